@@ -1,0 +1,12 @@
+# Flags reach targets through this INTERFACE target, never through global CMAKE_*_FLAGS.
+add_library(rowchain_options INTERFACE)
+target_compile_options(rowchain_options INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter>)
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  target_compile_options(rowchain_options INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Wthread-safety>)
+endif()
+if(ROWCHAIN_SANITIZE)
+  target_compile_options(rowchain_options INTERFACE
+    $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined>)
+  target_link_options(rowchain_options INTERFACE -fsanitize=address,undefined)
+endif()

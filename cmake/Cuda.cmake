@@ -1,0 +1,12 @@
+# CUDA is optional: the project builds and tests without a toolkit and without a GPU.
+include(CheckLanguage)
+option(ROWCHAIN_CUDA "Build the CUDA nonce-search backend when a CUDA toolkit is found" ON)
+set(ROWCHAIN_HAVE_CUDA OFF)
+if(ROWCHAIN_CUDA)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    set(ROWCHAIN_HAVE_CUDA ON)
+  else()
+    message(STATUS "rowchain: no CUDA compiler found; building without the CUDA backend")
+  endif()
+endif()

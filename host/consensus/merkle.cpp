@@ -1,0 +1,94 @@
+#include "consensus/merkle.h"
+
+#include <bit>
+
+#include "crypto/sha256.h"
+
+namespace rowchain::consensus {
+namespace {
+
+constexpr uint8_t kLeafPrefix = 0x00;
+constexpr uint8_t kNodePrefix = 0x01;
+
+// Largest power of two strictly below n (n >= 2).
+uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
+
+void AppendProof(std::span<const Hash256> leaves, uint64_t index, std::vector<Hash256>* out) {
+  if (leaves.size() <= 1) return;
+  uint64_t k = SplitPoint(leaves.size());
+  if (index < k) {
+    AppendProof(leaves.first(k), index, out);
+    out->push_back(MerkleRoot(leaves.subspan(k)));
+  } else {
+    AppendProof(leaves.subspan(k), index - k, out);
+    out->push_back(MerkleRoot(leaves.first(k)));
+  }
+}
+
+}  // namespace
+
+Hash256 MerkleLeafHash(std::span<const uint8_t> leaf) {
+  const std::span<const uint8_t> parts[] = {{&kLeafPrefix, 1}, leaf};
+  return crypto::Sha256Parts(parts);
+}
+
+Hash256 MerkleNodeHash(const Hash256& left, const Hash256& right) {
+  const std::span<const uint8_t> parts[] = {{&kNodePrefix, 1}, left, right};
+  return crypto::Sha256Parts(parts);
+}
+
+Hash256 MerkleRoot(std::span<const Hash256> leaf_hashes) {
+  if (leaf_hashes.empty()) return crypto::Sha256({});
+  if (leaf_hashes.size() == 1) return leaf_hashes[0];
+  // Bottom-up: pair neighbours level by level; a last odd node moves up unchanged. This gives
+  // the same tree as the recursive split at the largest power of two.
+  std::vector<Hash256> level(leaf_hashes.begin(), leaf_hashes.end());
+  while (level.size() > 1) {
+    size_t out = 0;
+    for (size_t i = 0; i + 1 < level.size(); i += 2) level[out++] = MerkleNodeHash(level[i], level[i + 1]);
+    if (level.size() % 2 == 1) level[out++] = level.back();
+    level.resize(out);
+  }
+  return level[0];
+}
+
+std::vector<Hash256> MerkleInclusionProof(std::span<const Hash256> leaf_hashes, uint64_t index) {
+  std::vector<Hash256> proof;
+  if (index < leaf_hashes.size()) AppendProof(leaf_hashes, index, &proof);
+  return proof;
+}
+
+Hash256 MerkleRootFromProof(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
+                            std::span<const Hash256> proof, bool* ok) {
+  *ok = false;
+  if (index >= tree_size) return {};
+  uint64_t fn = index, sn = tree_size - 1;
+  Hash256 r = leaf_hash;
+  for (const Hash256& p : proof) {
+    if (sn == 0) return {};
+    if ((fn & 1) == 1 || fn == sn) {
+      r = MerkleNodeHash(p, r);
+      if ((fn & 1) == 0) {
+        while ((fn & 1) == 0 && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      r = MerkleNodeHash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  *ok = sn == 0;
+  return r;
+}
+
+bool VerifyMerkleInclusion(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
+                           std::span<const Hash256> proof, const Hash256& root) {
+  bool ok = false;
+  Hash256 computed = MerkleRootFromProof(leaf_hash, index, tree_size, proof, &ok);
+  return ok && computed == root;
+}
+
+}  // namespace rowchain::consensus

@@ -1,0 +1,21 @@
+// The `rowchain` command line: each subcommand registers itself on the app and, when run,
+// stores the process exit code. Errors are one line on stderr: exit 2 for bad input or a
+// backend that cannot run here, 1 for failures while running.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace rowchain::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+void AddMineHeaderCommand(CLI::App& app, int* exit_code);
+void AddBenchCommand(CLI::App& app, int* exit_code);
+void AddBackendsCommand(CLI::App& app, int* exit_code);
+
+// Prints "rowchain: <message>" to stderr and returns `code`.
+int ReportError(int code, const std::string& message);
+
+}  // namespace rowchain::cli

@@ -1,0 +1,45 @@
+// rowchain: the command-line tool (mining, benchmarks, backends; node commands come later).
+#include <cstdio>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.h"
+
+namespace rowchain::cli {
+
+int ReportError(int code, const std::string& message) {
+  std::fprintf(stderr, "rowchain: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace rowchain::cli
+
+int main(int argc, char** argv) {
+  using namespace rowchain::cli;  // NOLINT
+  // Logs go to stderr so that --json output on stdout stays machine-readable.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("rowchain"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  CLI::App app{"rowchain: a proof-of-work ledger for MySQL"};
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+  AddMineHeaderCommand(app, &exit_code);
+  AddBenchCommand(app, &exit_code);
+  AddBackendsCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // CLI11's own messages can span lines; the contract is one line.
+    std::string what = e.what();
+    for (char& c : what) if (c == '\n') c = ' ';
+    return ReportError(kExitUsage, what);
+  }
+  return exit_code;
+}
