@@ -23,10 +23,18 @@ struct TemplateSearchResult {
   uint64_t hashes = 0;
 };
 
-// Tries extra-nonces first_extra_nonce, first_extra_nonce + 1, ... (at most max_extra_nonces).
+struct TemplateSearchOptions {
+  uint64_t first_extra_nonce = 0;
+  uint64_t max_extra_nonces = UINT64_MAX;
+  // Nonces tried per extra-nonce before moving on: the whole 32-bit space by default; fewer
+  // keeps a block's time fresher on a slow miner.
+  uint64_t nonces_per_extra_nonce = kNonceSpace;
+};
+
+// Tries extra-nonces first_extra_nonce, first_extra_nonce + 1, ... in turn.
 StatusOr<TemplateSearchResult> MineTemplate(Miner& miner, const consensus::BlockTemplate& block,
                                             const consensus::U256& target,
-                                            uint64_t first_extra_nonce, uint64_t max_extra_nonces,
+                                            const TemplateSearchOptions& options,
                                             std::stop_token stop);
 
 }  // namespace rowchain::mining

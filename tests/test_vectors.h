@@ -1,0 +1,32 @@
+// Test helpers: the team's shared vectors and a runner for the rowchain binary.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consensus/block_header.h"
+
+namespace rowchain::testing {
+
+struct HeaderVector {
+  std::string name;
+  std::string header_hex;
+  consensus::BlockHeader header;
+  uint32_t nonce;
+  std::string hash_display_hex;
+};
+
+// ../shared/vectors/bitcoin-headers.json; fails the calling test when it cannot be read.
+std::vector<HeaderVector> LoadBitcoinHeaderVectors();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the built `rowchain` binary with `args` (already shell-quoted where needed).
+CommandResult RunCli(const std::string& args);
+
+}  // namespace rowchain::testing
