@@ -63,7 +63,9 @@ TEST(CliTest, BackendsListsCpuPathsAndCuda) {
     if (b["name"] == "cpu/portable") saw_portable = b["usable"] == true;
     if (b["name"] == "cuda") {
       saw_cuda = true;
-      if (b["usable"] == false) EXPECT_FALSE(b["reason"].get<std::string>().empty());
+      if (b["usable"] == false) {
+        EXPECT_FALSE(b["reason"].get<std::string>().empty());
+      }
     }
   }
   EXPECT_TRUE(saw_cpu);

@@ -62,7 +62,7 @@ TEST(CpuMinerTest, ReportsTheLowestWinningNonceWhateverTheThreadsAndPath) {
     h.merkle_root[0] = static_cast<uint8_t>(trial);
     // About one winner per 2^14 nonces: several per range, so the lowest one matters.
     U256 target = consensus::MaxTarget() >> 14;
-    SearchRequest request{h, target, rng() % 1000000, 1 << 17};
+    SearchRequest request{h, target, static_cast<uint32_t>(rng() % 1000000), 1 << 17};
     StatusOr<SearchResult> want = reference->Search(request, {});
     StatusOr<SearchResult> got = fast->Search(request, {});
     ASSERT_TRUE(want.ok() && got.ok());

@@ -54,7 +54,9 @@ TEST_P(NonceScanPathTest, AgreesWithOpenSslOnRandomHeadersAndRanges) {
       }
     }
     EXPECT_EQ(r.candidate, expected) << "trial " << trial;
-    if (!expected) EXPECT_EQ(r.nonces_scanned, count);
+    if (!expected) {
+      EXPECT_EQ(r.nonces_scanned, count);
+    }
   }
 }
 
@@ -68,8 +70,8 @@ TEST_P(NonceScanPathTest, StopsAtTheTopOfTheNonceSpace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPaths, NonceScanPathTest, ::testing::ValuesIn(AllScanPaths()),
-                         [](const auto& info) {
-                           std::string name(ScanPathName(info.param));
+                         [](const auto& param_info) {
+                           std::string name(ScanPathName(param_info.param));
                            std::erase(name, '-');
                            return name;
                          });

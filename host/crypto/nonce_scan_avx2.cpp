@@ -31,6 +31,7 @@ struct Avx2Ops {
                                     3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
     return _mm256_shuffle_epi8(x, mask);
   }
+  static ROWCHAIN_ALWAYS_INLINE uint32_t K(int t) { return sha256::kRoundConstants[t]; }
   static ROWCHAIN_ALWAYS_INLINE V LaneIndices() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
   static ROWCHAIN_ALWAYS_INLINE uint32_t LanesAtMost(V x, uint32_t limit) {
     V lim = Set1(limit);

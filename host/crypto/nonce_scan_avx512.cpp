@@ -24,6 +24,7 @@ struct Avx512Ops {
     const V mask = _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203);
     return _mm512_shuffle_epi8(x, mask);
   }
+  static ROWCHAIN_ALWAYS_INLINE uint32_t K(int t) { return sha256::kRoundConstants[t]; }
   static ROWCHAIN_ALWAYS_INLINE V LaneIndices() {
     return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   }

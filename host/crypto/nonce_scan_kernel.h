@@ -6,7 +6,8 @@
 // linker for the portable path and fault on a CPU without AVX-512.
 //
 // An Ops type supplies the lane vector V and: Set1, Add, Rotr<N>, Shr<N>, Xor3, Choose,
-// Majority, ByteSwap, LaneIndices, and LanesAtMost(V, limit) -> bit mask of lanes <= limit.
+// Majority, ByteSwap, K(t) (round constant t), LaneIndices, and LanesAtMost(V, limit) -> bit
+// mask of lanes <= limit. Only HashTopWord is needed on the GPU.
 #pragma once
 
 #include <bit>
@@ -15,7 +16,16 @@
 #include "crypto/nonce_scan.h"
 #include "crypto/sha256_constants.h"
 
+// The same template runs on the GPU (kernels/cuda_nonce_search.cu): under nvcc its functions
+// are __host__ __device__, and the unroll hints use nvcc's spelling.
+#define ROWCHAIN_PRAGMA(x) _Pragma(#x)
+#if defined(__CUDACC__)
+#define ROWCHAIN_ALWAYS_INLINE __host__ __device__ __forceinline__
+#define ROWCHAIN_UNROLL(n) ROWCHAIN_PRAGMA(unroll)
+#else
 #define ROWCHAIN_ALWAYS_INLINE inline __attribute__((always_inline))
+#define ROWCHAIN_UNROLL(n) ROWCHAIN_PRAGMA(GCC unroll n)
+#endif
 
 namespace rowchain::crypto {
 namespace {  // NOLINT: internal linkage per including file, see above.
@@ -39,6 +49,10 @@ inline constexpr uint32_t kHeaderPad = 0x80000000u, kHeaderLength = 640;
 // Second hash: the message is the 32-byte first hash, so W[8] = 0x80000000, W[9..14] = 0,
 // W[15] = 256 (bits), and round 0 starts from the constant initial state.
 inline constexpr uint32_t kPad = 0x80000000u, kLength = 256;
+// Scalars rather than array reads, so that device code sees plain constants.
+inline constexpr uint32_t kIv0 = kInitialState[0], kIv1 = kInitialState[1], kIv2 = kInitialState[2],
+                          kIv4 = kInitialState[4], kIv5 = kInitialState[5], kIv6 = kInitialState[6],
+                          kIv7 = kInitialState[7];
 inline constexpr uint32_t kE1Base = kInitialState[3] + T1Round0();
 inline constexpr uint32_t kA1Base = T1Round0() + T2Round0();
 inline constexpr uint32_t kW17Add = Sigma1(kLength);
@@ -89,7 +103,7 @@ struct Kernel {
     V w[16];
     ROWCHAIN_ALWAYS_INLINE V Next() {
       V next = Add(Add(Sigma1(w[14]), w[9]), Add(Sigma0(w[1]), w[0]));
-#pragma GCC unroll 16
+ROWCHAIN_UNROLL(16)
       for (int i = 0; i < 15; ++i) w[i] = w[i + 1];
       w[15] = next;
       return next;
@@ -98,15 +112,13 @@ struct Kernel {
 
   // Top word (H[7]) of SHA-256d(header with nonce), for every lane's nonce.
   static ROWCHAIN_ALWAYS_INLINE V HashTopWord(const NonceScanJob& job, V nonce) {
-    using sha256::kRoundConstants;
     using namespace kernel_constants;  // NOLINT
-    const uint32_t* K = kRoundConstants;
 
     // First hash, second chunk. Rounds 0..2 are in the job; W[3] is the byte-swapped nonce.
     V w3 = O::ByteSwap(nonce);
     State s{Add(w3, S(job.a4_base)), S(job.state3[0]), S(job.state3[1]), S(job.state3[2]),
             Add(w3, S(job.e4_base)), S(job.state3[4]), S(job.state3[5]), S(job.state3[6])};
-#pragma GCC unroll 14
+ROWCHAIN_UNROLL(14)
     for (int t = 4; t < 18; ++t) s.Round(S(job.k_plus_w[t]));
 
     Window win;
@@ -118,16 +130,16 @@ struct Kernel {
     w[4] = Add(Sigma1(w[2]), S(kHeaderLength));
     w[5] = Add(Sigma1(w[3]), S(job.w16));
     w[6] = Add(Sigma1(w[4]), S(job.w17));
-#pragma GCC unroll 5
+ROWCHAIN_UNROLL(5)
     for (int i = 7; i < 12; ++i) w[i] = Add(Sigma1(w[i - 2]), w[i - 7]);
     w[12] = Add(Sigma1(w[10]), w[5], S(job.w30_add));
     w[13] = Add(Sigma1(w[11]), w[6], S(job.w31_add));
     w[14] = Add(Sigma1(w[12]), w[7], S(job.w32_add));
     w[15] = Add(Add(Sigma1(w[13]), w[8]), Add(Sigma0(w[0]), S(job.w17)));
-#pragma GCC unroll 16
-    for (int t = 18; t < 34; ++t) s.Round(Add(S(K[t]), w[t - 18]));
-#pragma GCC unroll 30
-    for (int t = 34; t < 64; ++t) s.Round(Add(S(K[t]), win.Next()));
+ROWCHAIN_UNROLL(16)
+    for (int t = 18; t < 34; ++t) s.Round(Add(S(O::K(t)), w[t - 18]));
+ROWCHAIN_UNROLL(30)
+    for (int t = 34; t < 64; ++t) s.Round(Add(S(O::K(t)), win.Next()));
 
     // First hash = midstate + state: the second hash's message words W[0..7].
     V m[8] = {Add(s.a, S(job.midstate[0])), Add(s.b, S(job.midstate[1])),
@@ -136,38 +148,36 @@ struct Kernel {
               Add(s.g, S(job.midstate[6])), Add(s.h, S(job.midstate[7]))};
 
     // Second hash. Round 0 runs from the constant initial state.
-    using sha256::kInitialState;
-    State r{Add(m[0], S(kA1Base)), S(kInitialState[0]), S(kInitialState[1]),
-            S(kInitialState[2]), Add(m[0], S(kE1Base)), S(kInitialState[4]),
-            S(kInitialState[5]), S(kInitialState[6])};
-#pragma GCC unroll 7
-    for (int t = 1; t < 8; ++t) r.Round(Add(S(K[t]), m[t]));
-#pragma GCC unroll 8
+    State r{Add(m[0], S(kA1Base)), S(kIv0), S(kIv1), S(kIv2), Add(m[0], S(kE1Base)), S(kIv4),
+            S(kIv5), S(kIv6)};
+ROWCHAIN_UNROLL(7)
+    for (int t = 1; t < 8; ++t) r.Round(Add(S(O::K(t)), m[t]));
+ROWCHAIN_UNROLL(8)
     for (int t = 8; t < 16; ++t) {
       uint32_t wt = t == 8 ? kPad : t == 15 ? kLength : 0;
-      r.Round(S(K[t] + wt));
+      r.Round(S(O::K(t) + wt));
     }
     V* x = win.w;  // x[i] holds W[16 + i] of the second hash.
     x[0] = Add(Sigma0(m[1]), m[0]);
     x[1] = Add(Sigma0(m[2]), m[1], S(kW17Add));
-#pragma GCC unroll 4
+ROWCHAIN_UNROLL(4)
     for (int i = 2; i < 6; ++i) x[i] = Add(Sigma1(x[i - 2]), Sigma0(m[i + 1]), m[i]);
     x[6] = Add(Add(Sigma1(x[4]), Sigma0(m[7])), Add(m[6], S(kLength)));
     x[7] = Add(Add(Sigma1(x[5]), x[0]), Add(m[7], S(kW23Add)));
     x[8] = Add(Sigma1(x[6]), x[1], S(kPad));
-#pragma GCC unroll 5
+ROWCHAIN_UNROLL(5)
     for (int i = 9; i < 14; ++i) x[i] = Add(Sigma1(x[i - 2]), x[i - 7]);
     x[14] = Add(Sigma1(x[12]), x[7], S(kW30Add));
     x[15] = Add(Add(Sigma1(x[13]), x[8]), Add(Sigma0(x[0]), S(kLength)));
-#pragma GCC unroll 16
-    for (int t = 16; t < 32; ++t) r.Round(Add(S(K[t]), x[t - 16]));
-#pragma GCC unroll 25
-    for (int t = 32; t < 57; ++t) r.Round(Add(S(K[t]), win.Next()));
+ROWCHAIN_UNROLL(16)
+    for (int t = 16; t < 32; ++t) r.Round(Add(S(O::K(t)), x[t - 16]));
+ROWCHAIN_UNROLL(25)
+    for (int t = 32; t < 57; ++t) r.Round(Add(S(O::K(t)), win.Next()));
     // H[7] = IV[7] + h after round 63 = IV[7] + e after round 60: rounds 61..63 are skipped
     // and rounds 57..60 only need e (a after round 56 is the last one read).
-#pragma GCC unroll 4
-    for (int t = 57; t < 61; ++t) r.RoundEOnly(Add(S(K[t]), win.Next()));
-    return Add(r.e, S(kInitialState[7]));
+ROWCHAIN_UNROLL(4)
+    for (int t = 57; t < 61; ++t) r.RoundEOnly(Add(S(O::K(t)), win.Next()));
+    return Add(r.e, S(kIv7));
   }
 
   static NonceScanResult Scan(const NonceScanJob& job, uint32_t first_nonce, uint64_t count) {

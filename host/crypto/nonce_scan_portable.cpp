@@ -17,6 +17,7 @@ struct ScalarOps {
   static ROWCHAIN_ALWAYS_INLINE V Choose(V e, V f, V g) { return g ^ (e & (f ^ g)); }
   static ROWCHAIN_ALWAYS_INLINE V Majority(V a, V b, V c) { return (a & b) | (c & (a | b)); }
   static ROWCHAIN_ALWAYS_INLINE V ByteSwap(V x) { return __builtin_bswap32(x); }
+  static ROWCHAIN_ALWAYS_INLINE uint32_t K(int t) { return sha256::kRoundConstants[t]; }
   static ROWCHAIN_ALWAYS_INLINE V LaneIndices() { return 0; }
   static ROWCHAIN_ALWAYS_INLINE uint32_t LanesAtMost(V x, uint32_t limit) { return x <= limit; }
 };

@@ -1,0 +1,103 @@
+#include "mining/cuda_miner.h"
+
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "consensus/pow.h"
+#include "crypto/sha256.h"
+
+namespace rowchain::mining {
+namespace {
+
+struct DeviceOutcome {
+  Status status;
+  std::optional<uint32_t> nonce;
+  consensus::Hash256 hash{};
+  uint64_t hashes = 0;
+};
+
+uint32_t TopWord(const consensus::Hash256& h) {
+  return uint32_t{h[28]} | uint32_t{h[29]} << 8 | uint32_t{h[30]} << 16 | uint32_t{h[31]} << 24;
+}
+
+}  // namespace
+
+CudaMiner::CudaMiner(std::vector<std::unique_ptr<cuda::DeviceSearcher>> devices)
+    : m_devices(std::move(devices)), m_last_hashes(m_devices.size(), 0) {}
+
+std::string CudaMiner::Describe() const {
+  std::string names;
+  for (const auto& d : m_devices) {
+    names += fmt::format("{}{} #{}", names.empty() ? "" : ", ", d->info().name, d->info().ordinal);
+  }
+  return fmt::format("cuda ({})", names);
+}
+
+StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop_token stop) {
+  if (request.count > kNonceSpace - request.first_nonce) {
+    return InvalidArgumentError(fmt::format("nonce range [{}, {}+{}) runs past 2^32",
+                                            request.first_nonce, request.first_nonce, request.count));
+  }
+  const consensus::HeaderBytes bytes = request.header.Serialize();
+  const crypto::NonceScanJob job = crypto::PrepareNonceScan(bytes, request.target.Limb(7));
+  const size_t n = m_devices.size();
+  const uint64_t share = (request.count + n - 1) / n;
+
+  // Device d mines slice d. A win on slice d makes every higher slice irrelevant, so those are
+  // stopped; lower slices run on, which keeps the lowest winning nonce the answer.
+  std::vector<std::stop_source> device_stop(n);
+  std::stop_callback forward(stop, [&] { for (auto& s : device_stop) s.request_stop(); });
+  std::vector<DeviceOutcome> outcome(n);
+  auto mine_slice = [&](size_t d) {
+    const uint64_t begin = std::min(request.count, d * share);
+    const uint64_t end = std::min(request.count, begin + share);
+    consensus::HeaderBytes candidate_bytes = bytes;
+    for (uint64_t at = begin; at < end && !device_stop[d].stop_requested();) {
+      StatusOr<crypto::NonceScanResult> r = m_devices[d]->Scan(
+          job, request.first_nonce + static_cast<uint32_t>(at), end - at, device_stop[d].get_token());
+      if (!r.ok()) {
+        outcome[d].status = r.status();
+        return;
+      }
+      outcome[d].hashes += r->nonces_scanned;
+      if (!r->candidate) return;
+      const uint32_t nonce = *r->candidate;
+      for (int i = 0; i < 4; ++i) candidate_bytes[consensus::kNonceOffset + i] = static_cast<uint8_t>(nonce >> (8 * i));
+      const consensus::Hash256 hash = crypto::Sha256d(candidate_bytes);
+      if (TopWord(hash) > job.target_top) {
+        ++m_device_errors;
+        spdlog::error("GPU {} reported nonce {} whose hash {} fails the CPU re-check (device error #{})",
+                      m_devices[d]->info().ordinal, nonce, consensus::ToDisplayHex(hash), m_device_errors.load());
+      } else if (consensus::HashMeetsTarget(hash, request.target)) {
+        outcome[d].nonce = nonce;
+        outcome[d].hash = hash;
+        for (size_t later = d + 1; later < n; ++later) device_stop[later].request_stop();
+        return;
+      }
+      at = uint64_t{nonce} - request.first_nonce + 1;
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (size_t d = 1; d < n; ++d) workers.emplace_back(mine_slice, d);
+    mine_slice(0);
+  }
+
+  SearchResult result;
+  for (size_t d = 0; d < n; ++d) {
+    if (!outcome[d].status.ok()) return outcome[d].status;
+    m_last_hashes[d] = outcome[d].hashes;
+    result.hashes += outcome[d].hashes;
+    if (outcome[d].nonce && !result.nonce) {
+      result.nonce = outcome[d].nonce;
+      result.hash = outcome[d].hash;
+    }
+  }
+  result.cancelled = !result.nonce && stop.stop_requested();
+  return result;
+}
+
+}  // namespace rowchain::mining
