@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "consensus/pow.h"
-#include "crypto/sha256.h"
+#include "mining/search_checks.h"
 
 namespace rowchain::mining {
 namespace {
@@ -18,10 +18,9 @@ namespace {
 constexpr uint64_t kChunkNonces = 1 << 14;
 
 // The full check behind a candidate: the whole 256-bit hash, computed by OpenSSL.
-bool ConfirmWithOpenSsl(consensus::HeaderBytes bytes, uint32_t nonce, const consensus::U256& target,
-                        consensus::Hash256* hash) {
-  for (int i = 0; i < 4; ++i) bytes[consensus::kNonceOffset + i] = static_cast<uint8_t>(nonce >> (8 * i));
-  *hash = crypto::Sha256d(bytes);
+bool ConfirmWithOpenSsl(const consensus::HeaderBytes& bytes, uint32_t nonce,
+                        const consensus::U256& target, consensus::Hash256* hash) {
+  *hash = HashWithNonce(bytes, nonce);
   return consensus::HashMeetsTarget(*hash, target);
 }
 
@@ -41,10 +40,7 @@ std::string CpuMiner::Describe() const {
 }
 
 StatusOr<SearchResult> CpuMiner::Search(const SearchRequest& request, std::stop_token stop) {
-  if (request.count > kNonceSpace - request.first_nonce) {
-    return InvalidArgumentError(fmt::format("nonce range [{}, {}+{}) runs past 2^32",
-                                            request.first_nonce, request.first_nonce, request.count));
-  }
+  ROWCHAIN_RETURN_IF_ERROR(CheckSearchRange(request));
   const consensus::HeaderBytes bytes = request.header.Serialize();
   const crypto::NonceScanJob job = crypto::PrepareNonceScan(bytes, request.target.Limb(7));
 

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "consensus/pow.h"
-#include "crypto/sha256.h"
+#include "mining/search_checks.h"
 
 namespace rowchain::mining {
 namespace {
@@ -37,10 +37,7 @@ std::string CudaMiner::Describe() const {
 }
 
 StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop_token stop) {
-  if (request.count > kNonceSpace - request.first_nonce) {
-    return InvalidArgumentError(fmt::format("nonce range [{}, {}+{}) runs past 2^32",
-                                            request.first_nonce, request.first_nonce, request.count));
-  }
+  ROWCHAIN_RETURN_IF_ERROR(CheckSearchRange(request));
   const consensus::HeaderBytes bytes = request.header.Serialize();
   const crypto::NonceScanJob job = crypto::PrepareNonceScan(bytes, request.target.Limb(7));
   const size_t n = m_devices.size();
@@ -54,7 +51,6 @@ StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop
   auto mine_slice = [&](size_t d) {
     const uint64_t begin = std::min(request.count, d * share);
     const uint64_t end = std::min(request.count, begin + share);
-    consensus::HeaderBytes candidate_bytes = bytes;
     for (uint64_t at = begin; at < end && !device_stop[d].stop_requested();) {
       StatusOr<crypto::NonceScanResult> r = m_devices[d]->Scan(
           job, request.first_nonce + static_cast<uint32_t>(at), end - at, device_stop[d].get_token());
@@ -65,8 +61,7 @@ StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop
       outcome[d].hashes += r->nonces_scanned;
       if (!r->candidate) return;
       const uint32_t nonce = *r->candidate;
-      for (int i = 0; i < 4; ++i) candidate_bytes[consensus::kNonceOffset + i] = static_cast<uint8_t>(nonce >> (8 * i));
-      const consensus::Hash256 hash = crypto::Sha256d(candidate_bytes);
+      const consensus::Hash256 hash = HashWithNonce(bytes, nonce);
       if (TopWord(hash) > job.target_top) {
         ++m_device_errors;
         spdlog::error("GPU {} reported nonce {} whose hash {} fails the CPU re-check (device error #{})",
