@@ -6,9 +6,9 @@ namespace rowchain::consensus {
 namespace {
 
 U256 Hex(std::string_view h) {
-  U256 v;
-  EXPECT_TRUE(U256::FromHex(h, &v)) << h;
-  return v;
+  std::optional<U256> v = U256::FromHex(h);
+  EXPECT_TRUE(v.has_value()) << h;
+  return v.value_or(U256());
 }
 
 TEST(U256Test, ArithmeticCarriesAcrossLimbs) {
@@ -37,8 +37,8 @@ TEST(U256Test, OrderingAndByteRoundTrip) {
   U256 v = U256::FromLittleEndianBytes(bytes);
   EXPECT_EQ(v, (U256(1) << 255) + U256(1));
   EXPECT_EQ(v.ToLittleEndianBytes(), bytes);
-  U256 rejected;
-  EXPECT_FALSE(U256::FromHex("xyz", &rejected));
+  EXPECT_FALSE(U256::FromHex("xyz").has_value());
+  EXPECT_FALSE(U256::FromHex("").has_value());
 }
 
 }  // namespace

@@ -58,14 +58,13 @@ std::vector<Hash256> MerkleInclusionProof(std::span<const Hash256> leaf_hashes, 
   return proof;
 }
 
-Hash256 MerkleRootFromProof(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
-                            std::span<const Hash256> proof, bool* ok) {
-  *ok = false;
-  if (index >= tree_size) return {};
+std::optional<Hash256> MerkleRootFromProof(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
+                                           std::span<const Hash256> proof) {
+  if (index >= tree_size) return std::nullopt;
   uint64_t fn = index, sn = tree_size - 1;
   Hash256 r = leaf_hash;
   for (const Hash256& p : proof) {
-    if (sn == 0) return {};
+    if (sn == 0) return std::nullopt;
     if ((fn & 1) == 1 || fn == sn) {
       r = MerkleNodeHash(p, r);
       if ((fn & 1) == 0) {
@@ -80,15 +79,13 @@ Hash256 MerkleRootFromProof(const Hash256& leaf_hash, uint64_t index, uint64_t t
     fn >>= 1;
     sn >>= 1;
   }
-  *ok = sn == 0;
+  if (sn != 0) return std::nullopt;
   return r;
 }
 
 bool VerifyMerkleInclusion(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
                            std::span<const Hash256> proof, const Hash256& root) {
-  bool ok = false;
-  Hash256 computed = MerkleRootFromProof(leaf_hash, index, tree_size, proof, &ok);
-  return ok && computed == root;
+  return MerkleRootFromProof(leaf_hash, index, tree_size, proof) == root;
 }
 
 }  // namespace rowchain::consensus

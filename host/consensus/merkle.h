@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -28,9 +29,9 @@ std::vector<Hash256> MerkleInclusionProof(std::span<const Hash256> leaf_hashes, 
 bool VerifyMerkleInclusion(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
                            std::span<const Hash256> proof, const Hash256& root);
 
-// Root from a leaf and its audit path (no comparison); the miner uses it to refresh the root
-// when only leaf 0 (the block-info leaf with the extra-nonce) changes.
-Hash256 MerkleRootFromProof(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
-                            std::span<const Hash256> proof, bool* ok);
+// The root a leaf and its audit path lead to (RFC 9162 §2.1.3.2 without the final
+// comparison); nullopt when the path's length does not fit the index and tree size.
+std::optional<Hash256> MerkleRootFromProof(const Hash256& leaf_hash, uint64_t index, uint64_t tree_size,
+                                           std::span<const Hash256> proof);
 
 }  // namespace rowchain::consensus

@@ -29,18 +29,17 @@ std::string U256::ToHex() const {
   return out;
 }
 
-bool U256::FromHex(std::string_view hex, U256* out) {
-  if (hex.empty() || hex.size() > 64) return false;
+std::optional<U256> U256::FromHex(std::string_view hex) {
+  if (hex.empty() || hex.size() > 64) return std::nullopt;
   U256 r;
   for (char c : hex) {
     int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    if (v < 0) return false;
+    if (v < 0) return std::nullopt;
     r <<= 4;
     r.m_limbs[0] |= static_cast<uint32_t>(v);
   }
-  *out = r;
-  return true;
+  return r;
 }
 
 bool U256::IsZero() const {

@@ -5,6 +5,8 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 
 namespace rowchain::consensus {
@@ -19,7 +21,8 @@ class U256 {
   std::array<uint8_t, 32> ToLittleEndianBytes() const;
   // 64 hex digits, most significant first.
   std::string ToHex() const;
-  static bool FromHex(std::string_view hex, U256* out);
+  // From 1..64 hex digits; nullopt for anything else.
+  static std::optional<U256> FromHex(std::string_view hex);
 
   bool IsZero() const;
   // Index of the highest set bit plus one; 0 for zero.
