@@ -8,6 +8,7 @@
 
 #include "consensus/compact.h"
 #include "consensus/pow.h"
+#include "cancel_probe.h"
 #include "test_vectors.h"
 
 namespace rowchain::mining {
@@ -84,25 +85,17 @@ TEST(CpuMinerTest, RejectsRangesPastTheNonceSpace) {
 
 TEST(CpuMinerTest, StopsPromptlyWhenCancelled) {
   auto miner = Cpu(2);
-  // No hash meets a zero target: without the stop this would scan all 2^32 nonces.
-  SearchRequest request{consensus::BlockHeader{}, U256(0), 0, kNonceSpace};
-  std::stop_source stop;
-  std::chrono::steady_clock::time_point asked;
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    asked = std::chrono::steady_clock::now();
-    stop.request_stop();
-  });
-  StatusOr<SearchResult> r = miner->Search(request, stop.get_token());
-  const auto latency = std::chrono::steady_clock::now() - asked;
-  canceller.join();
+  // No hash meets the probe's zero target: without the stop it would scan all 2^32 nonces.
+  testing::CancelProbe probe = testing::SearchThenCancel(*miner, std::chrono::milliseconds(100));
+  const StatusOr<SearchResult>& r = probe.result;
+  const auto latency = probe.latency;
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->cancelled);
   EXPECT_FALSE(r->nonce.has_value());
   EXPECT_LT(r->hashes, kNonceSpace);
   // The design bound is 10 ms (one chunk per thread); allow for a loaded CI machine.
   EXPECT_LT(latency, std::chrono::milliseconds(500));
-  std::printf("cancel latency: %.3f ms\n", std::chrono::duration<double, std::milli>(latency).count());
+  std::printf("cancel latency: %.3f ms\n", latency.count());
 }
 
 TEST(CpuMinerTest, FactoryExplainsUnknownAndUnusableChoices) {

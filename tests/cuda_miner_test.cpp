@@ -12,6 +12,7 @@
 #include "mining/backends.h"
 #include "mining/cpu_miner.h"
 #include "mining/cuda_miner.h"
+#include "cancel_probe.h"
 #include "test_vectors.h"
 
 namespace rowchain::mining {
@@ -93,20 +94,12 @@ TEST_F(CudaMinerTest, ManySmallLaunchesInFlightGiveTheSameAnswer) {
 }
 
 TEST_F(CudaMinerTest, StopsWithinMillisecondsOfACancel) {
-  SearchRequest request{consensus::BlockHeader{}, consensus::U256(0), 0, kNonceSpace};
-  std::stop_source stop;
-  std::chrono::steady_clock::time_point asked;
-  std::jthread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    asked = std::chrono::steady_clock::now();
-    stop.request_stop();
-  });
-  StatusOr<SearchResult> r = miner_->Search(request, stop.get_token());
-  const auto latency = std::chrono::steady_clock::now() - asked;
-  canceller.join();
+  testing::CancelProbe probe = testing::SearchThenCancel(*miner_, std::chrono::milliseconds(200));
+  const StatusOr<SearchResult>& r = probe.result;
+  const auto latency = probe.latency;
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->cancelled);
-  std::printf("GPU cancel latency: %.3f ms\n", std::chrono::duration<double, std::milli>(latency).count());
+  std::printf("GPU cancel latency: %.3f ms\n", latency.count());
   EXPECT_LT(latency, std::chrono::milliseconds(100));
 }
 
