@@ -73,6 +73,16 @@ U256& U256::operator+=(const U256& b) {
   return *this;
 }
 
+U256& U256::operator*=(uint32_t factor) {
+  uint64_t carry = 0;
+  for (int i = 0; i < 8; ++i) {
+    uint64_t n = carry + uint64_t{m_limbs[i]} * factor;
+    m_limbs[i] = static_cast<uint32_t>(n);
+    carry = n >> 32;
+  }
+  return *this;
+}
+
 U256& U256::operator-=(const U256& b) { return *this += ~b + U256(1); }
 
 U256 U256::operator~() const {

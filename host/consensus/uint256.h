@@ -37,11 +37,14 @@ class U256 {
   U256& operator>>=(unsigned shift);
   // Division by zero yields zero; callers never divide by a value they have not checked.
   U256& operator/=(const U256& divisor);
+  // Multiplication modulo 2^256 (callers keep products in range, as retargeting does).
+  U256& operator*=(uint32_t factor);
   U256 operator~() const;
 
   friend U256 operator+(U256 a, const U256& b) { return a += b; }
   friend U256 operator-(U256 a, const U256& b) { return a -= b; }
   friend U256 operator/(U256 a, const U256& b) { return a /= b; }
+  friend U256 operator*(U256 a, uint32_t b) { return a *= b; }
   friend U256 operator<<(U256 a, unsigned s) { return a <<= s; }
   friend U256 operator>>(U256 a, unsigned s) { return a >>= s; }
   friend std::strong_ordering operator<=>(const U256& a, const U256& b);

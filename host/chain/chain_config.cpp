@@ -1,0 +1,178 @@
+#include "chain/chain_config.h"
+
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace rowchain::chain {
+namespace {
+
+using consensus::ChainParams;
+
+// Reads one TOML table with known keys only; every error names the source, line and key.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string_view source, std::string prefix)
+      : m_table(table), m_source(source), m_prefix(std::move(prefix)) {}
+
+  Status RejectUnknown(const std::set<std::string_view>& known) const {
+    for (const auto& [key, node] : m_table) {
+      if (!known.contains(key.str())) return Error(node, key.str(), "unknown key");
+    }
+    return OkStatus();
+  }
+
+  // Present integers must fit uint32; absent ones keep *out unless `required`.
+  Status U32(std::string_view key, uint32_t* out, bool required = false) const {
+    const toml::node* node = m_table.get(key);
+    if (node == nullptr) return required ? Missing(key) : OkStatus();
+    auto v = node->value<int64_t>();
+    if (!node->is_integer() || !v) return Error(*node, key, "expected an integer");
+    if (*v < 0 || *v > std::numeric_limits<uint32_t>::max()) return Error(*node, key, "out of range 0..4294967295");
+    *out = static_cast<uint32_t>(*v);
+    return OkStatus();
+  }
+
+  Status Bool(std::string_view key, bool* out) const {
+    const toml::node* node = m_table.get(key);
+    if (node == nullptr) return OkStatus();
+    if (!node->is_boolean()) return Error(*node, key, "expected true or false");
+    *out = *node->value<bool>();
+    return OkStatus();
+  }
+
+  Status String(std::string_view key, std::string* out, bool required = false) const {
+    const toml::node* node = m_table.get(key);
+    if (node == nullptr) return required ? Missing(key) : OkStatus();
+    if (!node->is_string()) return Error(*node, key, "expected a string");
+    *out = *node->value<std::string>();
+    return OkStatus();
+  }
+
+  Status Error(const toml::node& node, std::string_view key, std::string_view what) const {
+    return InvalidArgumentError(
+        fmt::format("{}:{}: {}{}: {}", m_source, node.source().begin.line, m_prefix, key, what));
+  }
+  Status Missing(std::string_view key) const {
+    return InvalidArgumentError(fmt::format("{}: {}{} is required", m_source, m_prefix, key));
+  }
+
+ private:
+  const toml::table& m_table;
+  std::string_view m_source;
+  std::string m_prefix;
+};
+
+StatusOr<consensus::Column> ReadColumn(const toml::node& node, std::string_view source, std::string prefix) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    return InvalidArgumentError(fmt::format("{}:{}: {} must be {{ name = ..., type = ... }}", source,
+                                            node.source().begin.line, prefix));
+  }
+  TableReader reader(*table, source, prefix + ".");
+  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown({"name", "type", "nullable"}));
+  std::string name, type;
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("name", &name, /*required=*/true));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("type", &type, /*required=*/true));
+  auto column = consensus::ParseColumnType(type);
+  if (!column.ok()) return reader.Error(*table->get("type"), "type", column.status().message());
+  column->name = std::move(name);
+  ROWCHAIN_RETURN_IF_ERROR(reader.Bool("nullable", &column->nullable));
+  return column;
+}
+
+StatusOr<consensus::TableSchema> ReadTable(const toml::table& table, std::string_view source, std::string prefix) {
+  TableReader reader(table, source, prefix + ".");
+  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown({"name", "columns", "primary_key"}));
+  consensus::TableSchema schema;
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("name", &schema.name, /*required=*/true));
+  const toml::array* columns = table["columns"].as_array();
+  if (columns == nullptr) return reader.Missing("columns (an array of { name, type })");
+  for (size_t i = 0; i < columns->size(); ++i) {
+    auto column = ReadColumn(*columns->get(i), source, fmt::format("{}.columns[{}]", prefix, i));
+    if (!column.ok()) return column.status();
+    schema.columns.push_back(std::move(*column));
+  }
+  const toml::array* key = table["primary_key"].as_array();
+  if (key == nullptr) return reader.Missing("primary_key (an array of column names)");
+  for (const toml::node& element : *key) {
+    auto name = element.value<std::string>();
+    auto index = name ? schema.FindColumn(*name) : std::nullopt;
+    if (!index) return reader.Error(element, "primary_key", "names a column the table does not declare");
+    schema.primary_key.push_back(static_cast<uint16_t>(*index));
+  }
+  return schema;
+}
+
+StatusOr<ChainParams> ReadChain(const toml::table& root, std::string_view source) {
+  ChainParams params;
+  TableReader reader(root, source, "");
+  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown(
+      {"name", "pow_limit_bits", "target_spacing_s", "retarget_interval", "retarget_clamp", "max_future_drift_s",
+       "median_time_window", "max_block_rows", "max_block_bytes", "mine_empty_blocks", "genesis", "tables"}));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("name", &params.name, /*required=*/true));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("pow_limit_bits", &params.pow_limit_bits, /*required=*/true));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("target_spacing_s", &params.target_spacing_s));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("retarget_interval", &params.retarget_interval));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("retarget_clamp", &params.retarget_clamp));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("max_future_drift_s", &params.max_future_drift_s));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("median_time_window", &params.median_time_window));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("max_block_rows", &params.max_block_rows));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("max_block_bytes", &params.max_block_bytes));
+  ROWCHAIN_RETURN_IF_ERROR(reader.Bool("mine_empty_blocks", &params.mine_empty_blocks));
+
+  const toml::table* genesis = root["genesis"].as_table();
+  if (genesis == nullptr) return reader.Missing("[genesis]");
+  TableReader g(*genesis, source, "genesis.");
+  ROWCHAIN_RETURN_IF_ERROR(g.RejectUnknown({"time", "bits", "nonce", "miner_id"}));
+  ROWCHAIN_RETURN_IF_ERROR(g.U32("time", &params.genesis.time, /*required=*/true));
+  ROWCHAIN_RETURN_IF_ERROR(g.U32("bits", &params.genesis.bits, /*required=*/true));
+  ROWCHAIN_RETURN_IF_ERROR(g.U32("nonce", &params.genesis.nonce));
+  ROWCHAIN_RETURN_IF_ERROR(g.String("miner_id", &params.genesis.miner_id));
+
+  const toml::array* tables = root["tables"].as_array();
+  if (tables == nullptr) return reader.Missing("[[tables]]");
+  for (size_t i = 0; i < tables->size(); ++i) {
+    const toml::table* table = tables->get(i)->as_table();
+    if (table == nullptr) return reader.Error(*tables->get(i), "tables", "each entry must be a table");
+    auto schema = ReadTable(*table, source, fmt::format("tables[{}]", i));
+    if (!schema.ok()) return schema.status();
+    params.schema.tables.push_back(std::move(*schema));
+  }
+  if (Status s = consensus::ValidateChainParams(params); !s.ok()) {
+    return InvalidArgumentError(fmt::format("{}: {}", source, s.message()));
+  }
+  return params;
+}
+
+}  // namespace
+
+StatusOr<ChainParams> ParseChainToml(std::string_view toml_text, std::string_view source) {
+  try {
+    toml::table root = toml::parse(toml_text, source);
+    return ReadChain(root, source);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgumentError(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
+  }
+}
+
+StatusOr<ChainParams> LoadChain(std::string_view preset_or_path) {
+  if (std::string_view preset = PresetToml(preset_or_path); !preset.empty()) {
+    return ParseChainToml(preset, fmt::format("preset {}", preset_or_path));
+  }
+  std::string path(preset_or_path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return NotFoundError(fmt::format("chain '{}' is neither a preset ({}) nor a readable file", path,
+                                     fmt::join(PresetNames(), ", ")));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseChainToml(text.str(), path);
+}
+
+}  // namespace rowchain::chain

@@ -1,0 +1,130 @@
+#include "consensus/block_checks.h"
+
+#include <fmt/format.h>
+
+#include "consensus/pow.h"
+#include "consensus/retarget.h"
+#include "util/hex.h"
+
+namespace rowchain::consensus {
+namespace {
+
+std::string BatchHex(const BatchId& id) { return HexEncode(id); }
+
+// Each batch is one contiguous run of rows 0..n-1 on one table, appearing once in the block.
+Verdict CheckBatchRuns(const std::vector<RowOperation>& rows) {
+  std::set<BatchId> finished;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const RowOperation& row = rows[i];
+    bool continues = i > 0 && rows[i - 1].batch_id == row.batch_id;
+    if (!continues) {
+      if (!finished.insert(row.batch_id).second) {
+        return Verdict::Invalid("bad-batch", fmt::format("batch {} appears in two runs", BatchHex(row.batch_id)));
+      }
+      if (row.row_index != 0) {
+        return Verdict::Invalid("bad-batch", fmt::format("batch {} starts at row {}, not 0", BatchHex(row.batch_id),
+                                                         row.row_index));
+      }
+      continue;
+    }
+    const RowOperation& prev = rows[i - 1];
+    if (row.row_index != prev.row_index + 1) {
+      return Verdict::Invalid("bad-batch", fmt::format("batch {}: row {} follows row {}", BatchHex(row.batch_id),
+                                                       row.row_index, prev.row_index));
+    }
+    if (row.table != prev.table) {
+      return Verdict::Invalid("bad-batch", fmt::format("batch {} spans tables '{}' and '{}'", BatchHex(row.batch_id),
+                                                       prev.table, row.table));
+    }
+  }
+  return Verdict::Valid();
+}
+
+}  // namespace
+
+Verdict CheckBlockHeader(const BlockHeader& header, const ChainParams& params) {
+  return CheckProofOfWork(header.Hash(), header.bits, params.PowLimit());
+}
+
+Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContext& parent, const ChainParams& params,
+                                   int64_t now) {
+  if (header.prev_hash != parent.hash) {
+    return Verdict::Invalid("bad-prevblk", fmt::format("prev {} is not the parent {}", ToDisplayHex(header.prev_hash),
+                                                       ToDisplayHex(parent.hash)));
+  }
+  uint32_t required = NextWorkRequired(params, parent.height + 1, parent.bits, parent.time,
+                                       parent.retarget_anchor_time);
+  if (header.bits != required) {
+    return Verdict::Invalid("bad-diffbits", fmt::format("bits {:08x}, the rule requires {:08x} at height {}",
+                                                        header.bits, required, parent.height + 1));
+  }
+  uint32_t mtp = MedianTimePast(parent.recent_times);
+  if (header.time <= mtp) {
+    return Verdict::Invalid("time-too-old", fmt::format("time {} is not after the median time past {}", header.time,
+                                                        mtp));
+  }
+  if (int64_t{header.time} > now + int64_t{params.max_future_drift_s}) {
+    return Verdict::Invalid("time-too-new", fmt::format("time {} is more than {} s ahead of now ({})", header.time,
+                                                        params.max_future_drift_s, now));
+  }
+  return Verdict::Valid();
+}
+
+Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height) {
+  if (block.leaves.empty()) return Verdict::Invalid("bad-leaf", "the body has no leaves");
+  if (block.leaves.size() - 1 > params.max_block_rows) {
+    return Verdict::Invalid("bad-blk-rows", fmt::format("{} rows exceed the limit of {}", block.leaves.size() - 1,
+                                                        params.max_block_rows));
+  }
+  if (uint64_t size = BodySize(block.leaves); size > params.max_block_bytes) {
+    return Verdict::Invalid("bad-blk-length", fmt::format("{} body bytes exceed the limit of {}", size,
+                                                          params.max_block_bytes));
+  }
+  if (BodyMerkleRoot(block.leaves) != block.header.merkle_root) {
+    return Verdict::Invalid("bad-merkle", "the leaves do not hash to the header's Merkle root");
+  }
+  auto body = DecodeBody(block.leaves);
+  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
+  if (body->info.height != height) {
+    return Verdict::Invalid("bad-height", fmt::format("leaf 0 says height {}, the block is at {}", body->info.height,
+                                                      height));
+  }
+  std::unordered_set<std::string> keys;
+  for (size_t i = 0; i < body->rows.size(); ++i) {
+    const RowOperation& row = body->rows[i];
+    if (auto why = CheckRowAgainstSchema(row, params.schema)) {
+      return Verdict::Invalid("bad-row", fmt::format("leaf {}: {}", i + 1, *why));
+    }
+    const TableSchema& table = *params.schema.FindTable(row.table);
+    std::vector<Value> key = PrimaryKeyValues(row, table);
+    if (!keys.insert(RowKey(row.table, key)).second) {
+      return Verdict::Invalid("bad-row", fmt::format("leaf {}: table '{}', key {} is written twice in the block", i + 1,
+                                                     row.table, DescribeKey(table, key)));
+    }
+  }
+  return CheckBatchRuns(body->rows);
+}
+
+Verdict CheckBlockAgainstState(const DecodedBody& body, const ChainParams& params, const LedgerStateView& state) {
+  for (size_t i = 0; i < body.rows.size(); ++i) {
+    const RowOperation& row = body.rows[i];
+    if (row.row_index == 0 && state.sealed_batches.contains(row.batch_id)) {
+      return Verdict::Invalid("bad-batch", fmt::format("batch {} is already sealed in an earlier block",
+                                                       BatchHex(row.batch_id)));
+    }
+    const TableSchema& table = *params.schema.FindTable(row.table);
+    std::vector<Value> key = PrimaryKeyValues(row, table);
+    bool exists = state.existing_keys.contains(RowKey(row.table, key));
+    if (row.op == RowOpKind::kInsert && exists) {
+      return Verdict::Invalid("bad-row", fmt::format("leaf {}: INSERT into '{}' of existing key {}", i + 1, row.table,
+                                                     DescribeKey(table, key)));
+    }
+    if (row.op != RowOpKind::kInsert && !exists) {
+      return Verdict::Invalid("bad-row", fmt::format("leaf {}: {} on '{}' of missing key {}", i + 1,
+                                                     RowOpKindName(row.op), row.table, DescribeKey(table, key)));
+    }
+  }
+  return Verdict::Valid();
+}
+
+}  // namespace rowchain::consensus

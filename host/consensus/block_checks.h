@@ -1,0 +1,59 @@
+// Block validation as pure functions returning a reason code (Bitcoin Core's CheckBlock,
+// ContextualCheckBlockHeader, ConnectBlock split). The store gathers the context and state;
+// nothing here reads a clock, a database or a global. Reason codes (docs/chain-rules.md):
+//   high-hash, bad-diffbits, bad-prevblk, time-too-old, time-too-new     (header)
+//   bad-leaf, bad-height, bad-merkle, bad-blk-rows, bad-blk-length,
+//   bad-row, bad-batch                                                   (body)
+//   bad-row (key exists / missing), bad-batch (already sealed)           (against state)
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <unordered_set>
+#include <vector>
+
+#include "consensus/block.h"
+#include "consensus/chain_params.h"
+#include "consensus/verdict.h"
+
+namespace rowchain::consensus {
+
+// What a header's validity depends on besides itself: its parent and the parent's ancestry.
+struct ParentContext {
+  Hash256 hash{};
+  uint64_t height = 0;
+  uint32_t bits = 0;
+  uint32_t time = 0;
+  // The parent's time and its ancestors', newest first, up to the chain's median-time window.
+  std::vector<uint32_t> recent_times;
+  // Time of the block at RetargetAnchorHeight(height + 1); read only at retarget heights.
+  uint32_t retarget_anchor_time = 0;
+};
+
+// Proof of work against the header's own bits: "bad-diffbits" (unusable or above the chain's
+// limit), "high-hash".
+Verdict CheckBlockHeader(const BlockHeader& header, const ChainParams& params);
+
+// Against the parent: "bad-prevblk" (prev_hash is not the parent), "bad-diffbits" (bits differ
+// from the retarget rule), "time-too-old" (at or before median time past), "time-too-new" (more
+// than max_future_drift_s after `now`, seconds since the Unix epoch).
+Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContext& parent, const ChainParams& params,
+                                   int64_t now);
+
+// The body alone, for a block at `height`: sizes, Merkle root, leaf 0, and every row against
+// the schema; a key at most once per block; each batch one contiguous run of rows 0..n-1 of
+// one table.
+Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height);
+
+// What the ledger holds before the block: which of the block's keys exist (as RowKey strings)
+// and which of its batches are already sealed on the chain it extends.
+struct LedgerStateView {
+  std::unordered_set<std::string> existing_keys;
+  std::set<BatchId> sealed_batches;
+};
+
+// Rows against the state: INSERT of an existing key, UPDATE or DELETE of a missing one
+// ("bad-row"); a batch sealed before ("bad-batch"). Precondition: CheckBlockBody passed.
+Verdict CheckBlockAgainstState(const DecodedBody& body, const ChainParams& params, const LedgerStateView& state);
+
+}  // namespace rowchain::consensus

@@ -1,0 +1,97 @@
+#include "store/batch_pool.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace rowchain::store {
+
+Value BatchIdValue(const consensus::BatchId& id) { return Value::Bytes(std::string(id.begin(), id.end())); }
+
+StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const PendingBatch& batch,
+                                                const std::string& idempotency_key, int64_t now) {
+  if (!idempotency_key.empty()) {
+    Value key = Value::Bytes(idempotency_key);
+    auto found = db.Query("SELECT batch_id FROM rowchain_batches WHERE idempotency_key = ?", std::span(&key, 1));
+    if (!found.ok()) return found.status();
+    if (!found->empty()) {
+      consensus::BatchId id{};
+      std::copy_n((*found)[0][0].as_string().begin(), id.size(), id.begin());
+      return id;
+    }
+  }
+  std::vector<uint8_t> blob = consensus::EncodeBlockBody(batch.leaves);
+  std::array<Value, 7> params = {
+      BatchIdValue(batch.id),
+      Value::Text(batch.table),
+      idempotency_key.empty() ? Value::Null() : Value::Bytes(idempotency_key),
+      Value::Bytes(std::string(blob.begin(), blob.end())),
+      Value::Int(static_cast<int64_t>(batch.leaves.size())),
+      Value::Int(static_cast<int64_t>(consensus::BodySize(batch.leaves))),
+      Value::Int(now)};
+  auto inserted = db.Update(
+      "INSERT INTO rowchain_batches (batch_id, table_name, idempotency_key, rows_blob, row_count, byte_size, state, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+      params);
+  if (!inserted.ok()) return inserted.status();
+  return batch.id;
+}
+
+StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes) {
+  std::vector<PendingBatch> batches;
+  uint64_t rows = 0, bytes = 0;
+  // Sizes first (cheap), then the blobs of the batches that fit.
+  std::vector<consensus::BatchId> chosen;
+  Status s = db.QueryEach(
+      "SELECT batch_id, row_count, byte_size FROM rowchain_batches WHERE state = 0 ORDER BY seq", {},
+      [&](std::span<const Value> r) {
+        uint64_t n = static_cast<uint64_t>(r[1].as_int()), b = static_cast<uint64_t>(r[2].as_int());
+        if (rows + n > max_rows || bytes + b > max_bytes) return CancelledError("budget full");
+        rows += n;
+        bytes += b;
+        consensus::BatchId id{};
+        std::copy_n(r[0].as_string().begin(), id.size(), id.begin());
+        chosen.push_back(id);
+        return OkStatus();
+      });
+  if (!s.ok() && s.code() != StatusCode::kCancelled) return s;
+  for (const consensus::BatchId& id : chosen) {
+    Value v = BatchIdValue(id);
+    auto found = db.Query("SELECT table_name, rows_blob, seq FROM rowchain_batches WHERE batch_id = ?", std::span(&v, 1));
+    if (!found.ok()) return found.status();
+    const Row& r = (*found)[0];
+    const std::string& blob = r[1].as_string();
+    auto leaves = consensus::DecodeBlockBody(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+    if (!leaves.ok()) return InternalError(fmt::format("stored batch is damaged: {}", leaves.status().message()));
+    batches.push_back({.id = id, .table = r[0].as_string(), .leaves = std::move(*leaves), .seq = r[2].as_int()});
+  }
+  return batches;
+}
+
+StatusOr<std::optional<BatchRecord>> ReadBatchRecord(MysqlConnection& db, const consensus::BatchId& id) {
+  Value v = BatchIdValue(id);
+  auto found = db.Query("SELECT state, block_hash, reason, row_count FROM rowchain_batches WHERE batch_id = ?",
+                        std::span(&v, 1));
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::optional<BatchRecord>();
+  const Row& r = (*found)[0];
+  BatchRecord record;
+  record.state = static_cast<BatchState>(r[0].as_int());
+  if (!r[1].is_null()) {
+    consensus::Hash256 h{};
+    std::copy_n(r[1].as_string().begin(), h.size(), h.begin());
+    record.block_hash = h;
+  }
+  if (!r[2].is_null()) record.reason = r[2].as_string();
+  record.row_count = static_cast<uint32_t>(r[3].as_int());
+  return std::optional<BatchRecord>(record);
+}
+
+StatusOr<uint64_t> CountPendingBatches(MysqlConnection& db) {
+  auto found = db.Query("SELECT COUNT(*) FROM rowchain_batches WHERE state = 0");
+  if (!found.ok()) return found.status();
+  return static_cast<uint64_t>((*found)[0][0].as_int());
+}
+
+}  // namespace rowchain::store

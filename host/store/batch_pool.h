@@ -1,0 +1,43 @@
+// The pending pool: batches accepted from writers (or returned by a reorg) that wait for a
+// block, kept durably in rowchain_batches and served oldest first. A batch's rows are stored
+// as their row-operation leaves (body encoding), so a template is a concatenation of them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/block.h"
+#include "store/mysql_connection.h"
+
+namespace rowchain::store {
+
+struct PendingBatch {
+  consensus::BatchId id{};
+  std::string table;
+  std::vector<consensus::Leaf> leaves;  // one row-operation leaf per row, rows 0..n-1
+  int64_t seq = 0;
+};
+
+enum class BatchState : int { kPending = 0, kSealed = 1, kRejected = 2 };
+
+struct BatchRecord {
+  BatchState state = BatchState::kPending;
+  std::optional<consensus::Hash256> block_hash;
+  std::string reason;
+  uint32_t row_count = 0;
+};
+
+// Stores a new pending batch. With an idempotency key that is already stored, stores nothing
+// and returns the id of the batch stored under it.
+StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const PendingBatch& batch,
+                                                const std::string& idempotency_key, int64_t now);
+// Oldest first, whole batches only, within the row and byte budgets.
+StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes);
+StatusOr<std::optional<BatchRecord>> ReadBatchRecord(MysqlConnection& db, const consensus::BatchId& id);
+StatusOr<uint64_t> CountPendingBatches(MysqlConnection& db);
+
+Value BatchIdValue(const consensus::BatchId& id);
+
+}  // namespace rowchain::store

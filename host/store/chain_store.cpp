@@ -1,0 +1,419 @@
+#include "store/chain_store.h"
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "consensus/block_checks.h"
+#include "consensus/compact.h"
+#include "consensus/pow.h"
+#include "consensus/retarget.h"
+#include "store/ledger_tables.h"
+#include "store/node_tables.h"
+
+namespace rowchain::store {
+namespace {
+
+using consensus::Block;
+using consensus::Verdict;
+
+Value HashValue(const Hash256& h) { return Value::Bytes(std::string(h.begin(), h.end())); }
+
+Hash256 HashFrom(const Value& v) {
+  Hash256 h{};
+  std::copy_n(v.as_string().begin(), std::min(v.as_string().size(), h.size()), h.begin());
+  return h;
+}
+
+std::string Blob(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+consensus::U256 WorkOf(uint32_t bits) { return consensus::WorkForTarget(consensus::DecodeCompact(bits).target); }
+
+std::string ShortHash(const Hash256& h) { return consensus::ToDisplayHex(h).substr(0, 16); }
+
+}  // namespace
+
+ChainStore::ChainStore(consensus::ChainParams params, ChainStoreOptions options, MysqlUri uri)
+    : m_params(std::move(params)), m_options(std::move(options)), m_uri(std::move(uri)) {}
+
+StatusOr<std::unique_ptr<ChainStore>> ChainStore::Open(const MysqlUri& uri, consensus::ChainParams params,
+                                                       ChainStoreOptions options) {
+  ROWCHAIN_RETURN_IF_ERROR(consensus::ValidateChainParams(params));
+  auto store = std::unique_ptr<ChainStore>(new ChainStore(std::move(params), std::move(options), uri));
+  store->m_genesis_hash = consensus::MakeGenesisBlock(store->m_params).Hash();
+  store->m_needs_reload = true;
+  ROWCHAIN_RETURN_IF_ERROR(store->EnsureReady());
+  // Finish whatever a crash interrupted (a reorg half done leaves a better branch unconnected).
+  std::vector<ChainEvent> events;
+  std::vector<std::pair<Hash256, Verdict>> invalid;
+  ROWCHAIN_RETURN_IF_ERROR(store->NoteFailure(store->ActivateBestChain(&events, &invalid)));
+  return store;
+}
+
+Status ChainStore::Reconnect() {
+  m_db.reset();
+  auto db = MysqlConnection::Connect(m_uri, m_options.connect);
+  if (!db.ok()) return db.status();
+  m_db = std::move(*db);
+  ROWCHAIN_RETURN_IF_ERROR(PrepareNodeTables(*m_db, m_params, m_genesis_hash));
+  return PrepareLedgerTables(*m_db, m_params.schema);
+}
+
+Status ChainStore::EnsureReady() {
+  if (!m_needs_reload) return OkStatus();
+  ROWCHAIN_RETURN_IF_ERROR(Reconnect());
+  ROWCHAIN_RETURN_IF_ERROR(LoadIndex());
+  m_needs_reload = false;
+  return OkStatus();
+}
+
+Status ChainStore::StoreGenesis() {
+  Block genesis = consensus::MakeGenesisBlock(m_params);
+  BlockEntry entry;
+  entry.hash = m_genesis_hash;
+  entry.header = genesis.header;
+  entry.chain_work = WorkOf(genesis.header.bits);
+  ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
+  BlockEntry* e = &entry;
+  Status s = StoreBlock(e, genesis);
+  if (s.ok()) {
+    std::array<Value, 1> p = {HashValue(m_genesis_hash)};
+    s = m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", p).status();
+  }
+  if (s.ok()) s = WriteMeta(*m_db, "tip_hash", Blob({m_genesis_hash.begin(), m_genesis_hash.end()}));
+  if (s.ok()) s = m_db->Commit();
+  if (!s.ok()) m_db->Rollback();
+  return s;
+}
+
+Status ChainStore::LoadIndex() {
+  m_index = BlockIndex();
+  auto count = m_db->Query("SELECT COUNT(*) FROM rowchain_blocks");
+  if (!count.ok()) return count.status();
+  if ((*count)[0][0].as_int() == 0) ROWCHAIN_RETURN_IF_ERROR(StoreGenesis());
+
+  // Parents before children: by height.
+  ROWCHAIN_RETURN_IF_ERROR(m_db->QueryEach(
+      "SELECT hash, header, height, status, invalid_reason, row_count FROM rowchain_blocks ORDER BY height", {},
+      [&](std::span<const Value> r) {
+        const std::string& header_bytes = r[1].as_string();
+        if (header_bytes.size() != consensus::kBlockHeaderSize) return DataLossError("stored header is not 80 bytes");
+        BlockEntry entry;
+        entry.header = consensus::ParseBlockHeader(
+            std::span<const uint8_t, consensus::kBlockHeaderSize>(Bytes(header_bytes).first<consensus::kBlockHeaderSize>()));
+        entry.hash = entry.header.Hash();
+        if (entry.hash != HashFrom(r[0])) {
+          return DataLossError(fmt::format("stored block {} does not hash to its key", ShortHash(HashFrom(r[0]))));
+        }
+        entry.height = static_cast<uint64_t>(r[2].as_int());
+        entry.invalid = r[3].as_int() == 2;
+        if (!r[4].is_null()) entry.invalid_reason = r[4].as_string();
+        entry.row_count = static_cast<uint32_t>(r[5].as_int());
+        consensus::U256 work = WorkOf(entry.header.bits);
+        if (entry.height > 0) {
+          entry.parent = m_index.Find(entry.header.prev_hash);
+          if (entry.parent == nullptr) return DataLossError("stored block has no stored parent");
+          work = work + entry.parent->chain_work;
+          if (entry.parent->invalid) entry.invalid = true;
+        } else if (entry.hash != m_genesis_hash) {
+          return DataLossError("stored genesis differs from the chain's");
+        }
+        entry.chain_work = work;
+        m_index.Add(std::move(entry));
+        return OkStatus();
+      }));
+  auto tip_bytes = ReadMeta(*m_db, "tip_hash");
+  if (!tip_bytes.ok()) return tip_bytes.status();
+  if (!*tip_bytes) return DataLossError("rowchain_meta has no tip_hash");
+  BlockEntry* tip = m_index.Find(HashFrom(Value::Bytes(**tip_bytes)));
+  if (tip == nullptr) return DataLossError("the stored tip is not a stored block");
+  m_index.SetMainTip(tip);
+  return OkStatus();
+}
+
+Status ChainStore::StoreBlock(BlockEntry* entry, const Block& block) {
+  consensus::HeaderBytes header = block.header.Serialize();
+  std::array<Value, 7> params = {HashValue(entry->hash),
+                                 Value::Int(static_cast<int64_t>(entry->height)),
+                                 HashValue(block.header.prev_hash),
+                                 Value::Bytes(std::string(header.begin(), header.end())),
+                                 Value::Bytes(Blob(std::vector<uint8_t>(entry->chain_work.ToLittleEndianBytes().begin(),
+                                                                        entry->chain_work.ToLittleEndianBytes().end()))),
+                                 Value::Int(entry->row_count),
+                                 Value::Int(static_cast<int64_t>(std::time(nullptr)))};
+  auto inserted = m_db->Update(
+      "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
+      "received_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
+      params);
+  if (!inserted.ok()) return inserted.status();
+  std::array<Value, 2> body = {HashValue(entry->hash), Value::Bytes(Blob(consensus::EncodeBlockBody(block.leaves)))};
+  return m_db->Update("INSERT INTO rowchain_block_bodies (hash, body) VALUES (?, ?)", body).status();
+}
+
+StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  AcceptResult result;
+  const Hash256 hash = block.Hash();
+  if (const BlockEntry* known = m_index.Find(hash)) {
+    result.already_known = true;
+    if (known->invalid) result.verdict = Verdict::Invalid("duplicate-invalid", known->invalid_reason);
+    return result;
+  }
+  if (Verdict v = consensus::CheckBlockHeader(block.header, m_params); !v.ok()) {
+    result.verdict = std::move(v);
+    return result;
+  }
+  BlockEntry* parent = m_index.Find(block.header.prev_hash);
+  if (parent == nullptr) {
+    result.verdict = Verdict::Invalid("bad-prevblk", fmt::format("parent {} is unknown", ShortHash(block.header.prev_hash)));
+    return result;
+  }
+  if (parent->invalid) {
+    result.verdict = Verdict::Invalid("bad-prevblk", fmt::format("parent {} is invalid ({})", ShortHash(parent->hash),
+                                                                 parent->invalid_reason));
+    return result;
+  }
+  consensus::ParentContext context = BlockIndex::ContextOf(parent, m_params);
+  if (Verdict v = consensus::ContextualCheckBlockHeader(block.header, context, m_params, now); !v.ok()) {
+    result.verdict = std::move(v);
+    return result;
+  }
+  if (Verdict v = consensus::CheckBlockBody(block, m_params, parent->height + 1); !v.ok()) {
+    result.verdict = std::move(v);
+    return result;
+  }
+  BlockEntry entry;
+  entry.hash = hash;
+  entry.header = block.header;
+  entry.parent = parent;
+  entry.height = parent->height + 1;
+  entry.chain_work = parent->chain_work + WorkOf(block.header.bits);
+  entry.row_count = static_cast<uint32_t>(block.leaves.size() - 1);
+  ROWCHAIN_RETURN_IF_ERROR(NoteFailure(m_db->Begin()));
+  Status stored = StoreBlock(&entry, block);
+  if (stored.ok()) stored = m_db->Commit();
+  if (!stored.ok()) {
+    m_db->Rollback();
+    return NoteFailure(stored);
+  }
+  m_index.Add(std::move(entry));
+  std::vector<std::pair<Hash256, Verdict>> invalid;
+  ROWCHAIN_RETURN_IF_ERROR(NoteFailure(ActivateBestChain(&result.events, &invalid)));
+  for (auto& [invalid_hash, verdict] : invalid) {
+    if (invalid_hash == hash) result.verdict = verdict;
+  }
+  return result;
+}
+
+Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
+                                     std::vector<std::pair<Hash256, Verdict>>* invalid) {
+  while (true) {
+    BlockEntry* best = m_index.BestCandidate();
+    BlockEntry* tip = m_index.Tip();
+    if (best == tip || !BetterTip(*best, *tip)) return OkStatus();
+    BlockEntry* fork = BlockIndex::ForkPoint(tip, best);
+    if (tip != fork) {
+      spdlog::info("reorg: tip {} (height {}) -> {} (height {}), fork at height {}", ShortHash(tip->hash), tip->height,
+                   ShortHash(best->hash), best->height, fork->height);
+    }
+    while (m_index.Tip() != fork) {
+      BlockEntry* old = m_index.Tip();
+      ROWCHAIN_RETURN_IF_ERROR(DisconnectTip());
+      events->push_back({ChainEvent::Kind::kDisconnected, old->hash, old->height});
+    }
+    std::vector<BlockEntry*> path;
+    for (BlockEntry* e = best; e != fork; e = e->parent) path.push_back(e);
+    std::reverse(path.begin(), path.end());
+    for (BlockEntry* e : path) {
+      auto block = ReadBlock(e->hash);
+      if (!block.ok()) return block.status();
+      if (!*block) return DataLossError(fmt::format("body of stored block {} is missing", ShortHash(e->hash)));
+      auto verdict = ConnectBlock(e, **block);
+      if (!verdict.ok()) return verdict.status();
+      if (!verdict->ok()) {
+        spdlog::warn("block {} at height {} is invalid: {}: {}", ShortHash(e->hash), e->height, verdict->reason(),
+                     verdict->detail());
+        ROWCHAIN_RETURN_IF_ERROR(MarkInvalid(e, fmt::format("{}: {}", verdict->reason(), verdict->detail())));
+        invalid->emplace_back(e->hash, *verdict);
+        break;  // choose again: the old branch may be the best valid one now
+      }
+      events->push_back({ChainEvent::Kind::kConnected, e->hash, e->height});
+    }
+  }
+}
+
+StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block) {
+  auto body = consensus::DecodeBody(block.leaves);
+  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
+  LedgerWriter writer(*m_db, m_params);
+  ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
+  auto run = [&]() -> StatusOr<Verdict> {
+    auto snapshot = writer.ReadState(*body);
+    if (!snapshot.ok()) return snapshot.status();
+    if (Verdict v = consensus::CheckBlockAgainstState(*body, m_params, snapshot->view); !v.ok()) return v;
+    auto undo = writer.Apply(*body, *snapshot);
+    if (!undo.ok()) return undo.status();
+    Stage("ledger-applied");
+    std::vector<consensus::Leaf> undo_leaves;
+    undo_leaves.reserve(undo->size());
+    for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
+    std::array<Value, 2> undo_row = {HashValue(entry->hash), Value::Bytes(Blob(consensus::EncodeBlockBody(undo_leaves)))};
+    ROWCHAIN_RETURN_IF_ERROR(
+        m_db->Update("INSERT INTO rowchain_block_undo (hash, undo) VALUES (?, ?) ON DUPLICATE KEY UPDATE undo = "
+                     "VALUES(undo)",
+                     undo_row)
+            .status());
+    std::array<Value, 1> hash = {HashValue(entry->hash)};
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", hash).status());
+
+    // Batch states: known batches become sealed; a peer's batches are recorded with their rows,
+    // so that a reorg can return them to the pool.
+    std::set<consensus::BatchId> known(snapshot->known_batches.begin(), snapshot->known_batches.end());
+    std::vector<Value> sealed = {HashValue(entry->hash)};
+    for (size_t i = 0; i < body->rows.size();) {
+      size_t end = i + 1;
+      while (end < body->rows.size() && body->rows[end].batch_id == body->rows[i].batch_id) ++end;
+      const consensus::BatchId& id = body->rows[i].batch_id;
+      if (known.contains(id)) {
+        sealed.push_back(BatchIdValue(id));
+      } else {
+        std::vector<consensus::Leaf> rows(block.leaves.begin() + 1 + i, block.leaves.begin() + 1 + end);
+        std::array<Value, 6> batch = {BatchIdValue(id),
+                                      Value::Text(body->rows[i].table),
+                                      Value::Bytes(Blob(consensus::EncodeBlockBody(rows))),
+                                      Value::Int(static_cast<int64_t>(rows.size())),
+                                      Value::Int(static_cast<int64_t>(consensus::BodySize(rows))),
+                                      HashValue(entry->hash)};
+        ROWCHAIN_RETURN_IF_ERROR(
+            m_db->Update("INSERT INTO rowchain_batches (batch_id, table_name, rows_blob, row_count, byte_size, state, "
+                         "block_hash, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, UNIX_TIMESTAMP())",
+                         batch)
+                .status());
+      }
+      i = end;
+    }
+    if (sealed.size() > 1) {
+      std::string sql = fmt::format(
+          "UPDATE rowchain_batches SET state = 1, block_hash = ?, reason = NULL WHERE batch_id IN ({})",
+          fmt::join(std::vector<std::string>(sealed.size() - 1, "?"), ", "));
+      ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, sealed).status());
+    }
+    ROWCHAIN_RETURN_IF_ERROR(WriteMeta(*m_db, "tip_hash", Blob({entry->hash.begin(), entry->hash.end()})));
+    Stage("before-commit");
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Commit());
+    return Verdict::Valid();
+  };
+  auto verdict = run();
+  if (!verdict.ok() || !verdict->ok()) {
+    m_db->Rollback();
+    return verdict;
+  }
+  m_index.PushMain(entry);
+  spdlog::info("connected block {} at height {} ({} rows)", ShortHash(entry->hash), entry->height, entry->row_count);
+  return verdict;
+}
+
+Status ChainStore::DisconnectTip() {
+  BlockEntry* tip = m_index.Tip();
+  if (tip->parent == nullptr) return InternalError("cannot disconnect the genesis block");
+  std::array<Value, 1> hash = {HashValue(tip->hash)};
+  ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
+  auto run = [&]() -> Status {
+    auto found = m_db->Query("SELECT undo FROM rowchain_block_undo WHERE hash = ?", hash);
+    if (!found.ok()) return found.status();
+    if (found->empty()) return DataLossError(fmt::format("undo of block {} is missing", ShortHash(tip->hash)));
+    auto leaves = consensus::DecodeBlockBody(Bytes((*found)[0][0].as_string()));
+    if (!leaves.ok()) return DataLossError(fmt::format("undo of block {} is damaged", ShortHash(tip->hash)));
+    std::vector<consensus::RowOperation> undo;
+    for (const auto& leaf : *leaves) {
+      auto op = consensus::DecodeRowOperationLeaf(leaf);
+      if (!op.ok()) return DataLossError(fmt::format("undo of block {} is damaged", ShortHash(tip->hash)));
+      undo.push_back(std::move(*op));
+    }
+    LedgerWriter writer(*m_db, m_params);
+    ROWCHAIN_RETURN_IF_ERROR(writer.ApplyUndo(undo));
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("DELETE FROM rowchain_block_undo WHERE hash = ?", hash).status());
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = ?", hash).status());
+    ROWCHAIN_RETURN_IF_ERROR(
+        m_db->Update("UPDATE rowchain_batches SET state = 0, block_hash = NULL WHERE block_hash = ?", hash).status());
+    ROWCHAIN_RETURN_IF_ERROR(
+        WriteMeta(*m_db, "tip_hash", Blob({tip->parent->hash.begin(), tip->parent->hash.end()})));
+    return m_db->Commit();
+  };
+  if (Status s = run(); !s.ok()) {
+    m_db->Rollback();
+    return s;
+  }
+  m_index.PopMain();
+  spdlog::info("disconnected block {} at height {}", ShortHash(tip->hash), tip->height);
+  return OkStatus();
+}
+
+Status ChainStore::MarkInvalid(BlockEntry* entry, const std::string& reason) {
+  std::string stored_reason = reason.substr(0, 255);
+  std::array<Value, 2> params = {Value::Text(stored_reason), HashValue(entry->hash)};
+  ROWCHAIN_RETURN_IF_ERROR(
+      m_db->Update("UPDATE rowchain_blocks SET status = 2, invalid_reason = ? WHERE hash = ?", params).status());
+  // Descendants are invalid too; in MySQL they are recognised at load through their parent.
+  m_index.MarkInvalid(entry, stored_reason);
+  return OkStatus();
+}
+
+TipInfo ChainStore::Tip() const {
+  const BlockEntry* tip = m_index.Tip();
+  return {.hash = tip->hash, .height = tip->height, .chain_work = tip->chain_work, .bits = tip->header.bits};
+}
+
+NextBlockContext ChainStore::NextBlock() const {
+  BlockEntry* tip = m_index.Tip();
+  consensus::ParentContext context = BlockIndex::ContextOf(tip, m_params);
+  return {.prev_hash = tip->hash,
+          .height = tip->height + 1,
+          .bits = consensus::NextWorkRequired(m_params, tip->height + 1, tip->header.bits, tip->header.time,
+                                              context.retarget_anchor_time),
+          .min_time = consensus::MedianTimePast(context.recent_times) + 1};
+}
+
+StatusOr<std::optional<Block>> ChainStore::ReadBlock(const Hash256& hash) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  const BlockEntry* entry = m_index.Find(hash);
+  if (entry == nullptr) return std::optional<Block>();
+  std::array<Value, 1> key = {HashValue(hash)};
+  auto found = NoteFailure(m_db->Query("SELECT body FROM rowchain_block_bodies WHERE hash = ?", key));
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::optional<Block>();
+  auto leaves = consensus::DecodeBlockBody(Bytes((*found)[0][0].as_string()));
+  if (!leaves.ok()) return DataLossError(fmt::format("stored body of {} is damaged", ShortHash(hash)));
+  return std::optional<Block>(Block{.header = entry->header, .leaves = std::move(*leaves)});
+}
+
+StatusOr<consensus::BatchId> ChainStore::AddPendingBatch(const PendingBatch& batch, const std::string& idempotency_key,
+                                                         int64_t now) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  return NoteFailure(InsertPendingBatch(*m_db, batch, idempotency_key, now));
+}
+
+StatusOr<std::vector<PendingBatch>> ChainStore::PendingBatches(uint64_t max_rows, uint64_t max_bytes) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  return NoteFailure(ReadPendingBatches(*m_db, max_rows, max_bytes));
+}
+
+StatusOr<std::optional<BatchRecord>> ChainStore::GetBatch(const consensus::BatchId& id) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  return NoteFailure(ReadBatchRecord(*m_db, id));
+}
+
+StatusOr<uint64_t> ChainStore::PendingCount() {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  return NoteFailure(CountPendingBatches(*m_db));
+}
+
+}  // namespace rowchain::store

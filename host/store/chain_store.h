@@ -1,0 +1,131 @@
+// A node's chain in MySQL: accepts blocks, keeps every valid one (side branches too), follows
+// the branch with the most work (ties: the lower block hash) and keeps the ledger tables equal
+// to the replay of that branch. Connecting or disconnecting a block is one transaction (block
+// state, ledger rows, undo images, batch states, tip), so a crash or a dropped connection at
+// any point leaves the last committed block as the state; Open resumes from it, and finishes an
+// interrupted reorg.
+//
+// Not thread-safe: one caller at a time (the node serializes with a mutex).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consensus/block.h"
+#include "consensus/chain_params.h"
+#include "consensus/verdict.h"
+#include "store/batch_pool.h"
+#include "store/block_index.h"
+#include "store/ledger_writer.h"
+#include "store/mysql_connection.h"
+
+namespace rowchain::store {
+
+struct ChainStoreOptions {
+  ConnectOptions connect{.create_database = true};
+  // Called at named points inside the connect transaction ("ledger-applied",
+  // "before-commit"): tests use it to kill the connection mid-block.
+  std::function<void(std::string_view stage)> stage_hook;
+};
+
+struct TipInfo {
+  Hash256 hash{};
+  uint64_t height = 0;
+  consensus::U256 chain_work;
+  uint32_t bits = 0;
+};
+
+struct ChainEvent {
+  enum class Kind { kConnected, kDisconnected };
+  Kind kind;
+  Hash256 hash{};
+  uint64_t height = 0;
+};
+
+struct AcceptResult {
+  // The block's own verdict: valid when it is stored (on the main chain or a side branch).
+  consensus::Verdict verdict;
+  bool already_known = false;
+  // What switching to the best chain did, in order (disconnects first on a reorg).
+  std::vector<ChainEvent> events;
+};
+
+// What a miner needs to build a block on the tip.
+struct NextBlockContext {
+  Hash256 prev_hash{};
+  uint64_t height = 0;
+  uint32_t bits = 0;
+  uint32_t min_time = 0;  // median time past + 1
+};
+
+class ChainStore {
+ public:
+  static StatusOr<std::unique_ptr<ChainStore>> Open(const MysqlUri& uri, consensus::ChainParams params,
+                                                    ChainStoreOptions options = {});
+  ChainStore(const ChainStore&) = delete;
+  ChainStore& operator=(const ChainStore&) = delete;
+
+  // Validates a block (header, body, then its rows against the ledger when it is connected),
+  // stores it and moves to the best chain. Database trouble is a non-OK status; an invalid
+  // block is an OK status whose verdict carries the reason code.
+  StatusOr<AcceptResult> AcceptBlock(const consensus::Block& block, int64_t now);
+
+  TipInfo Tip() const;
+  NextBlockContext NextBlock() const;
+  const BlockEntry* FindBlock(const Hash256& hash) const { return m_index.Find(hash); }
+  const BlockEntry* MainBlockAt(uint64_t height) const { return m_index.MainAt(height); }
+  StatusOr<std::optional<consensus::Block>> ReadBlock(const Hash256& hash);
+
+  // The pending pool (batch_pool.h) on this store's connection.
+  StatusOr<consensus::BatchId> AddPendingBatch(const PendingBatch& batch, const std::string& idempotency_key,
+                                               int64_t now);
+  StatusOr<std::vector<PendingBatch>> PendingBatches(uint64_t max_rows, uint64_t max_bytes);
+  StatusOr<std::optional<BatchRecord>> GetBatch(const consensus::BatchId& id);
+  StatusOr<uint64_t> PendingCount();
+
+  const consensus::ChainParams& params() const { return m_params; }
+  const Hash256& genesis_hash() const { return m_genesis_hash; }
+  // The server-side id of the store's connection (tests KILL it).
+  uint64_t ConnectionId() const { return m_db ? m_db->ServerThreadId() : 0; }
+
+ private:
+  ChainStore(consensus::ChainParams params, ChainStoreOptions options, MysqlUri uri);
+  Status Reconnect();
+  Status LoadIndex();
+  Status StoreGenesis();
+  Status StoreBlock(BlockEntry* entry, const consensus::Block& block);
+  // Reconnects and reloads the index when an earlier write failed: a failed COMMIT leaves its
+  // outcome unknown, so memory is rebuilt from what MySQL holds.
+  Status EnsureReady();
+  template <class T>
+  T NoteFailure(T result) {
+    if (!result.ok()) m_needs_reload = true;
+    return result;
+  }
+
+  // Moves to the best valid branch; blocks found invalid on the way are added to `invalid`.
+  Status ActivateBestChain(std::vector<ChainEvent>* events,
+                           std::vector<std::pair<Hash256, consensus::Verdict>>* invalid);
+  // OK status with an invalid verdict when the block's rows do not apply to the ledger.
+  StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block);
+  Status DisconnectTip();
+  Status MarkInvalid(BlockEntry* entry, const std::string& reason);
+  void Stage(std::string_view name) const {
+    if (m_options.stage_hook) m_options.stage_hook(name);
+  }
+
+  consensus::ChainParams m_params;
+  ChainStoreOptions m_options;
+  MysqlUri m_uri;
+  Hash256 m_genesis_hash{};
+  std::unique_ptr<MysqlConnection> m_db;
+  bool m_needs_reload = false;
+  BlockIndex m_index;
+};
+
+}  // namespace rowchain::store

@@ -1,0 +1,15 @@
+// Creates the chain's ledger tables and checks that tables already there match the schema
+// (columns, types, nullability, primary key, InnoDB), so a node never writes into a table
+// whose shape differs from what every other node holds.
+#pragma once
+
+#include "consensus/ledger_schema.h"
+#include "store/mysql_connection.h"
+#include "util/status.h"
+
+namespace rowchain::store {
+
+// FAILED_PRECONDITION naming the table and column when an existing table differs.
+Status PrepareLedgerTables(MysqlConnection& db, const consensus::LedgerSchema& schema);
+
+}  // namespace rowchain::store

@@ -1,0 +1,168 @@
+#include "store/ledger_writer.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "store/ledger_sql.h"
+
+namespace rowchain::store {
+namespace {
+
+using consensus::RowOperation;
+using consensus::RowOpKind;
+using consensus::TableSchema;
+
+constexpr size_t kMaxKeysPerQuery = 500;
+constexpr size_t kMaxRowsPerInsert = 500;
+constexpr size_t kMaxPlaceholders = 60000;  // the protocol allows 65,535
+
+}  // namespace
+
+StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& body) {
+  LedgerSnapshot snapshot;
+  // Keys by table: INSERT keys need only existence, UPDATE/DELETE keys their whole row.
+  struct Wanted {
+    std::vector<std::vector<Value>> key_only, full_row;
+  };
+  std::map<std::string, Wanted> wanted;
+  std::vector<consensus::BatchId> batches;
+  for (const RowOperation& row : body.rows) {
+    const TableSchema& table = *m_params.schema.FindTable(row.table);
+    auto& w = wanted[row.table];
+    (row.op == RowOpKind::kInsert ? w.key_only : w.full_row).push_back(consensus::PrimaryKeyValues(row, table));
+    if (row.row_index == 0) batches.push_back(row.batch_id);
+  }
+  for (auto& [table_name, w] : wanted) {
+    const TableSchema& table = *m_params.schema.FindTable(table_name);
+    const size_t per_query = std::max<size_t>(1, std::min(kMaxKeysPerQuery, kMaxPlaceholders / table.primary_key.size()));
+    for (bool full : {false, true}) {
+      const auto& keys = full ? w.full_row : w.key_only;
+      for (size_t start = 0; start < keys.size(); start += per_query) {
+        size_t n = std::min(per_query, keys.size() - start);
+        std::vector<Value> params;
+        for (size_t i = start; i < start + n; ++i) params.insert(params.end(), keys[i].begin(), keys[i].end());
+        std::string sql = full ? SelectRowsByKeysSql(table, n) : SelectKeysByKeysSql(table, n);
+        ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(sql, params, [&](std::span<const Value> found) {
+          std::vector<Value> key;
+          if (full) {
+            for (uint16_t k : table.primary_key) key.push_back(found[k]);
+          } else {
+            key.assign(found.begin(), found.end());
+          }
+          std::string row_key = consensus::RowKey(table.name, key);
+          snapshot.view.existing_keys.insert(row_key);
+          if (full) snapshot.pre_images.emplace(row_key, Row(found.begin(), found.end()));
+          return OkStatus();
+        }));
+      }
+    }
+  }
+  for (size_t start = 0; start < batches.size(); start += kMaxKeysPerQuery) {
+    size_t n = std::min(kMaxKeysPerQuery, batches.size() - start);
+    std::vector<Value> params;
+    for (size_t i = start; i < start + n; ++i) {
+      params.push_back(Value::Bytes(std::string(batches[i].begin(), batches[i].end())));
+    }
+    std::string sql = fmt::format("SELECT batch_id, state FROM rowchain_batches WHERE batch_id IN ({})",
+                                  fmt::join(std::vector<std::string>(n, "?"), ", "));
+    ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(sql, params, [&](std::span<const Value> found) {
+      consensus::BatchId id{};
+      std::copy_n(found[0].as_string().begin(), id.size(), id.begin());
+      snapshot.known_batches.push_back(id);
+      if (found[1].as_int() == 1) snapshot.view.sealed_batches.insert(id);
+      return OkStatus();
+    }));
+  }
+  return snapshot;
+}
+
+Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOperation> rows) {
+  const size_t per_statement = std::max<size_t>(1, std::min(kMaxRowsPerInsert, kMaxPlaceholders / table.columns.size()));
+  for (size_t start = 0; start < rows.size(); start += per_statement) {
+    size_t n = std::min(per_statement, rows.size() - start);
+    std::vector<Value> params;
+    params.reserve(n * table.columns.size());
+    for (size_t i = start; i < start + n; ++i) params.insert(params.end(), rows[i].values.begin(), rows[i].values.end());
+    auto inserted = m_db.Update(InsertRowsSql(table, n), params);
+    if (!inserted.ok()) return inserted.status();
+    if (*inserted != n) return InternalError(fmt::format("INSERT into {} wrote {} of {} rows", table.name, *inserted, n));
+  }
+  return OkStatus();
+}
+
+Status LedgerWriter::UpdateRow(const TableSchema& table, const std::vector<Value>& values) {
+  std::vector<Value> params;
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    if (std::find(table.primary_key.begin(), table.primary_key.end(), i) == table.primary_key.end()) {
+      params.push_back(values[i]);
+    }
+  }
+  for (uint16_t k : table.primary_key) params.push_back(values[k]);
+  auto matched = m_db.Update(UpdateRowSql(table), params);
+  if (!matched.ok()) return matched.status();
+  if (*matched != 1) return InternalError(fmt::format("UPDATE of {} matched {} rows, expected 1", table.name, *matched));
+  return OkStatus();
+}
+
+Status LedgerWriter::DeleteRow(const TableSchema& table, const std::vector<Value>& key) {
+  auto deleted = m_db.Update(DeleteRowSql(table), key);
+  if (!deleted.ok()) return deleted.status();
+  if (*deleted != 1) return InternalError(fmt::format("DELETE from {} removed {} rows, expected 1", table.name, *deleted));
+  return OkStatus();
+}
+
+StatusOr<std::vector<RowOperation>> LedgerWriter::Apply(const consensus::DecodedBody& body,
+                                                        const LedgerSnapshot& snapshot) {
+  std::vector<RowOperation> undo;
+  undo.reserve(body.rows.size());
+  const auto& rows = body.rows;
+  for (size_t i = 0; i < rows.size();) {
+    const RowOperation& row = rows[i];
+    const TableSchema& table = *m_params.schema.FindTable(row.table);
+    if (row.op == RowOpKind::kInsert) {
+      size_t end = i;
+      while (end < rows.size() && rows[end].op == RowOpKind::kInsert && rows[end].table == row.table) ++end;
+      ROWCHAIN_RETURN_IF_ERROR(InsertRun(table, std::span(rows).subspan(i, end - i)));
+      for (size_t k = i; k < end; ++k) {
+        undo.push_back({.op = RowOpKind::kDelete, .table = row.table, .values = consensus::PrimaryKeyValues(rows[k], table)});
+      }
+      i = end;
+      continue;
+    }
+    std::vector<Value> key = consensus::PrimaryKeyValues(row, table);
+    auto pre = snapshot.pre_images.find(consensus::RowKey(table.name, key));
+    if (pre == snapshot.pre_images.end()) return InternalError("no pre-image for an UPDATE or DELETE");
+    if (row.op == RowOpKind::kUpdate) {
+      ROWCHAIN_RETURN_IF_ERROR(UpdateRow(table, row.values));
+      undo.push_back({.op = RowOpKind::kUpdate, .table = row.table, .values = pre->second});
+    } else {
+      ROWCHAIN_RETURN_IF_ERROR(DeleteRow(table, key));
+      undo.push_back({.op = RowOpKind::kInsert, .table = row.table, .values = pre->second});
+    }
+    ++i;
+  }
+  std::reverse(undo.begin(), undo.end());
+  return undo;
+}
+
+Status LedgerWriter::ApplyUndo(std::span<const RowOperation> undo) {
+  for (const RowOperation& op : undo) {
+    const TableSchema* table = m_params.schema.FindTable(op.table);
+    if (table == nullptr) return InternalError(fmt::format("undo names unknown table {}", op.table));
+    switch (op.op) {
+      case RowOpKind::kInsert:
+        ROWCHAIN_RETURN_IF_ERROR(InsertRun(*table, std::span(&op, 1)));
+        break;
+      case RowOpKind::kUpdate:
+        ROWCHAIN_RETURN_IF_ERROR(UpdateRow(*table, op.values));
+        break;
+      case RowOpKind::kDelete:
+        ROWCHAIN_RETURN_IF_ERROR(DeleteRow(*table, op.values));
+        break;
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace rowchain::store

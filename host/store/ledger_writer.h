@@ -1,0 +1,46 @@
+// Applies a block's row operations to the ledger tables inside the caller's transaction, and
+// undoes them: the pre-image of every UPDATE and DELETE is read first and kept as undo
+// operations (INSERT -> DELETE by key, UPDATE -> UPDATE back, DELETE -> INSERT back), in
+// reverse order. Runs of INSERTs go out as multi-row INSERTs, so connecting a block costs
+// little more than the inserts themselves. Not thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "consensus/block.h"
+#include "consensus/block_checks.h"
+#include "store/mysql_connection.h"
+
+namespace rowchain::store {
+
+struct LedgerSnapshot {
+  consensus::LedgerStateView view;
+  std::map<std::string, Row> pre_images;  // by RowKey, for the block's UPDATE and DELETE keys
+  std::vector<consensus::BatchId> known_batches;  // the block's batches already in rowchain_batches
+};
+
+class LedgerWriter {
+ public:
+  LedgerWriter(MysqlConnection& db, const consensus::ChainParams& params) : m_db(db), m_params(params) {}
+
+  // What the ledger holds for the block's keys and batches. Precondition: CheckBlockBody passed.
+  StatusOr<LedgerSnapshot> ReadState(const consensus::DecodedBody& body);
+  // Applies the rows; returns the undo operations. Precondition: CheckBlockAgainstState passed
+  // on `snapshot`. A row that does not match exactly one row is INTERNAL (the table changed
+  // behind the node's back).
+  StatusOr<std::vector<consensus::RowOperation>> Apply(const consensus::DecodedBody& body,
+                                                       const LedgerSnapshot& snapshot);
+  Status ApplyUndo(std::span<const consensus::RowOperation> undo);
+
+ private:
+  Status InsertRun(const consensus::TableSchema& table, std::span<const consensus::RowOperation> rows);
+  Status UpdateRow(const consensus::TableSchema& table, const std::vector<Value>& values);
+  Status DeleteRow(const consensus::TableSchema& table, const std::vector<Value>& key);
+
+  MysqlConnection& m_db;
+  const consensus::ChainParams& m_params;
+};
+
+}  // namespace rowchain::store

@@ -1,0 +1,310 @@
+#include "store/mysql_connection.h"
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace rowchain::store {
+namespace {
+
+constexpr size_t kMaxCachedStatements = 512;
+constexpr unsigned long kInitialColumnBuffer = 256;
+
+bool IsIntegerField(enum_field_types type) {
+  switch (type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_YEAR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+constexpr unsigned kBinaryCharset = 63;
+
+// Parameter storage that outlives mysql_stmt_execute.
+struct ParamBinding {
+  std::vector<MYSQL_BIND> binds;
+  std::vector<long long> ints;
+  std::vector<unsigned long> lengths;
+
+  explicit ParamBinding(std::span<const Value> params)
+      : binds(params.size()), ints(params.size()), lengths(params.size()) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      MYSQL_BIND& b = binds[i];
+      std::memset(&b, 0, sizeof b);
+      const Value& v = params[i];
+      switch (v.kind()) {
+        case Value::Kind::kNull:
+          b.buffer_type = MYSQL_TYPE_NULL;
+          break;
+        case Value::Kind::kInt:
+          ints[i] = v.as_int();
+          b.buffer_type = MYSQL_TYPE_LONGLONG;
+          b.buffer = &ints[i];
+          break;
+        case Value::Kind::kText:
+        case Value::Kind::kBytes:
+          b.buffer_type = v.kind() == Value::Kind::kText ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+          b.buffer = const_cast<char*>(v.as_string().data());
+          lengths[i] = v.as_string().size();
+          b.buffer_length = lengths[i];
+          b.length = &lengths[i];
+          break;
+      }
+    }
+  }
+};
+
+// Result storage for one row, grown when a value does not fit.
+struct ResultBinding {
+  std::vector<MYSQL_BIND> binds;
+  std::vector<long long> ints;
+  std::vector<std::vector<char>> buffers;
+  std::vector<unsigned long> lengths;
+  std::vector<my_bool> nulls;
+  std::vector<my_bool> errors;
+  std::vector<Value::Kind> kinds;
+
+  explicit ResultBinding(MYSQL_RES* meta) {
+    unsigned n = mysql_num_fields(meta);
+    MYSQL_FIELD* fields = mysql_fetch_fields(meta);
+    binds.resize(n);
+    ints.resize(n);
+    buffers.resize(n);
+    lengths.resize(n);
+    nulls.resize(n);
+    errors.resize(n);
+    kinds.resize(n);
+    for (unsigned i = 0; i < n; ++i) {
+      MYSQL_BIND& b = binds[i];
+      std::memset(&b, 0, sizeof b);
+      b.is_null = &nulls[i];
+      b.error = &errors[i];
+      b.length = &lengths[i];
+      if (IsIntegerField(fields[i].type)) {
+        kinds[i] = Value::Kind::kInt;
+        b.buffer_type = MYSQL_TYPE_LONGLONG;
+        b.buffer = &ints[i];
+        b.is_unsigned = (fields[i].flags & UNSIGNED_FLAG) != 0;
+      } else {
+        kinds[i] = fields[i].charsetnr == kBinaryCharset ? Value::Kind::kBytes : Value::Kind::kText;
+        buffers[i].resize(kInitialColumnBuffer);
+        b.buffer_type = MYSQL_TYPE_BLOB;
+        b.buffer = buffers[i].data();
+        b.buffer_length = kInitialColumnBuffer;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Status MysqlError(unsigned error_number, std::string_view message, std::string_view what) {
+  StatusCode code = StatusCode::kInternal;
+  switch (error_number) {
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_CONN_HOST_ERROR:
+    case CR_CONNECTION_ERROR:
+    case CR_UNKNOWN_HOST:
+    case ER_CONNECTION_KILLED:
+    case ER_SERVER_SHUTDOWN:
+      code = StatusCode::kUnavailable;
+      break;
+    case ER_ACCESS_DENIED_ERROR:
+    case ER_DBACCESS_DENIED_ERROR:
+      code = StatusCode::kPermissionDenied;
+      break;
+    default:
+      break;
+  }
+  return {code, fmt::format("{}: MySQL error {}: {}", what, error_number, message)};
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  out.push_back('`');
+  return out;
+}
+
+PreparedStatement::~PreparedStatement() { mysql_stmt_close(m_stmt); }
+
+Status PreparedStatement::Error(std::string_view what) const {
+  return MysqlError(mysql_stmt_errno(m_stmt), mysql_stmt_error(m_stmt), what);
+}
+
+Status PreparedStatement::Run(std::span<const Value> params) {
+  if (params.size() != mysql_stmt_param_count(m_stmt)) {
+    return InternalError(fmt::format("statement takes {} parameters, given {}", mysql_stmt_param_count(m_stmt),
+                                     params.size()));
+  }
+  ParamBinding binding(params);
+  if (!params.empty() && mysql_stmt_bind_param(m_stmt, binding.binds.data())) return Error("bind");
+  if (mysql_stmt_execute(m_stmt)) return Error("execute");
+  return OkStatus();
+}
+
+StatusOr<uint64_t> PreparedStatement::Execute(std::span<const Value> params) {
+  ROWCHAIN_RETURN_IF_ERROR(Run(params));
+  return static_cast<uint64_t>(mysql_stmt_affected_rows(m_stmt));
+}
+
+Status PreparedStatement::Query(std::span<const Value> params, const RowCallback& on_row) {
+  ROWCHAIN_RETURN_IF_ERROR(Run(params));
+  MYSQL_RES* meta = mysql_stmt_result_metadata(m_stmt);
+  if (meta == nullptr) return InternalError("query returned no result set");
+  ResultBinding result(meta);
+  mysql_free_result(meta);
+  Status status;
+  if (mysql_stmt_bind_result(m_stmt, result.binds.data())) {
+    status = Error("bind result");
+  } else {
+    std::vector<Value> row(result.binds.size());
+    while (status.ok()) {
+      int rc = mysql_stmt_fetch(m_stmt);
+      if (rc == MYSQL_NO_DATA) break;
+      if (rc == 1) {
+        status = Error("fetch");
+        break;
+      }
+      for (unsigned i = 0; i < row.size() && status.ok(); ++i) {
+        if (result.nulls[i]) {
+          row[i] = Value::Null();
+        } else if (result.kinds[i] == Value::Kind::kInt) {
+          row[i] = Value::Int(result.ints[i]);
+        } else {
+          unsigned long size = result.lengths[i];
+          std::string bytes;
+          if (size <= result.buffers[i].size()) {
+            bytes.assign(result.buffers[i].data(), size);
+          } else {  // truncated: fetch the whole value into a buffer of its size
+            bytes.resize(size);
+            MYSQL_BIND whole;
+            std::memset(&whole, 0, sizeof whole);
+            whole.buffer_type = MYSQL_TYPE_BLOB;
+            whole.buffer = bytes.data();
+            whole.buffer_length = size;
+            if (mysql_stmt_fetch_column(m_stmt, &whole, i, 0)) status = Error("fetch column");
+          }
+          row[i] = result.kinds[i] == Value::Kind::kText ? Value::Text(std::move(bytes)) : Value::Bytes(std::move(bytes));
+        }
+      }
+      if (status.ok()) status = on_row(row);
+    }
+  }
+  // Also reads and discards rows a stopped callback left, so the connection stays usable.
+  mysql_stmt_free_result(m_stmt);
+  return status;
+}
+
+StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlUri& uri, const ConnectOptions& options) {
+  MYSQL* mysql = mysql_init(nullptr);
+  if (mysql == nullptr) return InternalError("mysql_init failed (out of memory)");
+  unsigned timeout = options.connect_timeout_s;
+  mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (uri.ssl_mode != SslMode::kDisabled || !uri.ssl_ca.empty()) {
+    auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+    mysql_ssl_set(mysql, or_null(uri.ssl_key), or_null(uri.ssl_cert), or_null(uri.ssl_ca), nullptr, nullptr);
+    my_bool enforce = 1;
+    mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    my_bool verify = uri.ssl_mode == SslMode::kVerifyCa || uri.ssl_mode == SslMode::kVerifyIdentity;
+    mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+  }
+  const char* host = uri.socket.empty() ? uri.host.c_str() : "localhost";
+  const char* socket = uri.socket.empty() ? nullptr : uri.socket.c_str();
+  auto connect = [&](const char* database) {
+    return mysql_real_connect(mysql, host, uri.user.c_str(), uri.password.c_str(), database, uri.port, socket,
+                              CLIENT_FOUND_ROWS) != nullptr;
+  };
+  bool connected = connect(uri.database.c_str());
+  if (!connected && mysql_errno(mysql) == ER_BAD_DB_ERROR && options.create_database) {
+    connected = connect(nullptr);
+    if (connected) {
+      std::string sql = "CREATE DATABASE IF NOT EXISTS " + QuoteIdentifier(uri.database) +
+                        " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+      connected = mysql_real_query(mysql, sql.data(), sql.size()) == 0 &&
+                  mysql_select_db(mysql, uri.database.c_str()) == 0;
+    }
+  }
+  if (!connected) {
+    Status s = MysqlError(mysql_errno(mysql), mysql_error(mysql), fmt::format("connect to {}", uri.Redacted()));
+    mysql_close(mysql);
+    return s;
+  }
+  auto connection = std::unique_ptr<MysqlConnection>(new MysqlConnection(mysql, uri));
+  // Strict mode: a value the column cannot hold is an error, never silently truncated.
+  ROWCHAIN_RETURN_IF_ERROR(connection->Execute(
+      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY', "
+      "SESSION transaction_isolation = 'REPEATABLE-READ'"));
+  return connection;
+}
+
+MysqlConnection::~MysqlConnection() {
+  m_statements.clear();
+  mysql_close(m_mysql);
+}
+
+Status MysqlConnection::Execute(std::string_view sql) {
+  if (mysql_real_query(m_mysql, sql.data(), sql.size()) != 0) {
+    return MysqlError(mysql_errno(m_mysql), mysql_error(m_mysql), sql.substr(0, 40));
+  }
+  // Statements run here return no rows, but free any result so the connection stays in sync.
+  if (MYSQL_RES* result = mysql_store_result(m_mysql)) mysql_free_result(result);
+  return OkStatus();
+}
+
+StatusOr<PreparedStatement*> MysqlConnection::Prepare(const std::string& sql) {
+  if (auto it = m_statements.find(sql); it != m_statements.end()) return it->second.get();
+  if (m_statements.size() >= kMaxCachedStatements) m_statements.clear();
+  MYSQL_STMT* stmt = mysql_stmt_init(m_mysql);
+  if (stmt == nullptr) return InternalError("mysql_stmt_init failed (out of memory)");
+  if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
+    Status s = MysqlError(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), "prepare");
+    mysql_stmt_close(stmt);
+    return s;
+  }
+  auto [it, inserted] = m_statements.emplace(sql, std::make_unique<PreparedStatement>(stmt));
+  return it->second.get();
+}
+
+StatusOr<uint64_t> MysqlConnection::Update(const std::string& sql, std::span<const Value> params) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Execute(params);
+}
+
+Status MysqlConnection::QueryEach(const std::string& sql, std::span<const Value> params, const RowCallback& on_row) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Query(params, on_row);
+}
+
+StatusOr<std::vector<Row>> MysqlConnection::Query(const std::string& sql, std::span<const Value> params) {
+  std::vector<Row> rows;
+  Status s = QueryEach(sql, params, [&](std::span<const Value> row) {
+    rows.emplace_back(row.begin(), row.end());
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return rows;
+}
+
+void MysqlConnection::Rollback() { (void)Execute("ROLLBACK"); }
+
+uint64_t MysqlConnection::ServerThreadId() const { return mysql_thread_id(m_mysql); }
+
+}  // namespace rowchain::store

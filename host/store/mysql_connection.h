@@ -1,0 +1,95 @@
+// One connection to MySQL/MariaDB through MariaDB Connector/C (the libmysqlclient API).
+// Values travel only through prepared statements, whose parameters and results are
+// consensus::Value; SQL text is built only from the chain's schema and fixed node tables.
+// Prepared statements are cached by their SQL text. Not thread-safe: one user at a time.
+//
+// Errors: a lost or refused connection is UNAVAILABLE, bad credentials PERMISSION_DENIED,
+// everything else INTERNAL with the server's message. The password never appears in one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "consensus/value.h"
+#include "store/mysql_uri.h"
+#include "util/status.h"
+
+typedef struct st_mysql MYSQL;
+typedef struct st_mysql_stmt MYSQL_STMT;
+
+namespace rowchain::store {
+
+using consensus::Value;
+using Row = std::vector<Value>;
+// Called once per result row; a non-OK status stops the query and is returned. Rows are
+// streamed, so the callback must not use the same connection.
+using RowCallback = std::function<Status(std::span<const Value>)>;
+
+struct ConnectOptions {
+  bool create_database = false;  // CREATE DATABASE IF NOT EXISTS the URI's database
+  unsigned connect_timeout_s = 10;
+};
+
+class PreparedStatement {
+ public:
+  explicit PreparedStatement(MYSQL_STMT* stmt) : m_stmt(stmt) {}
+  ~PreparedStatement();
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+
+  // Runs a statement without a result set; returns the rows it matched (CLIENT_FOUND_ROWS).
+  StatusOr<uint64_t> Execute(std::span<const Value> params);
+  // Runs a query and streams its rows: integers as Int, binary strings as Bytes, others as Text.
+  Status Query(std::span<const Value> params, const RowCallback& on_row);
+
+ private:
+  Status Run(std::span<const Value> params);
+  Status Error(std::string_view what) const;
+  MYSQL_STMT* m_stmt;
+};
+
+class MysqlConnection {
+ public:
+  static StatusOr<std::unique_ptr<MysqlConnection>> Connect(const MysqlUri& uri, const ConnectOptions& options = {});
+  ~MysqlConnection();
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
+
+  // Text protocol for statements without parameters or results (DDL, BEGIN, COMMIT).
+  Status Execute(std::string_view sql);
+  // The cached prepared statement for `sql`; valid until the cache is next cleared, which
+  // happens only inside Prepare, so do not hold one across another Prepare.
+  StatusOr<PreparedStatement*> Prepare(const std::string& sql);
+
+  StatusOr<uint64_t> Update(const std::string& sql, std::span<const Value> params);
+  Status QueryEach(const std::string& sql, std::span<const Value> params, const RowCallback& on_row);
+  StatusOr<std::vector<Row>> Query(const std::string& sql, std::span<const Value> params = {});
+
+  Status Begin() { return Execute("START TRANSACTION"); }
+  Status Commit() { return Execute("COMMIT"); }
+  // Best effort: a connection that is gone has rolled back already.
+  void Rollback();
+
+  // The server's id for this connection (what KILL takes).
+  uint64_t ServerThreadId() const;
+  const MysqlUri& uri() const { return m_uri; }
+
+ private:
+  MysqlConnection(MYSQL* mysql, MysqlUri uri) : m_mysql(mysql), m_uri(std::move(uri)) {}
+  MYSQL* m_mysql;
+  MysqlUri m_uri;
+  std::unordered_map<std::string, std::unique_ptr<PreparedStatement>> m_statements;
+};
+
+// Maps a client or server error number to a status code (UNAVAILABLE for lost connections).
+Status MysqlError(unsigned error_number, std::string_view message, std::string_view what);
+
+// `name` quoted for SQL: backticks, with embedded backticks doubled.
+std::string QuoteIdentifier(std::string_view name);
+
+}  // namespace rowchain::store
