@@ -139,23 +139,26 @@ Status ChainStore::LoadIndex() {
   return OkStatus();
 }
 
-Status ChainStore::StoreBlock(BlockEntry* entry, const Block& block) {
+Status ChainStore::StoreBlock(BlockEntry* entry, const Block& block, const Value* undo) {
   consensus::HeaderBytes header = block.header.Serialize();
+  const std::array<uint8_t, 32> work = entry->chain_work.ToLittleEndianBytes();
   std::array<Value, 7> params = {HashValue(entry->hash),
                                  Value::Int(static_cast<int64_t>(entry->height)),
                                  HashValue(block.header.prev_hash),
                                  Value::Bytes(std::string(header.begin(), header.end())),
-                                 Value::Bytes(Blob(std::vector<uint8_t>(entry->chain_work.ToLittleEndianBytes().begin(),
-                                                                        entry->chain_work.ToLittleEndianBytes().end()))),
+                                 Value::Bytes(std::string(work.begin(), work.end())),
                                  Value::Int(entry->row_count),
                                  Value::Int(static_cast<int64_t>(std::time(nullptr)))};
   auto inserted = m_db->Update(
-      "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
-      "received_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
+      undo ? "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
+             "received_at) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)"
+           : "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
+             "received_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
       params);
   if (!inserted.ok()) return inserted.status();
-  std::array<Value, 2> body = {HashValue(entry->hash), Value::Bytes(Blob(consensus::EncodeBlockBody(block.leaves)))};
-  return m_db->Update("INSERT INTO rowchain_block_bodies (hash, body) VALUES (?, ?)", body).status();
+  std::array<Value, 3> body = {HashValue(entry->hash), Value::Bytes(Blob(consensus::EncodeBlockBody(block.leaves))),
+                               undo ? *undo : Value::Null()};
+  return m_db->Update("INSERT INTO rowchain_block_bodies (hash, body, undo_ops) VALUES (?, ?, ?)", body).status();
 }
 
 StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) {
@@ -197,6 +200,19 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
   entry.height = parent->height + 1;
   entry.chain_work = parent->chain_work + WorkOf(block.header.bits);
   entry.row_count = static_cast<uint32_t>(block.leaves.size() - 1);
+  // The common case, a block on the tip: stored and connected in one transaction.
+  if (parent == m_index.Tip()) {
+    BlockEntry* added = m_index.Add(std::move(entry));
+    auto verdict = NoteFailure(ConnectBlock(added, block, /*store_block=*/true));
+    if (!verdict.ok()) return verdict.status();
+    if (verdict->ok()) {
+      result.events.push_back({ChainEvent::Kind::kConnected, added->hash, added->height});
+    } else {
+      result.verdict = *verdict;
+      ROWCHAIN_RETURN_IF_ERROR(NoteFailure(StoreInvalidBlock(added, block, *verdict)));
+    }
+    return result;
+  }
   ROWCHAIN_RETURN_IF_ERROR(NoteFailure(m_db->Begin()));
   Status stored = StoreBlock(&entry, block);
   if (stored.ok()) stored = m_db->Commit();
@@ -211,6 +227,19 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
     if (invalid_hash == hash) result.verdict = verdict;
   }
   return result;
+}
+
+Status ChainStore::StoreInvalidBlock(BlockEntry* entry, const Block& block, const Verdict& verdict) {
+  ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
+  Status s = StoreBlock(entry, block);
+  if (s.ok()) s = m_db->Commit();
+  if (!s.ok()) {
+    m_db->Rollback();
+    return s;
+  }
+  spdlog::warn("block {} at height {} is invalid: {}: {}", ShortHash(entry->hash), entry->height, verdict.reason(),
+               verdict.detail());
+  return MarkInvalid(entry, fmt::format("{}: {}", verdict.reason(), verdict.detail()));
 }
 
 Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
@@ -236,7 +265,7 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
       auto block = ReadBlock(e->hash);
       if (!block.ok()) return block.status();
       if (!*block) return DataLossError(fmt::format("body of stored block {} is missing", ShortHash(e->hash)));
-      auto verdict = ConnectBlock(e, **block);
+      auto verdict = ConnectBlock(e, **block, /*store_block=*/false);
       if (!verdict.ok()) return verdict.status();
       if (!verdict->ok()) {
         spdlog::warn("block {} at height {} is invalid: {}: {}", ShortHash(e->hash), e->height, verdict->reason(),
@@ -250,7 +279,7 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
   }
 }
 
-StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block) {
+StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block, bool store_block) {
   auto body = consensus::DecodeBody(block.leaves);
   if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
   LedgerWriter writer(*m_db, m_params);
@@ -260,52 +289,25 @@ StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block
     if (!snapshot.ok()) return snapshot.status();
     if (Verdict v = consensus::CheckBlockAgainstState(*body, m_params, snapshot->view); !v.ok()) return v;
     auto undo = writer.Apply(*body, *snapshot);
+    if (!undo.ok() && undo.status().code() == StatusCode::kAlreadyExists) {
+      return Verdict::Invalid("bad-row", undo.status().message());
+    }
     if (!undo.ok()) return undo.status();
     Stage("ledger-applied");
     std::vector<consensus::Leaf> undo_leaves;
     undo_leaves.reserve(undo->size());
     for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
-    std::array<Value, 2> undo_row = {HashValue(entry->hash), Value::Bytes(Blob(consensus::EncodeBlockBody(undo_leaves)))};
-    ROWCHAIN_RETURN_IF_ERROR(
-        m_db->Update("INSERT INTO rowchain_block_undo (hash, undo) VALUES (?, ?) ON DUPLICATE KEY UPDATE undo = "
-                     "VALUES(undo)",
-                     undo_row)
-            .status());
-    std::array<Value, 1> hash = {HashValue(entry->hash)};
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", hash).status());
-
-    // Batch states: known batches become sealed; a peer's batches are recorded with their rows,
-    // so that a reorg can return them to the pool.
-    std::set<consensus::BatchId> known(snapshot->known_batches.begin(), snapshot->known_batches.end());
-    std::vector<Value> sealed = {HashValue(entry->hash)};
-    for (size_t i = 0; i < body->rows.size();) {
-      size_t end = i + 1;
-      while (end < body->rows.size() && body->rows[end].batch_id == body->rows[i].batch_id) ++end;
-      const consensus::BatchId& id = body->rows[i].batch_id;
-      if (known.contains(id)) {
-        sealed.push_back(BatchIdValue(id));
-      } else {
-        std::vector<consensus::Leaf> rows(block.leaves.begin() + 1 + i, block.leaves.begin() + 1 + end);
-        std::array<Value, 6> batch = {BatchIdValue(id),
-                                      Value::Text(body->rows[i].table),
-                                      Value::Bytes(Blob(consensus::EncodeBlockBody(rows))),
-                                      Value::Int(static_cast<int64_t>(rows.size())),
-                                      Value::Int(static_cast<int64_t>(consensus::BodySize(rows))),
-                                      HashValue(entry->hash)};
-        ROWCHAIN_RETURN_IF_ERROR(
-            m_db->Update("INSERT INTO rowchain_batches (batch_id, table_name, rows_blob, row_count, byte_size, state, "
-                         "block_hash, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, UNIX_TIMESTAMP())",
-                         batch)
-                .status());
-      }
-      i = end;
+    Value undo_blob = Value::Bytes(Blob(consensus::EncodeBlockBody(undo_leaves)));
+    if (store_block) {
+      ROWCHAIN_RETURN_IF_ERROR(StoreBlock(entry, block, &undo_blob));
+    } else {
+      std::array<Value, 2> undo_row = {undo_blob, HashValue(entry->hash)};
+      ROWCHAIN_RETURN_IF_ERROR(
+          m_db->Update("UPDATE rowchain_block_bodies SET undo_ops = ? WHERE hash = ?", undo_row).status());
+      std::array<Value, 1> hash = {HashValue(entry->hash)};
+      ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", hash).status());
     }
-    if (sealed.size() > 1) {
-      std::string sql = fmt::format(
-          "UPDATE rowchain_batches SET state = 1, block_hash = ?, reason = NULL WHERE batch_id IN ({})",
-          fmt::join(std::vector<std::string>(sealed.size() - 1, "?"), ", "));
-      ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, sealed).status());
-    }
+    ROWCHAIN_RETURN_IF_ERROR(RecordSealedBatches(entry->hash, block, *body, snapshot->known_batches));
     ROWCHAIN_RETURN_IF_ERROR(WriteMeta(*m_db, "tip_hash", Blob({entry->hash.begin(), entry->hash.end()})));
     Stage("before-commit");
     ROWCHAIN_RETURN_IF_ERROR(m_db->Commit());
@@ -321,15 +323,58 @@ StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block
   return verdict;
 }
 
+Status ChainStore::RecordSealedBatches(const Hash256& block_hash, const Block& block,
+                                       const consensus::DecodedBody& body,
+                                       const std::vector<consensus::BatchId>& known_batches) {
+  // Known batches become sealed; a peer's batches are recorded without their rows (the block
+  // body holds them; a disconnect copies them back when it returns the batch to the pool).
+  std::set<consensus::BatchId> known(known_batches.begin(), known_batches.end());
+  std::vector<Value> sealed = {HashValue(block_hash)};
+  std::vector<Value> added;
+  for (size_t i = 0; i < body.rows.size();) {
+    size_t end = i + 1;
+    while (end < body.rows.size() && body.rows[end].batch_id == body.rows[i].batch_id) ++end;
+    const consensus::BatchId& id = body.rows[i].batch_id;
+    if (known.contains(id)) {
+      sealed.push_back(BatchIdValue(id));
+    } else {
+      std::vector<consensus::Leaf> rows(block.leaves.begin() + 1 + static_cast<std::ptrdiff_t>(i),
+                                        block.leaves.begin() + 1 + static_cast<std::ptrdiff_t>(end));
+      for (Value v : {BatchIdValue(id), Value::Text(body.rows[i].table),
+                      Value::Bytes(""), Value::Int(static_cast<int64_t>(rows.size())),
+                      Value::Int(static_cast<int64_t>(consensus::BodySize(rows))), HashValue(block_hash)}) {
+        added.push_back(std::move(v));
+      }
+    }
+    i = end;
+  }
+  if (!added.empty()) {
+    std::string sql = fmt::format(
+        "INSERT INTO rowchain_batches (batch_id, table_name, rows_blob, row_count, byte_size, block_hash, state, "
+        "created_at) VALUES {}",
+        fmt::join(std::vector<std::string>(added.size() / 6, "(?, ?, ?, ?, ?, ?, 1, UNIX_TIMESTAMP())"), ", "));
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, added).status());
+  }
+  if (sealed.size() > 1) {
+    std::string sql = fmt::format(
+        "UPDATE rowchain_batches SET state = 1, block_hash = ?, reason = NULL WHERE batch_id IN ({})",
+        fmt::join(std::vector<std::string>(sealed.size() - 1, "?"), ", "));
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, sealed).status());
+  }
+  return OkStatus();
+}
+
 Status ChainStore::DisconnectTip() {
   BlockEntry* tip = m_index.Tip();
   if (tip->parent == nullptr) return InternalError("cannot disconnect the genesis block");
   std::array<Value, 1> hash = {HashValue(tip->hash)};
   ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
   auto run = [&]() -> Status {
-    auto found = m_db->Query("SELECT undo FROM rowchain_block_undo WHERE hash = ?", hash);
+    auto found = m_db->Query("SELECT undo_ops FROM rowchain_block_bodies WHERE hash = ?", hash);
     if (!found.ok()) return found.status();
-    if (found->empty()) return DataLossError(fmt::format("undo of block {} is missing", ShortHash(tip->hash)));
+    if (found->empty() || (*found)[0][0].is_null()) {
+      return DataLossError(fmt::format("undo of block {} is missing", ShortHash(tip->hash)));
+    }
     auto leaves = consensus::DecodeBlockBody(Bytes((*found)[0][0].as_string()));
     if (!leaves.ok()) return DataLossError(fmt::format("undo of block {} is damaged", ShortHash(tip->hash)));
     std::vector<consensus::RowOperation> undo;
@@ -338,12 +383,29 @@ Status ChainStore::DisconnectTip() {
       if (!op.ok()) return DataLossError(fmt::format("undo of block {} is damaged", ShortHash(tip->hash)));
       undo.push_back(std::move(*op));
     }
+    auto block = ReadBlock(tip->hash);
+    if (!block.ok()) return block.status();
+    if (!*block) return DataLossError(fmt::format("body of block {} is missing", ShortHash(tip->hash)));
+    auto body = consensus::DecodeBody((*block)->leaves);
+    if (!body.ok()) return DataLossError(fmt::format("body of block {} is damaged", ShortHash(tip->hash)));
     LedgerWriter writer(*m_db, m_params);
-    ROWCHAIN_RETURN_IF_ERROR(writer.ApplyUndo(undo));
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("DELETE FROM rowchain_block_undo WHERE hash = ?", hash).status());
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = ?", hash).status());
+    ROWCHAIN_RETURN_IF_ERROR(writer.Revert(*body, undo));
     ROWCHAIN_RETURN_IF_ERROR(
-        m_db->Update("UPDATE rowchain_batches SET state = 0, block_hash = NULL WHERE block_hash = ?", hash).status());
+        m_db->Update("UPDATE rowchain_block_bodies SET undo_ops = NULL WHERE hash = ?", hash).status());
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = ?", hash).status());
+    // Back to the pool, with their rows (a peer's batches were recorded without them).
+    for (size_t i = 0; i < body->rows.size();) {
+      size_t end = i + 1;
+      while (end < body->rows.size() && body->rows[end].batch_id == body->rows[i].batch_id) ++end;
+      std::vector<consensus::Leaf> rows((*block)->leaves.begin() + 1 + static_cast<std::ptrdiff_t>(i),
+                                        (*block)->leaves.begin() + 1 + static_cast<std::ptrdiff_t>(end));
+      std::array<Value, 2> batch = {Value::Bytes(Blob(consensus::EncodeBlockBody(rows))),
+                                    BatchIdValue(body->rows[i].batch_id)};
+      ROWCHAIN_RETURN_IF_ERROR(m_db->Update(
+          "UPDATE rowchain_batches SET state = 0, block_hash = NULL, rows_blob = ? WHERE batch_id = ?", batch)
+                                   .status());
+      i = end;
+    }
     ROWCHAIN_RETURN_IF_ERROR(
         WriteMeta(*m_db, "tip_hash", Blob({tip->parent->hash.begin(), tip->parent->hash.end()})));
     return m_db->Commit();

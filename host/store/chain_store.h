@@ -98,7 +98,11 @@ class ChainStore {
   Status Reconnect();
   Status LoadIndex();
   Status StoreGenesis();
-  Status StoreBlock(BlockEntry* entry, const consensus::Block& block);
+  // Inserts the block and its body; with `undo`, as connected (in_main) with those undo images.
+  Status StoreBlock(BlockEntry* entry, const consensus::Block& block, const Value* undo = nullptr);
+  Status StoreInvalidBlock(BlockEntry* entry, const consensus::Block& block, const consensus::Verdict& verdict);
+  Status RecordSealedBatches(const Hash256& block_hash, const consensus::Block& block,
+                             const consensus::DecodedBody& body, const std::vector<consensus::BatchId>& known_batches);
   // Reconnects and reloads the index when an earlier write failed: a failed COMMIT leaves its
   // outcome unknown, so memory is rebuilt from what MySQL holds.
   Status EnsureReady();
@@ -111,8 +115,9 @@ class ChainStore {
   // Moves to the best valid branch; blocks found invalid on the way are added to `invalid`.
   Status ActivateBestChain(std::vector<ChainEvent>* events,
                            std::vector<std::pair<Hash256, consensus::Verdict>>* invalid);
-  // OK status with an invalid verdict when the block's rows do not apply to the ledger.
-  StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block);
+  // OK status with an invalid verdict when the block's rows do not apply to the ledger. With
+  // `store_block` the block itself is inserted in the same transaction (a block on the tip).
+  StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block, bool store_block);
   Status DisconnectTip();
   Status MarkInvalid(BlockEntry* entry, const std::string& reason);
   void Stage(std::string_view name) const {

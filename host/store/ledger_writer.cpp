@@ -21,7 +21,7 @@ constexpr size_t kMaxPlaceholders = 60000;  // the protocol allows 65,535
 
 StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& body) {
   LedgerSnapshot snapshot;
-  // Keys by table: INSERT keys need only existence, UPDATE/DELETE keys their whole row.
+  // UPDATE/DELETE keys by table; their whole rows are the undo pre-images.
   struct Wanted {
     std::vector<std::vector<Value>> key_only, full_row;
   };
@@ -29,9 +29,9 @@ StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& b
   std::vector<consensus::BatchId> batches;
   for (const RowOperation& row : body.rows) {
     const TableSchema& table = *m_params.schema.FindTable(row.table);
-    auto& w = wanted[row.table];
-    (row.op == RowOpKind::kInsert ? w.key_only : w.full_row).push_back(consensus::PrimaryKeyValues(row, table));
     if (row.row_index == 0) batches.push_back(row.batch_id);
+    if (row.op == RowOpKind::kInsert) continue;
+    wanted[row.table].full_row.push_back(consensus::PrimaryKeyValues(row, table));
   }
   for (auto& [table_name, w] : wanted) {
     const TableSchema& table = *m_params.schema.FindTable(table_name);
@@ -85,6 +85,10 @@ Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOper
     params.reserve(n * table.columns.size());
     for (size_t i = start; i < start + n; ++i) params.insert(params.end(), rows[i].values.begin(), rows[i].values.end());
     auto inserted = m_db.Update(InsertRowsSql(table, n), params);
+    if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) {
+      return {StatusCode::kAlreadyExists, fmt::format("INSERT into '{}' of an existing key ({})", table.name,
+                                                      inserted.status().message())};
+    }
     if (!inserted.ok()) return inserted.status();
     if (*inserted != n) return InternalError(fmt::format("INSERT into {} wrote {} of {} rows", table.name, *inserted, n));
   }
@@ -124,9 +128,6 @@ StatusOr<std::vector<RowOperation>> LedgerWriter::Apply(const consensus::Decoded
       size_t end = i;
       while (end < rows.size() && rows[end].op == RowOpKind::kInsert && rows[end].table == row.table) ++end;
       ROWCHAIN_RETURN_IF_ERROR(InsertRun(table, std::span(rows).subspan(i, end - i)));
-      for (size_t k = i; k < end; ++k) {
-        undo.push_back({.op = RowOpKind::kDelete, .table = row.table, .values = consensus::PrimaryKeyValues(rows[k], table)});
-      }
       i = end;
       continue;
     }
@@ -142,11 +143,15 @@ StatusOr<std::vector<RowOperation>> LedgerWriter::Apply(const consensus::Decoded
     }
     ++i;
   }
-  std::reverse(undo.begin(), undo.end());
   return undo;
 }
 
-Status LedgerWriter::ApplyUndo(std::span<const RowOperation> undo) {
+Status LedgerWriter::Revert(const consensus::DecodedBody& body, std::span<const RowOperation> undo) {
+  for (const RowOperation& row : body.rows) {
+    if (row.op != RowOpKind::kInsert) continue;
+    const TableSchema& table = *m_params.schema.FindTable(row.table);
+    ROWCHAIN_RETURN_IF_ERROR(DeleteRow(table, consensus::PrimaryKeyValues(row, table)));
+  }
   for (const RowOperation& op : undo) {
     const TableSchema* table = m_params.schema.FindTable(op.table);
     if (table == nullptr) return InternalError(fmt::format("undo names unknown table {}", op.table));

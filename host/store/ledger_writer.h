@@ -1,7 +1,8 @@
 // Applies a block's row operations to the ledger tables inside the caller's transaction, and
-// undoes them: the pre-image of every UPDATE and DELETE is read first and kept as undo
-// operations (INSERT -> DELETE by key, UPDATE -> UPDATE back, DELETE -> INSERT back), in
-// reverse order. Runs of INSERTs go out as multi-row INSERTs, so connecting a block costs
+// undoes them. The undo image holds the pre-image of every UPDATE and DELETE as an operation
+// that restores it (UPDATE back, INSERT back); INSERTs are undone from the block body itself
+// (DELETE by key), so an INSERT-only block stores an empty undo image. A key occurs at most
+// once per block, so the order of undo operations does not matter. Runs of INSERTs go out as multi-row INSERTs, so connecting a block costs
 // little more than the inserts themselves. Not thread-safe.
 #pragma once
 
@@ -17,7 +18,8 @@ namespace rowchain::store {
 
 struct LedgerSnapshot {
   consensus::LedgerStateView view;
-  std::map<std::string, Row> pre_images;  // by RowKey, for the block's UPDATE and DELETE keys
+  // by RowKey, for the block's UPDATE and DELETE keys (INSERT keys are not read: see Apply).
+  std::map<std::string, Row> pre_images;
   std::vector<consensus::BatchId> known_batches;  // the block's batches already in rowchain_batches
 };
 
@@ -27,12 +29,15 @@ class LedgerWriter {
 
   // What the ledger holds for the block's keys and batches. Precondition: CheckBlockBody passed.
   StatusOr<LedgerSnapshot> ReadState(const consensus::DecodedBody& body);
-  // Applies the rows; returns the undo operations. Precondition: CheckBlockAgainstState passed
-  // on `snapshot`. A row that does not match exactly one row is INTERNAL (the table changed
-  // behind the node's back).
+  // Applies the rows; returns the undo image (the restoring operations). Precondition: CheckBlockAgainstState passed
+  // on `snapshot`. An INSERT of an existing key is caught by the primary key in this same
+  // transaction (one round trip fewer than asking first) and returned as ALREADY_EXISTS naming
+  // the key. An UPDATE or DELETE that does not match exactly one row is INTERNAL (the table
+  // changed behind the node's back).
   StatusOr<std::vector<consensus::RowOperation>> Apply(const consensus::DecodedBody& body,
                                                        const LedgerSnapshot& snapshot);
-  Status ApplyUndo(std::span<const consensus::RowOperation> undo);
+  // Reverts a connected block: restores the undo image and deletes the body's INSERTs.
+  Status Revert(const consensus::DecodedBody& body, std::span<const consensus::RowOperation> undo);
 
  private:
   Status InsertRun(const consensus::TableSchema& table, std::span<const consensus::RowOperation> rows);

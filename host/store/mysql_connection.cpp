@@ -120,6 +120,9 @@ Status MysqlError(unsigned error_number, std::string_view message, std::string_v
     case ER_SERVER_SHUTDOWN:
       code = StatusCode::kUnavailable;
       break;
+    case ER_DUP_ENTRY:
+      code = StatusCode::kAlreadyExists;
+      break;
     case ER_ACCESS_DENIED_ERROR:
     case ER_DBACCESS_DENIED_ERROR:
       code = StatusCode::kPermissionDenied;
@@ -248,8 +251,7 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
   auto connection = std::unique_ptr<MysqlConnection>(new MysqlConnection(mysql, uri));
   // Strict mode: a value the column cannot hold is an error, never silently truncated.
   ROWCHAIN_RETURN_IF_ERROR(connection->Execute(
-      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY', "
-      "SESSION transaction_isolation = 'REPEATABLE-READ'"));
+      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'"));
   return connection;
 }
 

@@ -3,8 +3,8 @@
 // consensus::Value; SQL text is built only from the chain's schema and fixed node tables.
 // Prepared statements are cached by their SQL text. Not thread-safe: one user at a time.
 //
-// Errors: a lost or refused connection is UNAVAILABLE, bad credentials PERMISSION_DENIED,
-// everything else INTERNAL with the server's message. The password never appears in one.
+// Errors: a lost or refused connection is UNAVAILABLE, bad credentials PERMISSION_DENIED, a
+// duplicate key ALREADY_EXISTS, everything else INTERNAL with the server's message. The password never appears in one.
 #pragma once
 
 #include <cstdint>

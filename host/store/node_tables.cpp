@@ -27,12 +27,11 @@ const std::array<std::vector<std::string_view>, kNodeSchemaVersion> kMigrations 
         " row_count INT UNSIGNED NOT NULL,"
         " received_at BIGINT NOT NULL,"
         " KEY by_height (height, in_main)) ENGINE=InnoDB",
+        // undo_ops: set while the block is on the main chain (its reverse row operations).
         "CREATE TABLE IF NOT EXISTS rowchain_block_bodies ("
         " hash BINARY(32) NOT NULL PRIMARY KEY,"
-        " body LONGBLOB NOT NULL) ENGINE=InnoDB",
-        "CREATE TABLE IF NOT EXISTS rowchain_block_undo ("
-        " hash BINARY(32) NOT NULL PRIMARY KEY,"
-        " undo LONGBLOB NOT NULL) ENGINE=InnoDB",
+        " body LONGBLOB NOT NULL,"
+        " undo_ops LONGBLOB NULL) ENGINE=InnoDB",
         // state: 0 pending, 1 sealed in a main-chain block, 2 rejected.
         "CREATE TABLE IF NOT EXISTS rowchain_batches ("
         " batch_id BINARY(16) NOT NULL PRIMARY KEY,"
@@ -50,8 +49,8 @@ const std::array<std::vector<std::string_view>, kNodeSchemaVersion> kMigrations 
     },
 }};
 
-constexpr std::array<std::string_view, 5> kNodeTables = {"rowchain_meta", "rowchain_blocks", "rowchain_block_bodies",
-                                                         "rowchain_block_undo", "rowchain_batches"};
+constexpr std::array<std::string_view, 4> kNodeTables = {"rowchain_meta", "rowchain_blocks", "rowchain_block_bodies",
+                                                         "rowchain_batches"};
 
 StatusOr<int> CurrentSchemaVersion(MysqlConnection& db) {
   auto rows = db.Query(

@@ -1,5 +1,5 @@
-// The node's own tables (rowchain_meta, rowchain_blocks, rowchain_block_bodies,
-// rowchain_block_undo, rowchain_batches; docs/storage.md), created and migrated by the node, and
+// The node's own tables (rowchain_meta, rowchain_blocks, rowchain_block_bodies with undo images,
+// rowchain_batches; docs/storage.md), created and migrated by the node, and
 // the binding of a database to one chain through the genesis hash kept in rowchain_meta.
 #pragma once
 

@@ -14,6 +14,9 @@ inline constexpr int kExitUsage = 2;
 void AddMineHeaderCommand(CLI::App& app, int* exit_code);
 void AddBenchCommand(CLI::App& app, int* exit_code);
 void AddBackendsCommand(CLI::App& app, int* exit_code);
+void AddVerifyCommand(CLI::App& app, int* exit_code);
+void AddChainCommand(CLI::App& app, int* exit_code);
+void AddBenchLedgerCommand(CLI::App& app, int* exit_code);
 
 // Prints "rowchain: <message>" to stderr and returns `code`.
 int ReportError(int code, const std::string& message);

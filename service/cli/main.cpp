@@ -1,4 +1,4 @@
-// rowchain: the command-line tool (mining, benchmarks, backends; node commands come later).
+// rowchain: the command-line tool (mining, benchmarks, backends, chains, database audit).
 #include <cstdio>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   AddMineHeaderCommand(app, &exit_code);
   AddBenchCommand(app, &exit_code);
   AddBackendsCommand(app, &exit_code);
+  AddVerifyCommand(app, &exit_code);
+  AddChainCommand(app, &exit_code);
+  AddBenchLedgerCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

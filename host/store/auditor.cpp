@@ -1,0 +1,281 @@
+#include "store/auditor.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "consensus/block.h"
+#include "consensus/block_checks.h"
+#include "consensus/retarget.h"
+#include "store/ledger_sql.h"
+#include "store/mysql_connection.h"
+#include "store/node_tables.h"
+
+namespace rowchain::store {
+namespace {
+
+using consensus::Hash256;
+
+constexpr size_t kMaxTableProblems = 100;
+
+struct MainBlock {
+  Hash256 stored_hash{};
+  uint64_t height = 0;
+  std::string header;
+};
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+Hash256 ToHash(const std::string& s) {
+  Hash256 h{};
+  std::copy_n(s.begin(), std::min(s.size(), h.size()), h.begin());
+  return h;
+}
+
+// The ledger as the replay of the main chain says it must be: per table, key -> row.
+using ExpectedTable = std::unordered_map<std::string, std::vector<consensus::Value>>;
+
+class ChainAudit {
+ public:
+  ChainAudit(MysqlConnection& db, const consensus::ChainParams& params, AuditReport& report,
+             const AuditProgress& progress)
+      : m_db(db), m_params(params), m_report(report), m_progress(progress) {}
+
+  Status CheckBlocks();
+  Status CompareTables();
+
+ private:
+  void BlockProblem(std::string reason, const MainBlock& b, std::string detail) {
+    m_report.problems.push_back({.reason = std::move(reason), .height = b.height, .hash = b.stored_hash,
+                                 .table = {}, .key = {}, .detail = std::move(detail)});
+  }
+  // False when the block is bad (a problem has been recorded).
+  StatusOr<bool> CheckBlock(const MainBlock& b, std::vector<consensus::BlockHeader>& headers);
+  bool Replay(const consensus::DecodedBody& body, const MainBlock& b);
+
+  MysqlConnection& m_db;
+  const consensus::ChainParams& m_params;
+  AuditReport& m_report;
+  const AuditProgress& m_progress;
+  std::map<std::string, ExpectedTable> m_expected;
+};
+
+StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus::BlockHeader>& headers) {
+  if (b.header.size() != consensus::kBlockHeaderSize) {
+    BlockProblem("bad-header", b, "the stored header is not 80 bytes");
+    return false;
+  }
+  consensus::BlockHeader header =
+      consensus::ParseBlockHeader(Bytes(b.header).first<consensus::kBlockHeaderSize>());
+  if (header.Hash() != b.stored_hash) {
+    BlockProblem("bad-header", b, fmt::format("the stored header hashes to {}, not to the block's hash",
+                                              consensus::ToDisplayHex(header.Hash())));
+    return false;
+  }
+  Value key = Value::Bytes(std::string(b.stored_hash.begin(), b.stored_hash.end()));
+  auto body_rows = m_db.Query("SELECT body FROM rowchain_block_bodies WHERE hash = ?", std::span(&key, 1));
+  if (!body_rows.ok()) return body_rows.status();
+  if (body_rows->empty()) {
+    BlockProblem("missing-body", b, "the block's body is not stored");
+    return false;
+  }
+  auto leaves = consensus::DecodeBlockBody(Bytes((*body_rows)[0][0].as_string()));
+  if (!leaves.ok()) {
+    BlockProblem("bad-body", b, leaves.status().message());
+    return false;
+  }
+  consensus::Block block{.header = header, .leaves = std::move(*leaves)};
+  if (b.height == 0) {
+    if (block != consensus::MakeGenesisBlock(m_params)) {
+      BlockProblem("genesis-mismatch", b, "the stored genesis block differs from the chain's");
+      return false;
+    }
+    headers.push_back(header);
+    return true;
+  }
+  if (consensus::Verdict v = consensus::CheckBlockHeader(header, m_params); !v.ok()) {
+    BlockProblem(std::string(v.reason()), b, v.detail());
+    return false;
+  }
+  consensus::ParentContext parent;
+  parent.hash = headers.back().Hash();
+  parent.height = b.height - 1;
+  parent.bits = headers.back().bits;
+  parent.time = headers.back().time;
+  for (uint64_t h = b.height; h > 0 && parent.recent_times.size() < m_params.median_time_window; --h) {
+    parent.recent_times.push_back(headers[h - 1].time);
+  }
+  if (auto anchor = consensus::RetargetAnchorHeight(m_params, b.height)) parent.retarget_anchor_time = headers[*anchor].time;
+  // "time-too-new" depends on the clock when the block arrived; an audit cannot judge it.
+  constexpr int64_t kNoClock = std::numeric_limits<int32_t>::max() * int64_t{4};
+  if (consensus::Verdict v = consensus::ContextualCheckBlockHeader(header, parent, m_params, kNoClock); !v.ok()) {
+    BlockProblem(std::string(v.reason()), b, v.detail());
+    return false;
+  }
+  if (consensus::Verdict v = consensus::CheckBlockBody(block, m_params, b.height); !v.ok()) {
+    BlockProblem(std::string(v.reason()), b, v.detail());
+    return false;
+  }
+  auto body = consensus::DecodeBody(block.leaves);
+  if (!Replay(*body, b)) return false;
+  headers.push_back(header);
+  return true;
+}
+
+bool ChainAudit::Replay(const consensus::DecodedBody& body, const MainBlock& b) {
+  for (const consensus::RowOperation& row : body.rows) {
+    const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
+    std::vector<consensus::Value> key_values = consensus::PrimaryKeyValues(row, table);
+    std::string key = consensus::RowKey(row.table, key_values);
+    ExpectedTable& expected = m_expected[row.table];
+    bool exists = expected.contains(key);
+    if ((row.op == consensus::RowOpKind::kInsert) == exists) {
+      BlockProblem("bad-row", b, fmt::format("{} on '{}' of {} key {}", consensus::RowOpKindName(row.op), row.table,
+                                             exists ? "existing" : "missing", consensus::DescribeKey(table, key_values)));
+      return false;
+    }
+    if (row.op == consensus::RowOpKind::kDelete) {
+      expected.erase(key);
+    } else {
+      expected[key] = row.values;
+    }
+    ++m_report.operations_replayed;
+  }
+  return true;
+}
+
+Status ChainAudit::CheckBlocks() {
+  std::vector<MainBlock> chain;
+  ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(
+      "SELECT hash, height, header FROM rowchain_blocks WHERE in_main = 1 ORDER BY height", {},
+      [&](std::span<const Value> r) {
+        chain.push_back({ToHash(r[0].as_string()), static_cast<uint64_t>(r[1].as_int()), r[2].as_string()});
+        return OkStatus();
+      }));
+  std::vector<consensus::BlockHeader> headers;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const MainBlock& b = chain[i];
+    if (b.height != i) {
+      MainBlock missing{.stored_hash = {}, .height = i, .header = {}};
+      BlockProblem("missing-block", missing,
+                   fmt::format("no main-chain block at height {} (the next stored one is at {})", i, b.height));
+      m_report.problems.back().hash.reset();
+      return OkStatus();
+    }
+    if (i > 0 && b.header.size() == consensus::kBlockHeaderSize) {
+      consensus::BlockHeader header = consensus::ParseBlockHeader(Bytes(b.header).first<consensus::kBlockHeaderSize>());
+      if (header.prev_hash != chain[i - 1].stored_hash) {
+        BlockProblem("bad-prevblk", b, "the header's previous hash is not the block below it");
+        return OkStatus();
+      }
+    }
+    auto good = CheckBlock(b, headers);
+    if (!good.ok()) return good.status();
+    if (!*good) return OkStatus();
+    ++m_report.blocks_checked;
+    m_report.tip_height = b.height;
+    m_report.tip_hash = b.stored_hash;
+    if (m_progress && (i % 64 == 0 || i + 1 == chain.size())) m_progress("blocks", i + 1, chain.size());
+  }
+  auto tip = ReadMeta(m_db, "tip_hash");
+  if (!tip.ok()) return tip.status();
+  if (chain.empty() || !*tip || ToHash(**tip) != chain.back().stored_hash) {
+    AuditProblem p{.reason = "bad-tip", .height = {}, .hash = {}, .table = {}, .key = {},
+                   .detail = "the recorded tip is not the last main-chain block (a block was removed?)"};
+    if (*tip) p.hash = ToHash(**tip);
+    m_report.problems.push_back(std::move(p));
+  }
+  return OkStatus();
+}
+
+Status ChainAudit::CompareTables() {
+  m_report.tables_compared = true;
+  uint64_t total = 0, done = 0;
+  for (const auto& [name, rows] : m_expected) total += rows.size();
+  for (const consensus::TableSchema& table : m_params.schema.tables) {
+    ExpectedTable& expected = m_expected[table.name];
+    size_t problems = 0;
+    auto add = [&](std::string reason, const std::vector<consensus::Value>& key_values, std::string detail) {
+      if (problems++ >= kMaxTableProblems) return;
+      m_report.problems.push_back({.reason = std::move(reason), .height = {}, .hash = {}, .table = table.name,
+                                   .key = consensus::DescribeKey(table, key_values), .detail = std::move(detail)});
+    };
+    ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(SelectAllRowsSql(table), {}, [&](std::span<const Value> row) {
+      ++m_report.table_rows_checked;
+      std::vector<consensus::Value> key_values;
+      for (uint16_t k : table.primary_key) key_values.push_back(row[k]);
+      auto it = expected.find(consensus::RowKey(table.name, key_values));
+      if (it == expected.end()) {
+        add("extra-row", key_values, "the table holds a row no block wrote");
+        return OkStatus();
+      }
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (!(row[c] == it->second[c])) {
+          add("changed-row", key_values,
+              fmt::format("column {} is {}, the chain says {}", table.columns[c].name, row[c].ToDisplay(),
+                          it->second[c].ToDisplay()));
+          break;
+        }
+      }
+      expected.erase(it);
+      if (m_progress && ++done % 4096 == 0) m_progress("tables", done, total);
+      return OkStatus();
+    }));
+    for (const auto& [key, values] : expected) {
+      add("missing-row", consensus::PrimaryKeyValues({.op = consensus::RowOpKind::kInsert, .table = table.name,
+                                                      .values = values},
+                                                     table),
+          "the chain wrote this row but the table lacks it");
+    }
+  }
+  if (m_progress) m_progress("tables", total, total);
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::string> ReadChainName(const MysqlUri& uri) {
+  auto db = MysqlConnection::Connect(uri);
+  if (!db.ok()) return db.status();
+  auto tables = (*db)->Query(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+      "'rowchain_meta'");
+  if (!tables.ok()) return tables.status();
+  if ((*tables)[0][0].as_int() == 0) {
+    return FailedPreconditionError(fmt::format("{} is not a rowchain database (no rowchain_meta)", uri.Redacted()));
+  }
+  auto name = ReadMeta(**db, "chain_name");
+  if (!name.ok()) return name.status();
+  if (!*name) return FailedPreconditionError("rowchain_meta records no chain name");
+  return **name;
+}
+
+StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainParams& params,
+                                    const AuditProgress& progress) {
+  auto db = MysqlConnection::Connect(uri);
+  if (!db.ok()) return db.status();
+  auto name = ReadChainName(uri);
+  if (!name.ok()) return name.status();
+  AuditReport report;
+  report.chain_name = *name;
+  auto genesis = ReadMeta(**db, "genesis_hash");
+  if (!genesis.ok()) return genesis.status();
+  Hash256 expected_genesis = consensus::MakeGenesisBlock(params).Hash();
+  if (!*genesis || ToHash(**genesis) != expected_genesis) {
+    report.problems.push_back({.reason = "genesis-mismatch", .height = 0, .hash = {}, .table = {}, .key = {},
+                               .detail = fmt::format("the database holds chain '{}' with another genesis than {}",
+                                                     *name, consensus::ToDisplayHex(expected_genesis))});
+    return report;
+  }
+  ChainAudit audit(**db, params, report, progress);
+  ROWCHAIN_RETURN_IF_ERROR(audit.CheckBlocks());
+  if (report.clean()) ROWCHAIN_RETURN_IF_ERROR(audit.CompareTables());
+  return report;
+}
+
+}  // namespace rowchain::store

@@ -1,0 +1,197 @@
+// rowchain bench-ledger: what connecting blocks costs against plain multi-row INSERTs of the
+// same rows into the same server through the same client library, and how fast `verify` runs.
+// Rounds alternate between the two so that a noisy machine hurts both alike; medians are
+// reported. Each round uses fresh databases named after the URI's (…_bench_chain, …_bench_plain).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "chain/chain_config.h"
+#include "commands.h"
+#include "mining/block_assembly.h"
+#include "store/auditor.h"
+#include "store/chain_store.h"
+#include "store/ledger_sql.h"
+
+namespace rowchain::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct BenchLedgerFlags {
+  std::string mysql;
+  std::vector<unsigned> rows_per_block = {100, 1000};
+  unsigned total_rows = 20000;
+  unsigned rounds = 3;
+  unsigned verify_rows = 0;
+  bool json = false;
+};
+
+consensus::Leaf UserInsert(const consensus::BatchId& batch, uint32_t index, int64_t id) {
+  return consensus::EncodeRowOperationLeaf(
+      {.batch_id = batch, .row_index = index, .op = consensus::RowOpKind::kInsert, .table = "users",
+       .values = {consensus::Value::Int(id), consensus::Value::Text(fmt::format("user-{:08d}", id)),
+                  consensus::Value::Int(20 + id % 60)}});
+}
+
+consensus::BatchId BatchNumber(uint64_t n) {
+  consensus::BatchId id{};
+  for (int i = 0; i < 8; ++i) id[i] = static_cast<uint8_t>(n >> (8 * i));
+  id[15] = 0xbe;
+  return id;
+}
+
+Status DropDatabase(const store::MysqlUri& uri) {
+  store::MysqlUri server = uri;
+  auto db = store::MysqlConnection::Connect(server, {.create_database = true});
+  if (!db.ok()) return db.status();
+  return (*db)->Execute("DROP DATABASE IF EXISTS " + store::QuoteIdentifier(uri.database));
+}
+
+// Mined regtest blocks of `per_block` INSERT rows, built before any timing starts.
+StatusOr<std::vector<consensus::Block>> BuildBlocks(const consensus::ChainParams& params, mining::Miner& miner,
+                                                    unsigned per_block, unsigned total_rows) {
+  std::vector<consensus::Block> blocks;
+  consensus::Hash256 prev = consensus::MakeGenesisBlock(params).Hash();
+  uint32_t time = params.genesis.time;
+  int64_t next_id = 1;
+  for (uint64_t height = 1; next_id <= total_rows; ++height) {
+    mining::BlockSpec spec{.prev_hash = prev, .height = height, .bits = params.genesis.bits, .time = ++time,
+                           .miner_id = "bench", .rows = {}, .first_extra_nonce = 0};
+    // One batch per 100 rows, as writers would send them.
+    for (unsigned i = 0; i < per_block && next_id <= total_rows; ++i, ++next_id) {
+      spec.rows.push_back(UserInsert(BatchNumber(static_cast<uint64_t>((next_id - 1) / 100)),
+                                     static_cast<uint32_t>((next_id - 1) % 100), next_id));
+    }
+    auto block = mining::MineBlock(miner, spec, params.PowLimit(), {});
+    if (!block.ok()) return block.status();
+    prev = (*block)->Hash();
+    blocks.push_back(std::move(**block));
+  }
+  return blocks;
+}
+
+StatusOr<double> TimeChain(const store::MysqlUri& uri, const consensus::ChainParams& params,
+                           const std::vector<consensus::Block>& blocks, uint64_t rows) {
+  ROWCHAIN_RETURN_IF_ERROR(DropDatabase(uri));
+  auto store = store::ChainStore::Open(uri, params);
+  if (!store.ok()) return store.status();
+  auto start = Clock::now();
+  for (const consensus::Block& block : blocks) {
+    auto accepted = (*store)->AcceptBlock(block, block.header.time);
+    if (!accepted.ok()) return accepted.status();
+    if (!accepted->verdict.ok()) return InternalError(std::string(accepted->verdict.reason()));
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return rows / seconds;
+}
+
+StatusOr<double> TimePlain(const store::MysqlUri& uri, const consensus::ChainParams& params,
+                           const std::vector<consensus::Block>& blocks, uint64_t rows) {
+  ROWCHAIN_RETURN_IF_ERROR(DropDatabase(uri));
+  auto db = store::MysqlConnection::Connect(uri, {.create_database = true});
+  if (!db.ok()) return db.status();
+  const consensus::TableSchema& users = params.schema.tables[0];
+  ROWCHAIN_RETURN_IF_ERROR((*db)->Execute(store::CreateTableSql(users)));
+  // The same rows as plain values, decoded before the clock starts.
+  std::vector<std::vector<consensus::Value>> per_block;
+  for (const consensus::Block& block : blocks) {
+    auto body = consensus::DecodeBody(block.leaves);
+    std::vector<consensus::Value> values;
+    for (const auto& row : body->rows) values.insert(values.end(), row.values.begin(), row.values.end());
+    per_block.push_back(std::move(values));
+  }
+  auto start = Clock::now();
+  // One autocommitted multi-row INSERT per block: the plainest way to write the same rows.
+  for (const auto& values : per_block) {
+    auto inserted = (*db)->Update(store::InsertRowsSql(users, values.size() / users.columns.size()), values);
+    if (!inserted.ok()) return inserted.status();
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return rows / seconds;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int Run(const BenchLedgerFlags& flags) {
+  auto uri = store::ParseMysqlUri(flags.mysql);
+  if (!uri.ok()) return ReportError(kExitUsage, uri.status().message());
+  auto params = chain::LoadChain("regtest");
+  if (!params.ok()) return ReportError(kExitFailure, params.status().message());
+  auto miner = mining::CreateMiner({.backend = "cpu", .threads = 1, .cpu_path = std::nullopt, .devices = {}});
+  if (!miner.ok()) return ReportError(kExitFailure, miner.status().message());
+  spdlog::set_level(spdlog::level::warn);  // one log line per block would swamp the figures
+  store::MysqlUri chain_uri = *uri, plain_uri = *uri;
+  chain_uri.database += "_bench_chain";
+  plain_uri.database += "_bench_plain";
+  nlohmann::json out = {{"connect", nlohmann::json::array()}};
+
+  for (unsigned per_block : flags.rows_per_block) {
+    auto blocks = BuildBlocks(*params, *miner->miner, per_block, flags.total_rows);
+    if (!blocks.ok()) return ReportError(kExitFailure, blocks.status().message());
+    std::vector<double> chain_rates, plain_rates;
+    for (unsigned r = 0; r < flags.rounds; ++r) {
+      auto plain = TimePlain(plain_uri, *params, *blocks, flags.total_rows);
+      if (!plain.ok()) return ReportError(kExitFailure, plain.status().message());
+      auto chained = TimeChain(chain_uri, *params, *blocks, flags.total_rows);
+      if (!chained.ok()) return ReportError(kExitFailure, chained.status().message());
+      plain_rates.push_back(*plain);
+      chain_rates.push_back(*chained);
+    }
+    double chain_rate = Median(chain_rates), plain_rate = Median(plain_rates);
+    out["connect"].push_back({{"rows_per_block", per_block}, {"rows", flags.total_rows}, {"rounds", flags.rounds},
+                              {"chain_rows_per_s", chain_rate}, {"plain_rows_per_s", plain_rate},
+                              {"ratio", chain_rate / plain_rate}});
+    if (!flags.json) {
+      std::printf("%5u rows/block: connect %9.0f rows/s, plain INSERT %9.0f rows/s, ratio %.2f (median of %u)\n",
+                  per_block, chain_rate, plain_rate, chain_rate / plain_rate, flags.rounds);
+    }
+  }
+  if (flags.verify_rows > 0) {
+    auto blocks = BuildBlocks(*params, *miner->miner, 1000, flags.verify_rows);
+    if (!blocks.ok()) return ReportError(kExitFailure, blocks.status().message());
+    auto loaded = TimeChain(chain_uri, *params, *blocks, flags.verify_rows);
+    if (!loaded.ok()) return ReportError(kExitFailure, loaded.status().message());
+    std::vector<double> seconds;
+    for (unsigned r = 0; r < flags.rounds; ++r) {
+      auto start = Clock::now();
+      auto report = store::AuditDatabase(chain_uri, *params);
+      if (!report.ok()) return ReportError(kExitFailure, report.status().message());
+      if (!report->clean()) return ReportError(kExitFailure, "verify found problems in the bench chain");
+      seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    double s = Median(seconds);
+    out["verify"] = {{"rows", flags.verify_rows}, {"seconds", s}, {"rows_per_s", flags.verify_rows / s}};
+    if (!flags.json) {
+      std::printf("verify %u rows: %.2f s, %.0f rows/s (median of %u)\n", flags.verify_rows, s, flags.verify_rows / s,
+                  flags.rounds);
+    }
+  }
+  (void)DropDatabase(chain_uri);
+  (void)DropDatabase(plain_uri);
+  if (flags.json) std::printf("%s\n", out.dump().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddBenchLedgerCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<BenchLedgerFlags>();
+  CLI::App* cmd = app.add_subcommand("bench-ledger", "Connecting blocks vs plain multi-row INSERTs, and verify speed");
+  cmd->add_option("--mysql", flags->mysql, "mysql://… of a server to benchmark on (databases are created)")->required();
+  cmd->add_option("--rows-per-block", flags->rows_per_block, "block sizes to measure")->expected(1, 8);
+  cmd->add_option("--rows", flags->total_rows, "rows per measurement")->check(CLI::Range(1u, 10'000'000u));
+  cmd->add_option("--rounds", flags->rounds, "alternating rounds; medians are reported")->check(CLI::Range(1u, 99u));
+  cmd->add_option("--verify-rows", flags->verify_rows, "also time verify over a chain of this many rows");
+  cmd->add_flag("--json", flags->json, "machine-readable output");
+  cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
+}
+
+}  // namespace rowchain::cli
