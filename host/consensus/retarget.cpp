@@ -1,6 +1,7 @@
 #include "consensus/retarget.h"
 
 #include <algorithm>
+#include <bit>
 #include <vector>
 
 #include "consensus/compact.h"
@@ -26,7 +27,7 @@ uint32_t NextWorkRequired(const ChainParams& params, uint64_t new_height, uint32
   // target * actual must stay below 2^256: divide first when the target is that large (a
   // deterministic choice, so every node computes the same bits).
   const auto actual32 = static_cast<uint32_t>(std::min<int64_t>(actual, UINT32_MAX));
-  if (target.Bits() + 32 > 256) {
+  if (target.Bits() + static_cast<unsigned>(std::bit_width(actual32)) > 256) {
     target = target / U256(target_timespan) * actual32;
   } else {
     target = target * actual32 / U256(target_timespan);

@@ -1,0 +1,82 @@
+#include "chain/chain_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "consensus/block.h"
+#include "consensus/pow.h"
+
+namespace rowchain::chain {
+namespace {
+
+TEST(ChainConfigTest, PresetsLoadWithTheUsersTable) {
+  for (const std::string& name : PresetNames()) {
+    auto params = LoadChain(name);
+    ASSERT_TRUE(params.ok()) << params.status().ToString();
+    EXPECT_EQ(params->name, name);
+    const consensus::TableSchema* users = params->schema.FindTable("users");
+    ASSERT_NE(users, nullptr);
+    ASSERT_EQ(users->columns.size(), 3u);
+    EXPECT_EQ(consensus::ColumnTypeName(users->columns[0]), "BIGINT");
+    EXPECT_EQ(consensus::ColumnTypeName(users->columns[1]), "VARCHAR(255)");
+    EXPECT_EQ(consensus::ColumnTypeName(users->columns[2]), "INT");
+    EXPECT_EQ(users->primary_key, std::vector<uint16_t>{0});
+  }
+  EXPECT_EQ(LoadChain("regtest")->retarget_interval, 0u);
+  EXPECT_EQ(LoadChain("dev")->retarget_interval, 20u);
+  EXPECT_EQ(LoadChain("dev")->target_spacing_s, 2u);
+}
+
+TEST(ChainConfigTest, GenesisCommitsToEveryRule) {
+  auto base = *LoadChain("dev");
+  auto genesis = consensus::MakeGenesisBlock(base).Hash();
+  EXPECT_EQ(consensus::MakeGenesisBlock(*LoadChain("dev")).Hash(), genesis);  // deterministic
+  EXPECT_NE(consensus::MakeGenesisBlock(*LoadChain("regtest")).Hash(), genesis);
+  auto changed = [&](auto change) {
+    auto p = base;
+    change(p);
+    return consensus::MakeGenesisBlock(p).Hash();
+  };
+  EXPECT_NE(changed([](auto& p) { p.max_block_rows += 1; }), genesis);
+  EXPECT_NE(changed([](auto& p) { p.retarget_interval = 10; }), genesis);
+  EXPECT_NE(changed([](auto& p) { p.schema.tables[0].columns[2].nullable = true; }), genesis);
+  EXPECT_NE(changed([](auto& p) { p.schema.tables[0].columns[1].length = 100; }), genesis);
+  EXPECT_NE(changed([](auto& p) { p.genesis.time += 1; }), genesis);
+}
+
+TEST(ChainConfigTest, ErrorsNameTheLineAndKey) {
+  std::string good(PresetToml("regtest"));
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    text.replace(text.find(from), from.size(), to);
+    return ParseChainToml(text, "test.toml");
+  };
+  auto typo = with("target_spacing_s", "target_spacing");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("test.toml:"), std::string::npos);
+  EXPECT_NE(typo.status().message().find("unknown key"), std::string::npos);
+  EXPECT_FALSE(with("type = \"INT\"", "type = \"FLOAT\"").ok());
+  EXPECT_FALSE(with("primary_key = [\"id\"]", "primary_key = [\"nope\"]").ok());
+  EXPECT_FALSE(with("max_block_rows = 10000", "max_block_rows = -1").ok());
+  EXPECT_FALSE(with("max_block_rows = 10000", "max_block_rows = \"many\"").ok());
+  EXPECT_FALSE(with("name = \"users\"", "name = \"rowchain_x\"").ok());
+  EXPECT_FALSE(with("name = \"regtest\"", "name = ").ok());  // TOML syntax
+  EXPECT_FALSE(with("bits = 0x207fffff", "bits = 0x01000000").ok());  // zero target
+  EXPECT_TRUE(with("max_block_rows = 10000", "max_block_rows = 5").ok());
+  EXPECT_EQ(LoadChain("/no/such/chain.toml").status().code(), StatusCode::kNotFound);
+}
+
+TEST(ChainConfigTest, LoadsAChainFile) {
+  std::string path = ::testing::TempDir() + "/chain_config_test.toml";
+  {
+    std::ofstream out(path);
+    out << PresetToml("dev");
+  }
+  auto params = LoadChain(path);
+  ASSERT_TRUE(params.ok()) << params.status().ToString();
+  EXPECT_EQ(consensus::MakeGenesisBlock(*params).Hash(), consensus::MakeGenesisBlock(*LoadChain("dev")).Hash());
+}
+
+}  // namespace
+}  // namespace rowchain::chain
