@@ -1,1 +1,299 @@
+// The chain store against the tests' private MariaDB: connecting blocks, invalid rows, a
+// connection killed mid-block, restart, reorgs with undo, the tie-break, schema binding.
+#include "store/chain_store.h"
+
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "chain/chain_config.h"
+#include "test_chain.h"
+#include "test_mysql.h"
+
+namespace rowchain::store {
+namespace {
+
+using consensus::Block;
+using testing::Batch;
+using testing::TestChain;
+using testing::TestDatabase;
+using testing::UserDelete;
+using testing::UserInsert;
+using testing::UserUpdate;
+
+constexpr int64_t kNow = 1763600000;
+
+std::unique_ptr<ChainStore> OpenStore(const TestDatabase& db, ChainStoreOptions options = {}) {
+  auto store = ChainStore::Open(db.uri(), testing::RegtestParams(), std::move(options));
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+// id -> "name/age" for every row of users.
+std::map<int64_t, std::string> Users(TestDatabase& db) {
+  std::map<int64_t, std::string> out;
+  auto rows = db.admin().Query("SELECT id, name, age FROM users");
+  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+  for (const auto& r : *rows) out[r[0].as_int()] = r[1].as_string() + "/" + std::to_string(r[2].as_int());
+  return out;
+}
+
+void ExpectConnected(ChainStore& store, const Block& block) {
+  auto result = store.AcceptBlock(block, kNow);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_TRUE(result->verdict.ok()) << result->verdict.reason() << ": " << result->verdict.detail();
+  EXPECT_EQ(store.Tip().hash, block.Hash());
+}
+
+class ChainStoreTest : public ::testing::Test {
+ protected:
+  TestDatabase db;
+  TestChain chain{testing::RegtestParams()};
+};
+
+TEST_F(ChainStoreTest, ConnectsInsertsUpdatesAndDeletes) {
+  auto store = OpenStore(db);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->Tip().height, 0u);
+  EXPECT_EQ(store->Tip().hash, chain.genesis().Hash());
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30), UserInsert(Batch(1), 1, 2, "bob", 40)});
+  ExpectConnected(*store, b1);
+  Block b2 = chain.Mine(b1, 1, {UserUpdate(Batch(2), 0, 1, "ann", 31), UserDelete(Batch(2), 1, 2),
+                                UserInsert(Batch(2), 2, 3, "cy", 50)});
+  ExpectConnected(*store, b2);
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/31"}, {3, "cy/50"}}));
+  EXPECT_EQ(store->Tip().height, 2u);
+  auto batch = store->GetBatch(Batch(2));
+  ASSERT_TRUE(batch.ok() && batch->has_value());
+  EXPECT_EQ((*batch)->state, BatchState::kSealed);
+  EXPECT_EQ((*batch)->block_hash, b2.Hash());
+  // The same block again changes nothing.
+  auto again = store->AcceptBlock(b2, kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_known);
+}
+
+TEST_F(ChainStoreTest, InvalidRowsAreRejectedAndChangeNothing) {
+  auto store = OpenStore(db);
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
+  ExpectConnected(*store, b1);
+  for (const auto& rows : std::vector<std::vector<consensus::RowOperation>>{
+           {UserInsert(Batch(2), 0, 9, "new", 1), UserUpdate(Batch(2), 1, 7, "ghost", 1)},  // UPDATE of a missing key
+           {UserDelete(Batch(3), 0, 8)},                                                    // DELETE of a missing key
+           {UserInsert(Batch(4), 0, 5, "x", 1), UserInsert(Batch(4), 1, 1, "dup", 1)},      // INSERT of an existing key
+           {UserInsert(Batch(1), 0, 6, "replay", 1)}}) {                                    // batch already sealed
+    Block bad = chain.Mine(b1, 1, rows);
+    auto result = store->AcceptBlock(bad, kNow);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_FALSE(result->verdict.ok());
+    EXPECT_TRUE(result->verdict.reason() == "bad-row" || result->verdict.reason() == "bad-batch")
+        << result->verdict.reason();
+    EXPECT_EQ(store->Tip().hash, b1.Hash());
+    EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/30"}}));
+    const BlockEntry* entry = store->FindBlock(bad.Hash());
+    ASSERT_NE(entry, nullptr);
+    EXPECT_TRUE(entry->invalid);
+  }
+  // A header-level failure is not even stored.
+  Block orphan = chain.Mine(chain.genesis(), 5, {});
+  auto result = store->AcceptBlock(orphan, kNow);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->verdict.reason(), "bad-height");
+  EXPECT_EQ(store->FindBlock(orphan.Hash()), nullptr);
+}
+
+// Kills the store's connection from another connection at a named point inside the connect
+// transaction: the block must leave no trace in the ledger, and a restart resumes cleanly.
+void CrashMidBlock(const std::string& stage) {
+  TestDatabase db;
+  TestChain chain(testing::RegtestParams());
+  uint64_t victim = 0;
+  bool armed = false;
+  ChainStoreOptions options;
+  options.stage_hook = [&](std::string_view at) {
+    if (!armed || at != stage) return;
+    armed = false;
+    ASSERT_TRUE(db.admin().Execute("KILL " + std::to_string(victim)).ok());
+  };
+  auto store = OpenStore(db, options);
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
+  ExpectConnected(*store, b1);
+  Block b2 = chain.Mine(b1, 1, {UserUpdate(Batch(2), 0, 1, "ann", 99), UserInsert(Batch(2), 1, 2, "bob", 40)});
+  victim = store->ConnectionId();
+  armed = true;
+  auto result = store->AcceptBlock(b2, kNow);
+  EXPECT_FALSE(result.ok()) << "the commit should have failed";
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/30"}}));
+  auto tip = db.admin().Query("SELECT v FROM rowchain_meta WHERE k = 'tip_hash'");
+  ASSERT_TRUE(tip.ok());
+  const consensus::Hash256 b1_hash = b1.Hash();
+  EXPECT_EQ((*tip)[0][0].as_string(), std::string(b1_hash.begin(), b1_hash.end()));
+
+  // The same store recovers on its next call; a restarted one resumes from block 1.
+  store.reset();
+  auto reopened = OpenStore(db);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->Tip().hash, b1.Hash());
+  ExpectConnected(*reopened, b2);
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/99"}, {2, "bob/40"}}));
+}
+
+TEST(ChainStoreCrashTest, KilledAfterTheLedgerRowsWereWritten) { CrashMidBlock("ledger-applied"); }
+TEST(ChainStoreCrashTest, KilledJustBeforeCommit) { CrashMidBlock("before-commit"); }
+
+TEST_F(ChainStoreTest, RestartResumesFromTheLastBlock) {
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
+  Block b2 = chain.Mine(b1, 1, {UserInsert(Batch(2), 0, 2, "bob", 40)});
+  {
+    auto store = OpenStore(db);
+    ExpectConnected(*store, b1);
+    ExpectConnected(*store, b2);
+  }
+  auto store = OpenStore(db);
+  EXPECT_EQ(store->Tip().height, 2u);
+  EXPECT_EQ(store->Tip().hash, b2.Hash());
+  Block b3 = chain.Mine(b2, 2, {UserDelete(Batch(3), 0, 1)});
+  ExpectConnected(*store, b3);
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{2, "bob/40"}}));
+}
+
+TEST_F(ChainStoreTest, HeavierBranchReorgsWithUndoAndReturnsBatchesToThePool) {
+  auto store = OpenStore(db);
+  Block a1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30), UserInsert(Batch(1), 1, 2, "bob", 40)});
+  Block a2 = chain.Mine(a1, 1, {UserUpdate(Batch(2), 0, 1, "ann", 31), UserDelete(Batch(2), 1, 2)});
+  ExpectConnected(*store, a1);
+  ExpectConnected(*store, a2);
+  // A side branch from a1 that drops batch 2 and carries batch 3: longer, so heavier.
+  Block b2 = chain.Mine(a1, 1, {UserInsert(Batch(3), 0, 3, "cy", 50)}, /*extra_nonce=*/7);
+  auto side = store->AcceptBlock(b2, kNow);
+  ASSERT_TRUE(side.ok());
+  EXPECT_TRUE(side->verdict.ok());
+  // b2 and a2 have equal work: the tip is whichever hash is lower.
+  bool b2_lower = consensus::U256::FromLittleEndianBytes(b2.Hash()) < consensus::U256::FromLittleEndianBytes(a2.Hash());
+  EXPECT_EQ(store->Tip().hash, b2_lower ? b2.Hash() : a2.Hash());
+  Block b3 = chain.Mine(b2, 2, {UserUpdate(Batch(4), 0, 2, "bob", 41)});
+  auto reorg = store->AcceptBlock(b3, kNow);
+  ASSERT_TRUE(reorg.ok()) << reorg.status().ToString();
+  EXPECT_EQ(store->Tip().hash, b3.Hash());
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/30"}, {2, "bob/41"}, {3, "cy/50"}}));
+  auto pending = store->PendingBatches(1000, 1'000'000);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, Batch(2));
+  EXPECT_EQ((*pending)[0].leaves.size(), 2u);
+  EXPECT_EQ((*store->GetBatch(Batch(1)))->state, BatchState::kSealed);
+
+  // And back: the a-branch grows heavier again, batch 2 is sealed again, 3 and 4 pending.
+  Block a3 = chain.Mine(a2, 2, {UserInsert(Batch(5), 0, 4, "dee", 60)});
+  Block a4 = chain.Mine(a3, 3, {});
+  ASSERT_TRUE(store->AcceptBlock(a3, kNow).ok());
+  ExpectConnected(*store, a4);
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/31"}, {4, "dee/60"}}));
+  EXPECT_EQ((*store->GetBatch(Batch(2)))->state, BatchState::kSealed);
+  EXPECT_EQ((*store->GetBatch(Batch(3)))->state, BatchState::kPending);
+  EXPECT_EQ((*store->GetBatch(Batch(4)))->state, BatchState::kPending);
+}
+
+TEST_F(ChainStoreTest, EqualWorkTieGoesToTheLowerHashInEitherOrder) {
+  Block x = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "x", 1)});
+  Block y = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(2), 0, 1, "y", 2)});
+  const Block& lower =
+      consensus::U256::FromLittleEndianBytes(x.Hash()) < consensus::U256::FromLittleEndianBytes(y.Hash()) ? x : y;
+  for (bool x_first : {true, false}) {
+    TestDatabase fresh;
+    auto store = OpenStore(fresh);
+    ASSERT_TRUE(store->AcceptBlock(x_first ? x : y, kNow).ok());
+    ASSERT_TRUE(store->AcceptBlock(x_first ? y : x, kNow).ok());
+    EXPECT_EQ(store->Tip().hash, lower.Hash());
+    EXPECT_EQ(Users(fresh).at(1), &lower == &x ? "x/1" : "y/2");
+  }
+}
+
+TEST_F(ChainStoreTest, ReorgOfMoreThanAHundredBlocks) {
+  auto store = OpenStore(db);
+  std::vector<Block> main = {chain.genesis()}, side = {chain.genesis()};
+  for (uint64_t h = 0; h < 110; ++h) {
+    main.push_back(chain.Mine(main.back(), h, {UserInsert(Batch(1000 + h), 0, static_cast<int64_t>(h), "main", 1)}));
+    ExpectConnected(*store, main.back());
+  }
+  for (uint64_t h = 0; h < 111; ++h) {
+    side.push_back(chain.Mine(side.back(), h, {UserInsert(Batch(5000 + h), 0, static_cast<int64_t>(h), "side", 2)}, 1));
+    ASSERT_TRUE(store->AcceptBlock(side.back(), kNow).ok());
+  }
+  EXPECT_EQ(store->Tip().hash, side.back().Hash());
+  EXPECT_EQ(store->Tip().height, 111u);
+  auto users = Users(db);
+  EXPECT_EQ(users.size(), 111u);
+  for (const auto& [id, row] : users) EXPECT_EQ(row, "side/2") << id;
+  EXPECT_EQ(*store->PendingCount(), 110u);  // every main-branch batch is back in the pool
+}
+
+TEST_F(ChainStoreTest, AReorgOntoAnInvalidBranchFallsBack) {
+  auto store = OpenStore(db);
+  Block a1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
+  ExpectConnected(*store, a1);
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(2), 0, 2, "bob", 40)}, 3);
+  Block b2 = chain.Mine(b1, 1, {UserUpdate(Batch(3), 0, 1, "ghost", 1)});  // id 1 does not exist on b
+  ASSERT_TRUE(store->AcceptBlock(b1, kNow).ok());
+  auto result = store->AcceptBlock(b2, kNow);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->verdict.reason(), "bad-row");
+  // b1 alone ties with a1; whichever the tie-break picks, the ledger matches that branch.
+  bool b1_lower = consensus::U256::FromLittleEndianBytes(b1.Hash()) < consensus::U256::FromLittleEndianBytes(a1.Hash());
+  EXPECT_EQ(store->Tip().hash, b1_lower ? b1.Hash() : a1.Hash());
+  EXPECT_EQ(Users(db), b1_lower ? (std::map<int64_t, std::string>{{2, "bob/40"}})
+                                : (std::map<int64_t, std::string>{{1, "ann/30"}}));
+}
+
+TEST_F(ChainStoreTest, ADatabaseBelongsToOneChain) {
+  ASSERT_TRUE(OpenStore(db));
+  auto dev = chain::LoadChain("dev");
+  auto other = ChainStore::Open(db.uri(), *dev);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("regtest"), std::string::npos);
+}
+
+TEST_F(ChainStoreTest, AnExistingTableOfAnotherShapeIsRefused) {
+  ASSERT_TRUE(db.admin().Execute("CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT NOT NULL) ENGINE=InnoDB").ok());
+  auto store = ChainStore::Open(db.uri(), testing::RegtestParams());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("users"), std::string::npos);
+}
+
+TEST_F(ChainStoreTest, MyIsamIsRefused) {
+  ASSERT_TRUE(OpenStore(db));
+  ASSERT_TRUE(db.admin().Execute("ALTER TABLE users ENGINE=MyISAM").ok());
+  auto store = ChainStore::Open(db.uri(), testing::RegtestParams());
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("InnoDB"), std::string::npos);
+}
+
+TEST(MysqlConnectionTest, TcpSocketAndBadCredentials) {
+  std::ifstream in(testing::TestServerDir() + "/tcp-uri");
+  std::string text;
+  std::getline(in, text);
+  auto tcp = ParseMysqlUri(text);
+  ASSERT_TRUE(tcp.ok());
+  auto connected = MysqlConnection::Connect(*tcp, {.create_database = true});
+  ASSERT_TRUE(connected.ok()) << connected.status().ToString();
+  auto one = (*connected)->Query("SELECT 1");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ((*one)[0][0].as_int(), 1);
+
+  MysqlUri wrong = *tcp;
+  wrong.password = "not-the-password";
+  auto refused = MysqlConnection::Connect(wrong);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(refused.status().message().find("not-the-password"), std::string::npos);
+
+  MysqlUri closed = *tcp;
+  closed.port = 1;
+  EXPECT_EQ(MysqlConnection::Connect(closed).status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace rowchain::store
