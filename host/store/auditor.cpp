@@ -13,6 +13,7 @@
 #include "store/ledger_sql.h"
 #include "store/mysql_connection.h"
 #include "store/node_tables.h"
+#include "store/sql_bytes.h"
 
 namespace rowchain::store {
 namespace {
@@ -26,16 +27,6 @@ struct MainBlock {
   uint64_t height = 0;
   std::string header;
 };
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
-Hash256 ToHash(const std::string& s) {
-  Hash256 h{};
-  std::copy_n(s.begin(), std::min(s.size(), h.size()), h.begin());
-  return h;
-}
 
 // The ledger as the replay of the main chain says it must be: per table, key -> row.
 using ExpectedTable = std::unordered_map<std::string, std::vector<consensus::Value>>;
@@ -71,7 +62,7 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     return false;
   }
   consensus::BlockHeader header =
-      consensus::ParseBlockHeader(Bytes(b.header).first<consensus::kBlockHeaderSize>());
+      consensus::ParseBlockHeader(BytesOf(b.header).first<consensus::kBlockHeaderSize>());
   if (header.Hash() != b.stored_hash) {
     BlockProblem("bad-header", b, fmt::format("the stored header hashes to {}, not to the block's hash",
                                               consensus::ToDisplayHex(header.Hash())));
@@ -84,7 +75,7 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     BlockProblem("missing-body", b, "the block's body is not stored");
     return false;
   }
-  auto leaves = consensus::DecodeBlockBody(Bytes((*body_rows)[0][0].as_string()));
+  auto leaves = consensus::DecodeBlockBody(BytesOf((*body_rows)[0][0].as_string()));
   if (!leaves.ok()) {
     BlockProblem("bad-body", b, leaves.status().message());
     return false;
@@ -154,7 +145,7 @@ Status ChainAudit::CheckBlocks() {
   ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(
       "SELECT hash, height, header FROM rowchain_blocks WHERE in_main = 1 ORDER BY height", {},
       [&](std::span<const Value> r) {
-        chain.push_back({ToHash(r[0].as_string()), static_cast<uint64_t>(r[1].as_int()), r[2].as_string()});
+        chain.push_back({HashFromBytes(r[0].as_string()), static_cast<uint64_t>(r[1].as_int()), r[2].as_string()});
         return OkStatus();
       }));
   std::vector<consensus::BlockHeader> headers;
@@ -168,7 +159,7 @@ Status ChainAudit::CheckBlocks() {
       return OkStatus();
     }
     if (i > 0 && b.header.size() == consensus::kBlockHeaderSize) {
-      consensus::BlockHeader header = consensus::ParseBlockHeader(Bytes(b.header).first<consensus::kBlockHeaderSize>());
+      consensus::BlockHeader header = consensus::ParseBlockHeader(BytesOf(b.header).first<consensus::kBlockHeaderSize>());
       if (header.prev_hash != chain[i - 1].stored_hash) {
         BlockProblem("bad-prevblk", b, "the header's previous hash is not the block below it");
         return OkStatus();
@@ -184,10 +175,10 @@ Status ChainAudit::CheckBlocks() {
   }
   auto tip = ReadMeta(m_db, "tip_hash");
   if (!tip.ok()) return tip.status();
-  if (chain.empty() || !*tip || ToHash(**tip) != chain.back().stored_hash) {
+  if (chain.empty() || !*tip || HashFromBytes(**tip) != chain.back().stored_hash) {
     AuditProblem p{.reason = "bad-tip", .height = {}, .hash = {}, .table = {}, .key = {},
                    .detail = "the recorded tip is not the last main-chain block (a block was removed?)"};
-    if (*tip) p.hash = ToHash(**tip);
+    if (*tip) p.hash = HashFromBytes(**tip);
     m_report.problems.push_back(std::move(p));
   }
   return OkStatus();
@@ -266,7 +257,7 @@ StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainP
   auto genesis = ReadMeta(**db, "genesis_hash");
   if (!genesis.ok()) return genesis.status();
   Hash256 expected_genesis = consensus::MakeGenesisBlock(params).Hash();
-  if (!*genesis || ToHash(**genesis) != expected_genesis) {
+  if (!*genesis || HashFromBytes(**genesis) != expected_genesis) {
     report.problems.push_back({.reason = "genesis-mismatch", .height = 0, .hash = {}, .table = {}, .key = {},
                                .detail = fmt::format("the database holds chain '{}' with another genesis than {}",
                                                      *name, consensus::ToDisplayHex(expected_genesis))});

@@ -14,26 +14,13 @@
 #include "consensus/retarget.h"
 #include "store/ledger_tables.h"
 #include "store/node_tables.h"
+#include "store/sql_bytes.h"
 
 namespace rowchain::store {
 namespace {
 
 using consensus::Block;
 using consensus::Verdict;
-
-Value HashValue(const Hash256& h) { return Value::Bytes(std::string(h.begin(), h.end())); }
-
-Hash256 HashFrom(const Value& v) {
-  Hash256 h{};
-  std::copy_n(v.as_string().begin(), std::min(v.as_string().size(), h.size()), h.begin());
-  return h;
-}
-
-std::string Blob(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
 
 consensus::U256 WorkOf(uint32_t bits) { return consensus::WorkForTarget(consensus::DecodeCompact(bits).target); }
 
@@ -108,10 +95,10 @@ Status ChainStore::LoadIndex() {
         if (header_bytes.size() != consensus::kBlockHeaderSize) return DataLossError("stored header is not 80 bytes");
         BlockEntry entry;
         entry.header = consensus::ParseBlockHeader(
-            std::span<const uint8_t, consensus::kBlockHeaderSize>(Bytes(header_bytes).first<consensus::kBlockHeaderSize>()));
+            std::span<const uint8_t, consensus::kBlockHeaderSize>(BytesOf(header_bytes).first<consensus::kBlockHeaderSize>()));
         entry.hash = entry.header.Hash();
-        if (entry.hash != HashFrom(r[0])) {
-          return DataLossError(fmt::format("stored block {} does not hash to its key", ShortHash(HashFrom(r[0]))));
+        if (entry.hash != HashFromBytes(r[0].as_string())) {
+          return DataLossError(fmt::format("stored block {} does not hash to its key", ShortHash(HashFromBytes(r[0].as_string()))));
         }
         entry.height = static_cast<uint64_t>(r[2].as_int());
         entry.invalid = r[3].as_int() == 2;
@@ -133,7 +120,7 @@ Status ChainStore::LoadIndex() {
   auto tip_bytes = ReadMeta(*m_db, "tip_hash");
   if (!tip_bytes.ok()) return tip_bytes.status();
   if (!*tip_bytes) return DataLossError("rowchain_meta has no tip_hash");
-  BlockEntry* tip = m_index.Find(HashFrom(Value::Bytes(**tip_bytes)));
+  BlockEntry* tip = m_index.Find(HashFromBytes(**tip_bytes));
   if (tip == nullptr) return DataLossError("the stored tip is not a stored block");
   m_index.SetMainTip(tip);
   return OkStatus();
@@ -375,7 +362,7 @@ Status ChainStore::DisconnectTip() {
     if (found->empty() || (*found)[0][0].is_null()) {
       return DataLossError(fmt::format("undo of block {} is missing", ShortHash(tip->hash)));
     }
-    auto leaves = consensus::DecodeBlockBody(Bytes((*found)[0][0].as_string()));
+    auto leaves = consensus::DecodeBlockBody(BytesOf((*found)[0][0].as_string()));
     if (!leaves.ok()) return DataLossError(fmt::format("undo of block {} is damaged", ShortHash(tip->hash)));
     std::vector<consensus::RowOperation> undo;
     for (const auto& leaf : *leaves) {
@@ -452,7 +439,7 @@ StatusOr<std::optional<Block>> ChainStore::ReadBlock(const Hash256& hash) {
   auto found = NoteFailure(m_db->Query("SELECT body FROM rowchain_block_bodies WHERE hash = ?", key));
   if (!found.ok()) return found.status();
   if (found->empty()) return std::optional<Block>();
-  auto leaves = consensus::DecodeBlockBody(Bytes((*found)[0][0].as_string()));
+  auto leaves = consensus::DecodeBlockBody(BytesOf((*found)[0][0].as_string()));
   if (!leaves.ok()) return DataLossError(fmt::format("stored body of {} is damaged", ShortHash(hash)));
   return std::optional<Block>(Block{.header = entry->header, .leaves = std::move(*leaves)});
 }
