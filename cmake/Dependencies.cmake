@@ -9,6 +9,10 @@ find_package(tomlplusplus 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 # MariaDB Connector/C (Debian's libmariadb-dev), the libmysqlclient API.
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+# gRPC and Protobuf (Debian's libgrpc++-dev, protobuf-compiler-grpc, libprotobuf-dev).
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_program(ROWCHAIN_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 if(ROWCHAIN_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -226,7 +226,7 @@ TEST_F(ChainStoreTest, ReorgOfMoreThanAHundredBlocks) {
   auto users = Users(db);
   EXPECT_EQ(users.size(), 111u);
   for (const auto& [id, row] : users) EXPECT_EQ(row, "side/2") << id;
-  EXPECT_EQ(*store->PendingCount(), 110u);  // every main-branch batch is back in the pool
+  EXPECT_EQ(store->PendingTotals()->batches, 110u);  // every main-branch batch is back in the pool
 }
 
 TEST_F(ChainStoreTest, AReorgOntoAnInvalidBranchFallsBack) {

@@ -1,4 +1,5 @@
 #include "chain/chain_config.h"
+#include "chain/toml_reader.h"
 
 #include <fstream>
 #include <limits>
@@ -12,60 +13,6 @@ namespace rowchain::chain {
 namespace {
 
 using consensus::ChainParams;
-
-// Reads one TOML table with known keys only; every error names the source, line and key.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string_view source, std::string prefix)
-      : m_table(table), m_source(source), m_prefix(std::move(prefix)) {}
-
-  Status RejectUnknown(const std::set<std::string_view>& known) const {
-    for (const auto& [key, node] : m_table) {
-      if (!known.contains(key.str())) return Error(node, key.str(), "unknown key");
-    }
-    return OkStatus();
-  }
-
-  // Present integers must fit uint32; absent ones keep *out unless `required`.
-  Status U32(std::string_view key, uint32_t* out, bool required = false) const {
-    const toml::node* node = m_table.get(key);
-    if (node == nullptr) return required ? Missing(key) : OkStatus();
-    auto v = node->value<int64_t>();
-    if (!node->is_integer() || !v) return Error(*node, key, "expected an integer");
-    if (*v < 0 || *v > std::numeric_limits<uint32_t>::max()) return Error(*node, key, "out of range 0..4294967295");
-    *out = static_cast<uint32_t>(*v);
-    return OkStatus();
-  }
-
-  Status Bool(std::string_view key, bool* out) const {
-    const toml::node* node = m_table.get(key);
-    if (node == nullptr) return OkStatus();
-    if (!node->is_boolean()) return Error(*node, key, "expected true or false");
-    *out = *node->value<bool>();
-    return OkStatus();
-  }
-
-  Status String(std::string_view key, std::string* out, bool required = false) const {
-    const toml::node* node = m_table.get(key);
-    if (node == nullptr) return required ? Missing(key) : OkStatus();
-    if (!node->is_string()) return Error(*node, key, "expected a string");
-    *out = *node->value<std::string>();
-    return OkStatus();
-  }
-
-  Status Error(const toml::node& node, std::string_view key, std::string_view what) const {
-    return InvalidArgumentError(
-        fmt::format("{}:{}: {}{}: {}", m_source, node.source().begin.line, m_prefix, key, what));
-  }
-  Status Missing(std::string_view key) const {
-    return InvalidArgumentError(fmt::format("{}: {}{} is required", m_source, m_prefix, key));
-  }
-
- private:
-  const toml::table& m_table;
-  std::string_view m_source;
-  std::string m_prefix;
-};
 
 StatusOr<consensus::Column> ReadColumn(const toml::node& node, std::string_view source, std::string prefix) {
   const toml::table* table = node.as_table();

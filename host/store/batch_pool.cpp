@@ -9,17 +9,32 @@ namespace rowchain::store {
 
 Value BatchIdValue(const consensus::BatchId& id) { return Value::Bytes(std::string(id.begin(), id.end())); }
 
+namespace {
+
+consensus::BatchId BatchIdFrom(const Value& v) {
+  consensus::BatchId id{};
+  std::copy_n(v.as_string().begin(), id.size(), id.begin());
+  return id;
+}
+
+}  // namespace
+
+StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, const std::string& idempotency_key) {
+  Value key = Value::Bytes(idempotency_key);
+  auto found = db.Query("SELECT batch_id FROM rowchain_batches WHERE idempotency_key = ?", std::span(&key, 1));
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::optional<consensus::BatchId>();
+  consensus::BatchId id{};
+  std::copy_n((*found)[0][0].as_string().begin(), id.size(), id.begin());
+  return std::optional<consensus::BatchId>(id);
+}
+
 StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const PendingBatch& batch,
                                                 const std::string& idempotency_key, int64_t now) {
   if (!idempotency_key.empty()) {
-    Value key = Value::Bytes(idempotency_key);
-    auto found = db.Query("SELECT batch_id FROM rowchain_batches WHERE idempotency_key = ?", std::span(&key, 1));
+    auto found = FindBatchByKey(db, idempotency_key);
     if (!found.ok()) return found.status();
-    if (!found->empty()) {
-      consensus::BatchId id{};
-      std::copy_n((*found)[0][0].as_string().begin(), id.size(), id.begin());
-      return id;
-    }
+    if (*found) return **found;
   }
   std::vector<uint8_t> blob = consensus::EncodeBlockBody(batch.leaves);
   std::array<Value, 7> params = {
@@ -34,38 +49,39 @@ StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const Pendi
       "INSERT INTO rowchain_batches (batch_id, table_name, idempotency_key, rows_blob, row_count, byte_size, state, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
       params);
-  if (!inserted.ok()) return inserted.status();
+  if (!inserted.ok()) {
+    // Two writers raced with the same key: the unique key let exactly one of them in.
+    if (inserted.status().code() == StatusCode::kAlreadyExists && !idempotency_key.empty()) {
+      auto found = FindBatchByKey(db, idempotency_key);
+      if (!found.ok()) return found.status();
+      if (*found) return **found;
+    }
+    return inserted.status();
+  }
   return batch.id;
 }
 
 StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes) {
   std::vector<PendingBatch> batches;
   uint64_t rows = 0, bytes = 0;
-  // Sizes first (cheap), then the blobs of the batches that fit.
-  std::vector<consensus::BatchId> chosen;
+  // One streamed query; every batch holds at least one row, so max_rows bounds what is read.
+  Value limit = Value::Int(static_cast<int64_t>(std::min<uint64_t>(max_rows, INT64_MAX)));
   Status s = db.QueryEach(
-      "SELECT batch_id, row_count, byte_size FROM rowchain_batches WHERE state = 0 ORDER BY seq", {},
-      [&](std::span<const Value> r) {
-        uint64_t n = static_cast<uint64_t>(r[1].as_int()), b = static_cast<uint64_t>(r[2].as_int());
+      "SELECT batch_id, table_name, rows_blob, seq, row_count, byte_size FROM rowchain_batches WHERE state = 0 "
+      "ORDER BY seq LIMIT ?",
+      std::span(&limit, 1), [&](std::span<const Value> r) {
+        uint64_t n = static_cast<uint64_t>(r[4].as_int()), b = static_cast<uint64_t>(r[5].as_int());
         if (rows + n > max_rows || bytes + b > max_bytes) return CancelledError("budget full");
         rows += n;
         bytes += b;
-        consensus::BatchId id{};
-        std::copy_n(r[0].as_string().begin(), id.size(), id.begin());
-        chosen.push_back(id);
+        const std::string& blob = r[2].as_string();
+        auto leaves = consensus::DecodeBlockBody(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+        if (!leaves.ok()) return InternalError(fmt::format("stored batch is damaged: {}", leaves.status().message()));
+        batches.push_back(
+            {.id = BatchIdFrom(r[0]), .table = r[1].as_string(), .leaves = std::move(*leaves), .seq = r[3].as_int()});
         return OkStatus();
       });
   if (!s.ok() && s.code() != StatusCode::kCancelled) return s;
-  for (const consensus::BatchId& id : chosen) {
-    Value v = BatchIdValue(id);
-    auto found = db.Query("SELECT table_name, rows_blob, seq FROM rowchain_batches WHERE batch_id = ?", std::span(&v, 1));
-    if (!found.ok()) return found.status();
-    const Row& r = (*found)[0];
-    const std::string& blob = r[1].as_string();
-    auto leaves = consensus::DecodeBlockBody(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-    if (!leaves.ok()) return InternalError(fmt::format("stored batch is damaged: {}", leaves.status().message()));
-    batches.push_back({.id = id, .table = r[0].as_string(), .leaves = std::move(*leaves), .seq = r[2].as_int()});
-  }
   return batches;
 }
 
@@ -88,10 +104,19 @@ StatusOr<std::optional<BatchRecord>> ReadBatchRecord(MysqlConnection& db, const 
   return std::optional<BatchRecord>(record);
 }
 
-StatusOr<uint64_t> CountPendingBatches(MysqlConnection& db) {
-  auto found = db.Query("SELECT COUNT(*) FROM rowchain_batches WHERE state = 0");
+StatusOr<PendingTotals> ReadPendingTotals(MysqlConnection& db) {
+  // SUM is a DECIMAL: cast back to an integer column.
+  auto found =
+      db.Query("SELECT COUNT(*), CAST(COALESCE(SUM(row_count), 0) AS SIGNED) FROM rowchain_batches WHERE state = 0");
   if (!found.ok()) return found.status();
-  return static_cast<uint64_t>((*found)[0][0].as_int());
+  const Row& r = (*found)[0];
+  return PendingTotals{.batches = static_cast<uint64_t>(r[0].as_int()), .rows = static_cast<uint64_t>(r[1].as_int())};
+}
+
+Status RejectPendingBatch(MysqlConnection& db, const consensus::BatchId& id, std::string_view reason) {
+  std::array<Value, 2> params = {Value::Text(std::string(reason.substr(0, 255))), BatchIdValue(id)};
+  auto updated = db.Update("UPDATE rowchain_batches SET state = 2, reason = ? WHERE batch_id = ? AND state = 0", params);
+  return updated.status();
 }
 
 }  // namespace rowchain::store

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "consensus/block.h"
@@ -29,14 +30,22 @@ struct BatchRecord {
   uint32_t row_count = 0;
 };
 
-// Stores a new pending batch. With an idempotency key that is already stored, stores nothing
-// and returns the id of the batch stored under it.
+// Stores a new pending batch. With an idempotency key that is already stored (also by a
+// concurrent call), stores nothing and returns the id of the batch stored under it.
 StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const PendingBatch& batch,
                                                 const std::string& idempotency_key, int64_t now);
+StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, const std::string& idempotency_key);
 // Oldest first, whole batches only, within the row and byte budgets.
 StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes);
 StatusOr<std::optional<BatchRecord>> ReadBatchRecord(MysqlConnection& db, const consensus::BatchId& id);
-StatusOr<uint64_t> CountPendingBatches(MysqlConnection& db);
+struct PendingTotals {
+  uint64_t batches = 0;
+  uint64_t rows = 0;
+};
+StatusOr<PendingTotals> ReadPendingTotals(MysqlConnection& db);
+// A pending batch whose rows can never apply (e.g. an INSERT of a key that now exists) leaves
+// the pool for good, with the reason its writer is told.
+Status RejectPendingBatch(MysqlConnection& db, const consensus::BatchId& id, std::string_view reason);
 
 Value BatchIdValue(const consensus::BatchId& id);
 

@@ -460,9 +460,20 @@ StatusOr<std::optional<BatchRecord>> ChainStore::GetBatch(const consensus::Batch
   return NoteFailure(ReadBatchRecord(*m_db, id));
 }
 
-StatusOr<uint64_t> ChainStore::PendingCount() {
+StatusOr<PendingTotals> ChainStore::PendingTotals() {
   ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
-  return NoteFailure(CountPendingBatches(*m_db));
+  return NoteFailure(ReadPendingTotals(*m_db));
+}
+
+Status ChainStore::RejectBatch(const consensus::BatchId& id, std::string_view reason) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  return NoteFailure(RejectPendingBatch(*m_db, id, reason));
+}
+
+StatusOr<std::unordered_set<std::string>> ChainStore::ExistingKeys(std::span<const consensus::RowOperation> rows) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  LedgerWriter writer(*m_db, m_params);
+  return NoteFailure(writer.ExistingKeys(rows));
 }
 
 }  // namespace rowchain::store

@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,7 +88,10 @@ class ChainStore {
                                                int64_t now);
   StatusOr<std::vector<PendingBatch>> PendingBatches(uint64_t max_rows, uint64_t max_bytes);
   StatusOr<std::optional<BatchRecord>> GetBatch(const consensus::BatchId& id);
-  StatusOr<uint64_t> PendingCount();
+  StatusOr<store::PendingTotals> PendingTotals();
+  Status RejectBatch(const consensus::BatchId& id, std::string_view reason);
+  // RowKeys (consensus::RowKey) of the rows' keys that the ledger tables hold now.
+  StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation> rows);
 
   const consensus::ChainParams& params() const { return m_params; }
   const Hash256& genesis_hash() const { return m_genesis_hash; }

@@ -19,44 +19,56 @@ constexpr size_t kMaxPlaceholders = 60000;  // the protocol allows 65,535
 
 }  // namespace
 
+StatusOr<std::unordered_set<std::string>> LedgerWriter::ExistingKeys(std::span<const RowOperation> rows) {
+  std::map<std::string, std::vector<std::vector<Value>>> keys_by_table;
+  for (const RowOperation& row : rows) {
+    keys_by_table[row.table].push_back(consensus::PrimaryKeyValues(row, *m_params.schema.FindTable(row.table)));
+  }
+  std::unordered_set<std::string> existing;
+  for (auto& [table_name, keys] : keys_by_table) {
+    const TableSchema& table = *m_params.schema.FindTable(table_name);
+    ROWCHAIN_RETURN_IF_ERROR(ForEachKeyChunk(table, keys, false, [&](std::span<const Value> found) {
+      existing.insert(consensus::RowKey(table.name, found));
+      return OkStatus();
+    }));
+  }
+  return existing;
+}
+
+Status LedgerWriter::ForEachKeyChunk(const TableSchema& table, const std::vector<std::vector<Value>>& keys,
+                                     bool full_rows, const RowCallback& on_row) {
+  const size_t per_query = std::max<size_t>(1, std::min(kMaxKeysPerQuery, kMaxPlaceholders / table.primary_key.size()));
+  for (size_t start = 0; start < keys.size(); start += per_query) {
+    size_t n = std::min(per_query, keys.size() - start);
+    std::vector<Value> params;
+    for (size_t i = start; i < start + n; ++i) params.insert(params.end(), keys[i].begin(), keys[i].end());
+    std::string sql = full_rows ? SelectRowsByKeysSql(table, n) : SelectKeysByKeysSql(table, n);
+    ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(sql, params, on_row));
+  }
+  return OkStatus();
+}
+
 StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& body) {
   LedgerSnapshot snapshot;
   // UPDATE/DELETE keys by table; their whole rows are the undo pre-images.
-  struct Wanted {
-    std::vector<std::vector<Value>> key_only, full_row;
-  };
-  std::map<std::string, Wanted> wanted;
+  std::map<std::string, std::vector<std::vector<Value>>> wanted;
   std::vector<consensus::BatchId> batches;
   for (const RowOperation& row : body.rows) {
     const TableSchema& table = *m_params.schema.FindTable(row.table);
     if (row.row_index == 0) batches.push_back(row.batch_id);
     if (row.op == RowOpKind::kInsert) continue;
-    wanted[row.table].full_row.push_back(consensus::PrimaryKeyValues(row, table));
+    wanted[row.table].push_back(consensus::PrimaryKeyValues(row, table));
   }
-  for (auto& [table_name, w] : wanted) {
+  for (auto& [table_name, keys] : wanted) {
     const TableSchema& table = *m_params.schema.FindTable(table_name);
-    const size_t per_query = std::max<size_t>(1, std::min(kMaxKeysPerQuery, kMaxPlaceholders / table.primary_key.size()));
-    for (bool full : {false, true}) {
-      const auto& keys = full ? w.full_row : w.key_only;
-      for (size_t start = 0; start < keys.size(); start += per_query) {
-        size_t n = std::min(per_query, keys.size() - start);
-        std::vector<Value> params;
-        for (size_t i = start; i < start + n; ++i) params.insert(params.end(), keys[i].begin(), keys[i].end());
-        std::string sql = full ? SelectRowsByKeysSql(table, n) : SelectKeysByKeysSql(table, n);
-        ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(sql, params, [&](std::span<const Value> found) {
-          std::vector<Value> key;
-          if (full) {
-            for (uint16_t k : table.primary_key) key.push_back(found[k]);
-          } else {
-            key.assign(found.begin(), found.end());
-          }
-          std::string row_key = consensus::RowKey(table.name, key);
-          snapshot.view.existing_keys.insert(row_key);
-          if (full) snapshot.pre_images.emplace(row_key, Row(found.begin(), found.end()));
-          return OkStatus();
-        }));
-      }
-    }
+    ROWCHAIN_RETURN_IF_ERROR(ForEachKeyChunk(table, keys, true, [&](std::span<const Value> found) {
+      std::vector<Value> key;
+      for (uint16_t k : table.primary_key) key.push_back(found[k]);
+      std::string row_key = consensus::RowKey(table.name, key);
+      snapshot.view.existing_keys.insert(row_key);
+      snapshot.pre_images.emplace(row_key, Row(found.begin(), found.end()));
+      return OkStatus();
+    }));
   }
   for (size_t start = 0; start < batches.size(); start += kMaxKeysPerQuery) {
     size_t n = std::min(kMaxKeysPerQuery, batches.size() - start);

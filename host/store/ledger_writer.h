@@ -7,7 +7,9 @@
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "consensus/block.h"
@@ -29,6 +31,9 @@ class LedgerWriter {
 
   // What the ledger holds for the block's keys and batches. Precondition: CheckBlockBody passed.
   StatusOr<LedgerSnapshot> ReadState(const consensus::DecodedBody& body);
+  // RowKeys of the rows' keys (any op) that the tables hold now: what a block template is
+  // checked against before it is mined.
+  StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation> rows);
   // Applies the rows; returns the undo image (the restoring operations). Precondition: CheckBlockAgainstState passed
   // on `snapshot`. An INSERT of an existing key is caught by the primary key in this same
   // transaction (one round trip fewer than asking first) and returned as ALREADY_EXISTS naming
@@ -40,6 +45,9 @@ class LedgerWriter {
   Status Revert(const consensus::DecodedBody& body, std::span<const consensus::RowOperation> undo);
 
  private:
+  // Runs the SELECT by key tuples in chunks: key columns only, or whole rows.
+  Status ForEachKeyChunk(const consensus::TableSchema& table, const std::vector<std::vector<Value>>& keys,
+                         bool full_rows, const RowCallback& on_row);
   Status InsertRun(const consensus::TableSchema& table, std::span<const consensus::RowOperation> rows);
   Status UpdateRow(const consensus::TableSchema& table, const std::vector<Value>& values);
   Status DeleteRow(const consensus::TableSchema& table, const std::vector<Value>& key);

@@ -1,0 +1,442 @@
+#include "node/node.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include "consensus/block_info_leaf.h"
+#include "consensus/merkle.h"
+#include "mining/block_assembly.h"
+#include "node/template_selection.h"
+#include "store/batch_pool.h"
+#include "util/hex.h"
+
+namespace rowchain::node {
+
+using consensus::BatchId;
+using consensus::Hash256;
+using consensus::ToDisplayHex;
+
+namespace {
+
+int64_t UnixNow() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::string ShortHex(const BatchId& id) { return HexEncode(id); }
+
+// The batches of a block body in order (a batch's rows are contiguous).
+std::vector<BatchId> BatchesOf(const consensus::Block& block) {
+  std::vector<BatchId> ids;
+  for (size_t i = 1; i < block.leaves.size(); ++i) {
+    auto row = consensus::DecodeRowOperationLeaf(block.leaves[i]);
+    if (row.ok() && row->row_index == 0) ids.push_back(row->batch_id);
+  }
+  return ids;
+}
+
+}  // namespace
+
+struct Node::Template {
+  mining::BlockSpec spec;
+  std::vector<BatchId> batches;
+  uint64_t tip_generation = 0;
+};
+
+Node::Node(NodeOptions options) : m_params(options.params), m_options(std::move(options)) {}
+
+StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
+  std::unique_ptr<Node> node(new Node(std::move(options)));
+  auto store = store::ChainStore::Open(node->m_options.mysql, node->m_params);
+  if (!store.ok()) return store.status();
+  node->m_store = std::move(*store);
+  node->m_writers = std::make_unique<store::ConnectionPool>(node->m_options.mysql,
+                                                            std::max<size_t>(1, node->m_options.writer_connections));
+  {
+    std::lock_guard lock(node->m_store_mutex);
+    node->RefreshPendingLocked();
+  }
+  store::TipInfo tip = node->m_store->Tip();
+  spdlog::info("chain {}: tip height {} hash {}, {} pending batches", node->m_params.name, tip.height,
+               ToDisplayHex(tip.hash), node->m_pending_batches.load());
+  if (node->m_options.miner) {
+    auto choice = mining::CreateMiner(*node->m_options.miner);
+    if (!choice.ok()) return choice.status();
+    node->m_miner = std::move(choice->miner);
+    node->m_miner_description = node->m_miner->Describe();
+    spdlog::info("mining with {}: {}", node->m_miner_description, choice->reason);
+    node->m_mining_thread = std::jthread([raw = node.get()](std::stop_token stop) { raw->MiningLoop(stop); });
+  } else {
+    spdlog::info("miner off: this node validates and serves, and never mines");
+  }
+  return node;
+}
+
+Node::~Node() { Stop(); }
+
+void Node::Stop() {
+  if (m_stopping.exchange(true)) return;
+  if (m_mining_thread.joinable()) {
+    m_mining_thread.request_stop();
+    m_mining_thread.join();
+  }
+}
+
+StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::span<const InputRow> rows,
+                                         const std::string& idempotency_key) {
+  if (m_stopping) return UnavailableError("the node is shutting down");
+  if (idempotency_key.size() > 128) return InvalidArgumentError("the idempotency key is longer than 128 bytes");
+  BatchId id{};
+  if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) return InternalError("no random batch id");
+  auto built = BuildBatchRows(m_params, table, rows, id);
+  if (!built.ok()) return built.status();
+  store::PendingBatch batch{.id = id, .table = std::string(table), .leaves = {}, .seq = 0};
+  batch.leaves.reserve(built->size());
+  for (const consensus::RowOperation& row : *built) batch.leaves.push_back(consensus::EncodeRowOperationLeaf(row));
+
+  const bool pool_full = m_pending_rows.load() + built->size() > m_options.max_pending_rows;
+  auto stored = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<BatchId> {
+    if (pool_full) {
+      // A retry of a batch already stored still gets its id; anything new is refused.
+      if (!idempotency_key.empty()) {
+        auto found = store::FindBatchByKey(db, idempotency_key);
+        if (!found.ok()) return found.status();
+        if (*found) return **found;
+      }
+      return ResourceExhaustedError(fmt::format("the pending pool is full ({} rows waiting, limit {}); retry later",
+                                                m_pending_rows.load(), m_options.max_pending_rows));
+    }
+    return store::InsertPendingBatch(db, batch, idempotency_key, UnixNow());
+  });
+  if (!stored.ok()) return stored.status();
+  SubmitResult result{.id = *stored, .duplicate = *stored != id, .row_count = static_cast<uint32_t>(built->size())};
+  if (!result.duplicate) {
+    m_pending_rows += built->size();
+    ++m_pending_batches;
+    m_events.Publish(PendingEvent(id));
+    std::lock_guard lock(m_work_mutex);
+    ++m_work_generation;
+    m_work_cv.notify_all();
+  }
+  return result;
+}
+
+StatusOr<BatchEvent> Node::BatchStatus(const BatchId& id) {
+  auto record = m_writers->With([&](store::MysqlConnection& db) { return store::ReadBatchRecord(db, id); });
+  if (!record.ok()) return record.status();
+  if (!*record) return NotFoundError(fmt::format("no batch {}", ShortHex(id)));
+  BatchEvent event;
+  event.id = id;
+  switch ((*record)->state) {
+    case store::BatchState::kPending: {
+      std::lock_guard lock(m_template_mutex);
+      event.phase = m_mining_batches.contains(id) ? BatchPhase::kMining : BatchPhase::kPending;
+      break;
+    }
+    case store::BatchState::kSealed: {
+      event.phase = BatchPhase::kSealed;
+      event.block_hash = *(*record)->block_hash;
+      std::lock_guard lock(m_store_mutex);
+      if (const store::BlockEntry* entry = m_store->FindBlock(event.block_hash)) event.height = entry->height;
+      break;
+    }
+    case store::BatchState::kRejected:
+      event.phase = BatchPhase::kRejected;
+      event.reason = (*record)->reason;
+      break;
+  }
+  return event;
+}
+
+StatusOr<std::shared_ptr<const BlockView>> Node::ViewLocked(const Hash256& hash, const consensus::Block* known_block) {
+  const store::BlockEntry* entry = m_store->FindBlock(hash);
+  if (entry == nullptr) return std::shared_ptr<const BlockView>();
+  auto view = std::make_shared<BlockView>();
+  if (known_block != nullptr) {
+    view->block = *known_block;
+  } else {
+    auto block = m_store->ReadBlock(hash);
+    if (!block.ok()) return block.status();
+    if (!*block) return std::shared_ptr<const BlockView>();
+    view->block = std::move(**block);
+  }
+  view->hash = hash;
+  view->height = entry->height;
+  view->in_main = entry->in_main;
+  view->chain_work = entry->chain_work;
+  return std::shared_ptr<const BlockView>(std::move(view));
+}
+
+StatusOr<std::shared_ptr<const BlockView>> Node::BlockByHash(const Hash256& hash) {
+  std::lock_guard lock(m_store_mutex);
+  return ViewLocked(hash, nullptr);
+}
+
+StatusOr<std::shared_ptr<const BlockView>> Node::BlockAtHeight(uint64_t height) {
+  std::lock_guard lock(m_store_mutex);
+  const store::BlockEntry* entry = m_store->MainBlockAt(height);
+  if (entry == nullptr) return std::shared_ptr<const BlockView>();
+  return ViewLocked(entry->hash, nullptr);
+}
+
+std::pair<uint64_t, std::vector<Hash256>> Node::SubscribeFrom(uint64_t from_height, EventHub::Callback callback) {
+  // Block events are published with m_store_mutex held, so none falls between the two.
+  std::lock_guard lock(m_store_mutex);
+  std::vector<Hash256> hashes;
+  for (uint64_t h = from_height; const store::BlockEntry* entry = m_store->MainBlockAt(h); ++h) {
+    hashes.push_back(entry->hash);
+  }
+  return {m_events.Subscribe(std::move(callback)), std::move(hashes)};
+}
+
+StatusOr<ChainInfoView> Node::ChainInfo() {
+  ChainInfoView info;
+  info.chain = m_params.name;
+  info.miner = m_miner_description;
+  {
+    std::lock_guard lock(m_store_mutex);
+    info.genesis_hash = m_store->genesis_hash();
+    info.tip = m_store->Tip();
+    info.next_bits = m_store->NextBlock().bits;
+  }
+  info.pending_batches = m_pending_batches.load();
+  info.pending_rows = m_pending_rows.load();
+  return info;
+}
+
+StatusOr<RowProofView> Node::RowProof(const BatchId& id, uint32_t row_index) {
+  auto status = BatchStatus(id);
+  if (!status.ok()) return status.status();
+  if (status->phase != BatchPhase::kSealed) {
+    return FailedPreconditionError(fmt::format("batch {} is not sealed in a block yet", ShortHex(id)));
+  }
+  auto view = BlockByHash(status->block_hash);
+  if (!view.ok()) return view.status();
+  if (!*view) return InternalError("the batch's block is not stored");
+  RowProofView proof;
+  proof.block = *view;
+  const std::vector<consensus::Leaf>& leaves = (*view)->block.leaves;
+  for (size_t i = 1; i < leaves.size(); ++i) {
+    auto row = consensus::DecodeRowOperationLeaf(leaves[i]);
+    if (!row.ok() || row->batch_id != id || row->row_index != row_index) continue;
+    std::vector<Hash256> hashes = consensus::LeafHashes(leaves);
+    proof.row = std::move(*row);
+    proof.leaf = leaves[i];
+    proof.leaf_index = i;
+    proof.tree_size = leaves.size();
+    proof.audit_path = consensus::MerkleInclusionProof(hashes, i);
+    return proof;
+  }
+  return NotFoundError(fmt::format("batch {} has no row {}", ShortHex(id), row_index));
+}
+
+StatusOr<store::AcceptResult> Node::SubmitBlock(const consensus::Block& block) {
+  std::lock_guard lock(m_store_mutex);
+  return AcceptLocked(block, false);
+}
+
+StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, bool own) {
+  const Hash256 hash = block.header.Hash();
+  auto result = m_store->AcceptBlock(block, UnixNow());
+  if (!result.ok()) {
+    spdlog::error("block {} not stored: {}", ToDisplayHex(hash), result.status().message());
+    return result;
+  }
+  if (!result->verdict.ok()) {
+    spdlog::warn("{} block {} rejected: {} ({})", own ? "own" : "received", ToDisplayHex(hash),
+                 result->verdict.reason(), result->verdict.detail());
+    return result;
+  }
+  size_t disconnected = 0;
+  for (const store::ChainEvent& event : result->events) {
+    const bool connected = event.kind == store::ChainEvent::Kind::kConnected;
+    auto view = ViewLocked(event.hash, event.hash == hash ? &block : nullptr);
+    if (!view.ok() || !*view) {
+      spdlog::error("block {} changed the chain but cannot be read back", ToDisplayHex(event.hash));
+      continue;
+    }
+    if (!connected) ++disconnected;
+    const size_t rows = (*view)->block.leaves.size() - 1;
+    if (connected && own && event.hash == hash) {
+      spdlog::info("block sealed: height {} hash {} rows {}", event.height, ToDisplayHex(event.hash), rows);
+    } else {
+      spdlog::info("block {}: height {} hash {} rows {}", connected ? "connected" : "disconnected", event.height,
+                   ToDisplayHex(event.hash), rows);
+    }
+    m_events.Publish(BlockEvent{.connected = connected, .block = *view});
+    for (const BatchId& id : BatchesOf((*view)->block)) {
+      if (connected) {
+        m_events.Publish(SealedEvent(id, event.height, event.hash));
+      } else {
+        m_events.Publish(PendingEvent(id, true));
+      }
+    }
+  }
+  if (disconnected > 0) {
+    spdlog::warn("reorg: {} blocks disconnected, {} connected; new tip height {} hash {}", disconnected,
+                 result->events.size() - disconnected, m_store->Tip().height, ToDisplayHex(m_store->Tip().hash));
+  }
+  if (!result->events.empty()) {
+    RefreshPendingLocked();
+    NoteTipChanged();
+  }
+  return result;
+}
+
+void Node::RefreshPendingLocked() {
+  auto totals = m_store->PendingTotals();
+  if (!totals.ok()) {
+    spdlog::warn("pending pool size unknown: {}", totals.status().message());
+    return;
+  }
+  m_pending_rows = totals->rows;
+  m_pending_batches = totals->batches;
+}
+
+void Node::NoteTipChanged() {
+  {
+    std::lock_guard lock(m_template_mutex);
+    if (m_template_stop) m_template_stop->request_stop();
+    ++m_tip_generation;
+    m_stale_since = std::chrono::steady_clock::now();
+  }
+  std::lock_guard lock(m_work_mutex);
+  ++m_work_generation;
+  m_work_cv.notify_all();
+}
+
+MiningStats Node::mining_stats() const {
+  std::lock_guard lock(m_template_mutex);
+  return m_stats;
+}
+
+void Node::WaitForWork(std::stop_token stop, uint64_t seen_generation, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(m_work_mutex);
+  m_work_cv.wait_for(lock, stop, timeout, [&] { return m_work_generation != seen_generation; });
+}
+
+StatusOr<std::optional<Node::Template>> Node::BuildTemplate() {
+  const store::NextBlockContext next = m_store->NextBlock();
+  const uint64_t byte_budget = m_params.max_block_bytes - kBlockInfoLeafReserve;
+  auto pending = m_store->PendingBatches(m_params.max_block_rows, byte_budget);
+  if (!pending.ok()) return pending.status();
+
+  std::vector<CandidateBatch> candidates;
+  std::vector<consensus::RowOperation> all_rows;
+  for (const store::PendingBatch& batch : *pending) {
+    CandidateBatch candidate;
+    candidate.id = batch.id;
+    for (const consensus::Leaf& leaf : batch.leaves) {
+      auto row = consensus::DecodeRowOperationLeaf(leaf);
+      if (!row.ok()) return InternalError(fmt::format("pending batch {} is damaged", ShortHex(batch.id)));
+      all_rows.push_back(*row);
+      candidate.rows.push_back(std::move(*row));
+    }
+    candidates.push_back(std::move(candidate));
+  }
+  std::unordered_set<std::string> existing;
+  if (!all_rows.empty()) {
+    auto keys = m_store->ExistingKeys(all_rows);
+    if (!keys.ok()) return keys.status();
+    existing = std::move(*keys);
+  }
+  TemplateSelection selection = SelectBatches(candidates, m_params.schema, existing);
+  for (const auto& [index, reason] : selection.rejected) {
+    const BatchId& id = candidates[index].id;
+    ROWCHAIN_RETURN_IF_ERROR(m_store->RejectBatch(id, reason));
+    spdlog::warn("batch rejected: {}: {}", ShortHex(id), reason);
+    m_events.Publish(RejectedEvent(id, reason));
+  }
+  if (!selection.rejected.empty()) RefreshPendingLocked();
+  if (selection.chosen.empty() && !m_params.mine_empty_blocks) return std::optional<Template>();
+
+  Template t;
+  t.spec.prev_hash = next.prev_hash;
+  t.spec.height = next.height;
+  t.spec.bits = next.bits;
+  t.spec.time = std::max<uint32_t>(static_cast<uint32_t>(UnixNow()), next.min_time);
+  t.spec.miner_id = m_options.miner_id;
+  for (size_t index : selection.chosen) {
+    const store::PendingBatch& batch = (*pending)[index];
+    t.batches.push_back(batch.id);
+    t.spec.rows.insert(t.spec.rows.end(), batch.leaves.begin(), batch.leaves.end());
+  }
+  return std::optional<Template>(std::move(t));
+}
+
+void Node::MiningLoop(std::stop_token stop) {
+  const consensus::U256 pow_limit = m_params.PowLimit();
+  std::set<BatchId> announced;  // batches told "mining" for the previous template
+  while (!stop.stop_requested()) {
+    uint64_t generation;
+    {
+      std::lock_guard lock(m_work_mutex);
+      generation = m_work_generation;
+    }
+    StatusOr<std::optional<Template>> built = std::optional<Template>();
+    uint64_t tip_generation;
+    {
+      std::lock_guard lock(m_store_mutex);
+      built = BuildTemplate();
+      std::lock_guard template_lock(m_template_mutex);
+      tip_generation = m_tip_generation;
+    }
+    if (!built.ok()) {
+      spdlog::error("no block template: {}; retrying", built.status().message());
+      WaitForWork(stop, generation, std::chrono::seconds(1));
+      continue;
+    }
+    if (!*built) {
+      {
+        std::lock_guard lock(m_template_mutex);
+        m_stale_since.reset();
+      }
+      WaitForWork(stop, generation, std::chrono::seconds(60));
+      continue;
+    }
+    Template& t = **built;
+    std::stop_source template_stop;
+    {
+      std::lock_guard lock(m_template_mutex);
+      if (tip_generation != m_tip_generation) continue;  // the tip moved while the template was built
+      m_template_stop = template_stop;
+      m_mining_batches = std::set<BatchId>(t.batches.begin(), t.batches.end());
+      ++m_stats.templates;
+      if (m_stale_since) {
+        auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                             *m_stale_since);
+        m_stats.last_restart_latency = latency;
+        m_stats.max_restart_latency = std::max(m_stats.max_restart_latency, latency);
+        m_stale_since.reset();
+      }
+    }
+    for (const BatchId& id : t.batches) {
+      if (!announced.contains(id)) m_events.Publish(MiningEvent(id));
+    }
+    announced = std::set<BatchId>(t.batches.begin(), t.batches.end());
+    std::stop_callback forward_stop(stop, [&] { template_stop.request_stop(); });
+    auto mined = mining::MineBlock(*m_miner, t.spec, pow_limit, template_stop.get_token());
+    {
+      std::lock_guard lock(m_template_mutex);
+      m_template_stop.reset();
+      m_mining_batches.clear();
+      if (mined.ok() && !*mined) ++m_stats.templates_cancelled;
+      if (mined.ok() && *mined) ++m_stats.blocks_mined;
+    }
+    if (!mined.ok()) {
+      spdlog::error("mining failed: {}", mined.status().message());
+      WaitForWork(stop, generation, std::chrono::seconds(1));
+      continue;
+    }
+    if (!*mined) continue;
+    std::lock_guard lock(m_store_mutex);
+    auto accepted = AcceptLocked(**mined, true);
+    if (!accepted.ok() || !accepted->verdict.ok()) {
+      std::lock_guard stats_lock(m_template_mutex);
+      ++m_stats.own_blocks_rejected;
+    }
+  }
+}
+
+}  // namespace rowchain::node

@@ -1,0 +1,57 @@
+#include "node/template_selection.h"
+
+#include <fmt/format.h>
+
+namespace rowchain::node {
+
+using consensus::RowOpKind;
+
+TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, const consensus::LedgerSchema& schema,
+                                const std::unordered_set<std::string>& existing_keys) {
+  TemplateSelection selection;
+  std::unordered_set<std::string> touched;  // keys of the batches chosen so far
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const CandidateBatch& batch = candidates[i];
+    std::vector<std::string> keys;
+    std::unordered_set<std::string> own_keys;
+    std::string reason;
+    bool conflicts_with_template = false;
+    for (const consensus::RowOperation& row : batch.rows) {
+      const consensus::TableSchema& table = *schema.FindTable(row.table);
+      std::vector<consensus::Value> key_values = consensus::PrimaryKeyValues(row, table);
+      std::string key = consensus::RowKey(row.table, key_values);
+      if (!own_keys.insert(key).second) {
+        reason = fmt::format("row {}: key {} occurs twice in the batch", row.row_index,
+                             consensus::DescribeKey(table, key_values));
+        break;
+      }
+      if (touched.contains(key)) {
+        conflicts_with_template = true;
+        continue;
+      }
+      const bool exists = existing_keys.contains(key);
+      if (row.op == RowOpKind::kInsert && exists) {
+        reason = fmt::format("row {}: {} {} already exists", row.row_index, row.table,
+                             consensus::DescribeKey(table, key_values));
+        break;
+      }
+      if (row.op != RowOpKind::kInsert && !exists) {
+        reason = fmt::format("row {}: {} of missing {} {}", row.row_index, consensus::RowOpKindName(row.op), row.table,
+                             consensus::DescribeKey(table, key_values));
+        break;
+      }
+      keys.push_back(std::move(key));
+    }
+    if (!reason.empty()) {
+      selection.rejected.emplace_back(i, std::move(reason));
+    } else if (conflicts_with_template) {
+      selection.deferred.push_back(i);
+    } else {
+      selection.chosen.push_back(i);
+      touched.insert(keys.begin(), keys.end());
+    }
+  }
+  return selection;
+}
+
+}  // namespace rowchain::node

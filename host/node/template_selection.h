@@ -1,0 +1,35 @@
+// Which pending batches go into the next block: oldest first, whole batches, and only rows
+// that will apply. A batch touching a key that an earlier batch of the same template touches
+// waits for the next block (a key occurs at most once per block); a batch whose rows can never
+// apply to the ledger as it stands (INSERT of an existing key, UPDATE or DELETE of a missing
+// one) is rejected with a reason. Pure; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "consensus/ledger_schema.h"
+#include "consensus/row_operation.h"
+
+namespace rowchain::node {
+
+struct CandidateBatch {
+  consensus::BatchId id{};
+  std::vector<consensus::RowOperation> rows;  // schema-valid, rows 0..n-1
+};
+
+struct TemplateSelection {
+  std::vector<size_t> chosen;                             // indexes into the candidates, in order
+  std::vector<std::pair<size_t, std::string>> rejected;   // index and reason
+  std::vector<size_t> deferred;                           // left pending for a later block
+};
+
+// `existing_keys`: consensus::RowKey of every candidate key the ledger holds now.
+TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, const consensus::LedgerSchema& schema,
+                                const std::unordered_set<std::string>& existing_keys);
+
+}  // namespace rowchain::node

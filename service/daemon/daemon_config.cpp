@@ -1,0 +1,127 @@
+#include "daemon_config.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "chain/toml_reader.h"
+#include "consensus/block_info_leaf.h"
+
+namespace rowchain::daemon {
+
+namespace {
+
+Status ReadDevices(const toml::table& root, const std::string& path, std::vector<int>* devices) {
+  const toml::node* node = root.get("devices");
+  if (node == nullptr) return OkStatus();
+  auto error = [&] {
+    return InvalidArgumentError(
+        fmt::format("{}:{}: devices: expected an array of GPU ordinals", path, node->source().begin.line));
+  };
+  const toml::array* array = node->as_array();
+  if (array == nullptr) return error();
+  devices->clear();
+  for (const toml::node& element : *array) {
+    auto v = element.value<int64_t>();
+    if (!element.is_integer() || !v || *v < 0 || *v > 1024) return error();
+    devices->push_back(static_cast<int>(*v));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    if (e.source().begin.line == 0) return NotFoundError(fmt::format("cannot read config file {}", path));
+    return InvalidArgumentError(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+  }
+  chain::TableReader reader(root, path, "");
+  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown({"mysql", "listen", "chain", "miner", "threads", "cpu_path", "devices",
+                                                 "peers", "miner_id", "max_pending_rows", "max_request_bytes",
+                                                 "log_level", "ready_file", "tls", "tokens"}));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("mysql", &config->mysql));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("listen", &config->listen));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("chain", &config->chain));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("miner", &config->miner));
+  uint32_t threads = config->threads;
+  ROWCHAIN_RETURN_IF_ERROR(reader.U32("threads", &threads));
+  config->threads = threads;
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("cpu_path", &config->cpu_path));
+  ROWCHAIN_RETURN_IF_ERROR(ReadDevices(root, path, &config->devices));
+  ROWCHAIN_RETURN_IF_ERROR(reader.StringList("peers", &config->peers));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("miner_id", &config->miner_id));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U64("max_pending_rows", &config->max_pending_rows));
+  ROWCHAIN_RETURN_IF_ERROR(reader.U64("max_request_bytes", &config->max_request_bytes));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("log_level", &config->log_level));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("ready_file", &config->ready_file));
+  if (const toml::node* tls = root.get("tls")) {
+    if (!tls->is_table()) return reader.Error(*tls, "tls", "expected a table with cert, key and ca");
+    chain::TableReader tls_reader(*tls->as_table(), path, "tls.");
+    ROWCHAIN_RETURN_IF_ERROR(tls_reader.RejectUnknown({"cert", "key", "ca"}));
+    api::TlsFiles files;
+    ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("cert", &files.cert, true));
+    ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("key", &files.key, true));
+    ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("ca", &files.ca));
+    config->tls = files;
+  }
+  if (const toml::node* tokens = root.get("tokens")) {
+    const toml::array* array = tokens->as_array();
+    if (array == nullptr) return reader.Error(*tokens, "tokens", "expected [[tokens]] tables");
+    config->tokens.clear();
+    for (size_t i = 0; i < array->size(); ++i) {
+      const toml::table* table = array->get(i)->as_table();
+      if (table == nullptr) return reader.Error(*array->get(i), "tokens", "expected [[tokens]] tables");
+      chain::TableReader token_reader(*table, path, fmt::format("tokens[{}].", i));
+      ROWCHAIN_RETURN_IF_ERROR(token_reader.RejectUnknown({"name", "token", "tables"}));
+      api::TokenGrant grant;
+      ROWCHAIN_RETURN_IF_ERROR(token_reader.String("name", &grant.name));
+      ROWCHAIN_RETURN_IF_ERROR(token_reader.String("token", &grant.token, true));
+      ROWCHAIN_RETURN_IF_ERROR(token_reader.StringList("tables", &grant.tables));
+      config->tokens.push_back(std::move(grant));
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<std::vector<int>> ParseDeviceList(const std::string& text) {
+  std::vector<int> devices;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view part(text.data() + start, end - start);
+    int v = -1;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || v < 0) {
+      return InvalidArgumentError(fmt::format("--devices: '{}' is not a list of GPU ordinals like 0,2", text));
+    }
+    devices.push_back(v);
+    start = end + 1;
+  }
+  return devices;
+}
+
+Status ValidateDaemonConfig(const DaemonConfig& config) {
+  if (config.mysql.empty()) return InvalidArgumentError("--mysql is required (mysql://user:password@host:port/db)");
+  if (config.miner != "auto" && config.miner != "cpu" && config.miner != "cuda" && config.miner != "off") {
+    return InvalidArgumentError(fmt::format("--miner must be auto, cpu, cuda or off, not '{}'", config.miner));
+  }
+  if (config.listen.rfind(':') == std::string::npos) {
+    return InvalidArgumentError(fmt::format("--listen must be HOST:PORT, not '{}'", config.listen));
+  }
+  if (config.miner_id.empty() || config.miner_id.size() > consensus::kMaxMinerIdSize) {
+    return InvalidArgumentError(fmt::format("--miner-id must be 1 to {} bytes", consensus::kMaxMinerIdSize));
+  }
+  if (config.max_request_bytes < 1024 || config.max_request_bytes > (1u << 30)) {
+    return InvalidArgumentError("--max-request-bytes must be between 1024 and 1073741824");
+  }
+  if (config.max_pending_rows == 0) return InvalidArgumentError("--max-pending-rows must be at least 1");
+  return OkStatus();
+}
+
+}  // namespace rowchain::daemon

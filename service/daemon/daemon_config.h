@@ -1,0 +1,42 @@
+// rowchaind's settings: every flag can also come from a TOML config file (--config), and a
+// flag given on the command line wins over the file. Unknown keys in the file are errors that
+// name the file and line. The file may hold secrets (tokens, the MySQL password): keep it 0600.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node_server.h"
+#include "util/status.h"
+
+namespace rowchain::daemon {
+
+struct DaemonConfig {
+  std::string mysql;
+  std::string listen = "127.0.0.1:7373";
+  std::string chain = "dev";
+  std::string miner = "auto";  // auto | cpu | cuda | off
+  unsigned threads = 0;        // CPU mining threads; 0 = every core
+  std::string cpu_path;        // force a CPU scan path
+  std::vector<int> devices;    // GPU ordinals; empty = all
+  std::vector<std::string> peers;
+  std::string miner_id = "rowchaind";
+  uint64_t max_pending_rows = 1'000'000;
+  uint64_t max_request_bytes = 8 << 20;
+  std::string log_level = "info";
+  std::string ready_file;  // written (JSON: listen, pid) once the node serves
+  std::optional<api::TlsFiles> tls;
+  std::vector<api::TokenGrant> tokens;
+};
+
+// Reads the config file over `config` (keys as the flags, without dashes, with '_' for '-';
+// [tls] cert/key/ca; [[tokens]] name/token/tables).
+Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config);
+// "0,2" -> {0, 2}; INVALID_ARGUMENT otherwise.
+StatusOr<std::vector<int>> ParseDeviceList(const std::string& text);
+// Ranges and combinations: the miner name, the listen address, sizes, the miner id.
+Status ValidateDaemonConfig(const DaemonConfig& config);
+
+}  // namespace rowchain::daemon

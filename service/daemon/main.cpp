@@ -1,0 +1,184 @@
+// rowchaind: the node. Opens the chain in MySQL, mines blocks from writers' batches (unless
+// --miner off) and serves the rowchain.v1 API. SIGTERM/SIGINT stop mining, let a block being
+// committed finish, end the API and exit 0. nvidia-smi lists the process as "rowchaind".
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "chain/chain_config.h"
+#include "daemon_config.h"
+#include "node/node.h"
+#include "node_server.h"
+#include "store/mysql_uri.h"
+
+namespace {
+
+using rowchain::Status;
+
+constexpr int kExitUsage = 2;
+constexpr int kExitFailure = 1;
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "rowchaind: %s\n", message.c_str());
+  return code;
+}
+
+// Usage and configuration errors exit 2, trouble at run time 1.
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case rowchain::StatusCode::kInvalidArgument:
+    case rowchain::StatusCode::kNotFound:
+    case rowchain::StatusCode::kFailedPrecondition: return kExitUsage;
+    default: return kExitFailure;
+  }
+}
+
+int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signals) {
+  auto params = rowchain::chain::LoadChain(config.chain);
+  if (!params.ok()) return Fail(ExitCodeFor(params.status()), params.status().message());
+  auto uri = rowchain::store::ParseMysqlUri(config.mysql);
+  if (!uri.ok()) return Fail(kExitUsage, uri.status().message());
+  auto auth = rowchain::api::AuthPolicy::FromGrants(config.tokens);
+  if (!auth.ok()) return Fail(kExitUsage, auth.status().message());
+  if (!config.peers.empty()) {
+    spdlog::warn("--peer given ({} peers) but this build has no peer network yet: the node runs alone",
+                 config.peers.size());
+  }
+
+  rowchain::node::NodeOptions options;
+  options.mysql = *uri;
+  options.params = std::move(*params);
+  options.miner_id = config.miner_id;
+  options.max_pending_rows = config.max_pending_rows;
+  if (config.miner != "off") {
+    rowchain::mining::MinerOptions miner;
+    miner.backend = config.miner;
+    miner.threads = config.threads;
+    if (!config.cpu_path.empty()) miner.cpu_path = config.cpu_path;
+    miner.devices = config.devices;
+    options.miner = miner;
+  }
+  spdlog::info("rowchaind starting: chain {}, mysql {}, miner {}", config.chain, uri->Redacted(), config.miner);
+  auto node = rowchain::node::Node::Start(std::move(options));
+  if (!node.ok()) return Fail(ExitCodeFor(node.status()), node.status().message());
+
+  rowchain::api::NodeServerOptions server_options;
+  server_options.listen = config.listen;
+  server_options.tls = config.tls;
+  server_options.max_request_bytes = static_cast<int>(config.max_request_bytes);
+  server_options.service.auth = std::move(*auth);
+  auto server = rowchain::api::NodeServer::Start(**node, std::move(server_options));
+  if (!server.ok()) {
+    (*node)->Stop();
+    return Fail(kExitFailure, server.status().message());
+  }
+  spdlog::info("listening on {}{}{}", (*server)->address(), config.tls ? " (TLS)" : "",
+               config.tokens.empty() ? "" : fmt::format(", {} writer tokens", config.tokens.size()));
+  if (!config.ready_file.empty()) {
+    std::ofstream ready(config.ready_file + ".tmp");
+    ready << nlohmann::json{{"listen", (*server)->address()}, {"pid", ::getpid()}}.dump() << "\n";
+    ready.close();
+    std::rename((config.ready_file + ".tmp").c_str(), config.ready_file.c_str());
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  (*node)->Stop();
+  (*server)->Shutdown(std::chrono::seconds(2));
+  server->reset();
+  node->reset();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Every thread inherits this mask, so the stop signals reach only sigwait in Run.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("rowchaind"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  rowchain::daemon::DaemonConfig config;
+  CLI::App app{"rowchaind: a rowchain node (proof-of-work ledger for MySQL)"};
+  std::string config_file, devices;
+  app.add_option("--config", config_file, "TOML file with any of these settings (flags win)");
+  auto* mysql = app.add_option("--mysql", config.mysql, "mysql://user:password@host:port/database or ...?socket=PATH");
+  auto* listen = app.add_option("--listen", config.listen, "gRPC address HOST:PORT (port 0: any free port)");
+  auto* chain = app.add_option("--chain", config.chain, "regtest, dev or a chain file");
+  auto* miner = app.add_option("--miner", config.miner, "auto, cpu, cuda or off (validation only)");
+  auto* threads = app.add_option("--threads", config.threads, "CPU mining threads (0: every core)");
+  auto* cpu_path = app.add_option("--cpu-path", config.cpu_path, "force a CPU scan path (avx512, sha-ni, avx2, portable)");
+  auto* devices_flag = app.add_option("--devices", devices, "GPU ordinals to mine on, e.g. 0,2");
+  auto* peers = app.add_option("--peer", config.peers, "a peer's HOST:PORT (repeatable)");
+  auto* miner_id = app.add_option("--miner-id", config.miner_id, "id written into every block this node seals");
+  auto* max_pending = app.add_option("--max-pending-rows", config.max_pending_rows, "pending pool bound, in rows");
+  auto* max_request = app.add_option("--max-request-bytes", config.max_request_bytes, "largest request accepted");
+  auto* log_level = app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error");
+  auto* ready_file = app.add_option("--ready-file", config.ready_file, "write {listen, pid} as JSON here once serving");
+  std::string tls_cert, tls_key, tls_ca;
+  auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate chain for the listener");
+  auto* key = app.add_option("--tls-key", tls_key, "PEM private key for the listener");
+  auto* ca = app.add_option("--tls-ca", tls_ca, "PEM CA: require client certificates it signed");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    for (char& c : what) if (c == '\n') c = ' ';
+    return Fail(kExitUsage, what);
+  }
+
+  // The file first, then every flag that was given on top.
+  if (!config_file.empty()) {
+    rowchain::daemon::DaemonConfig from_file;
+    if (Status s = rowchain::daemon::LoadDaemonConfigFile(config_file, &from_file); !s.ok()) {
+      return Fail(kExitUsage, s.message());
+    }
+    auto given = [](CLI::Option* o) { return o->count() > 0; };
+    rowchain::daemon::DaemonConfig flags = config;
+    config = from_file;
+    if (given(mysql)) config.mysql = flags.mysql;
+    if (given(listen)) config.listen = flags.listen;
+    if (given(chain)) config.chain = flags.chain;
+    if (given(miner)) config.miner = flags.miner;
+    if (given(threads)) config.threads = flags.threads;
+    if (given(cpu_path)) config.cpu_path = flags.cpu_path;
+    if (given(peers)) config.peers = flags.peers;
+    if (given(miner_id)) config.miner_id = flags.miner_id;
+    if (given(max_pending)) config.max_pending_rows = flags.max_pending_rows;
+    if (given(max_request)) config.max_request_bytes = flags.max_request_bytes;
+    if (given(log_level)) config.log_level = flags.log_level;
+    if (given(ready_file)) config.ready_file = flags.ready_file;
+  }
+  if (devices_flag->count() > 0) {
+    auto parsed = rowchain::daemon::ParseDeviceList(devices);
+    if (!parsed.ok()) return Fail(kExitUsage, parsed.status().message());
+    config.devices = *parsed;
+  }
+  if (cert->count() + key->count() + ca->count() > 0) {
+    if (tls_cert.empty() || tls_key.empty()) return Fail(kExitUsage, "--tls-cert and --tls-key go together");
+    config.tls = rowchain::api::TlsFiles{tls_cert, tls_key, tls_ca};
+  }
+  if (Status s = rowchain::daemon::ValidateDaemonConfig(config); !s.ok()) return Fail(kExitUsage, s.message());
+  auto level = spdlog::level::from_str(config.log_level);
+  if (level == spdlog::level::off && config.log_level != "off") {
+    return Fail(kExitUsage, "--log-level must be trace, debug, info, warn, error or off");
+  }
+  spdlog::set_level(level);
+  return Run(config, stop_signals);
+}
