@@ -248,7 +248,6 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
                  result->verdict.reason(), result->verdict.detail());
     return result;
   }
-  size_t disconnected = 0;
   for (const store::ChainEvent& event : result->events) {
     const bool connected = event.kind == store::ChainEvent::Kind::kConnected;
     auto view = ViewLocked(event.hash, event.hash == hash ? &block : nullptr);
@@ -256,7 +255,6 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
       spdlog::error("block {} changed the chain but cannot be read back", ToDisplayHex(event.hash));
       continue;
     }
-    if (!connected) ++disconnected;
     const size_t rows = (*view)->block.leaves.size() - 1;
     if (connected && own && event.hash == hash) {
       spdlog::info("block sealed: height {} hash {} rows {}", event.height, ToDisplayHex(event.hash), rows);
@@ -272,10 +270,6 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
         m_events.Publish(PendingEvent(id, true));
       }
     }
-  }
-  if (disconnected > 0) {
-    spdlog::warn("reorg: {} blocks disconnected, {} connected; new tip height {} hash {}", disconnected,
-                 result->events.size() - disconnected, m_store->Tip().height, ToDisplayHex(m_store->Tip().hash));
   }
   if (!result->events.empty()) {
     RefreshPendingLocked();

@@ -306,7 +306,7 @@ StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block
     return verdict;
   }
   m_index.PushMain(entry);
-  spdlog::info("connected block {} at height {} ({} rows)", ShortHash(entry->hash), entry->height, entry->row_count);
+  spdlog::debug("connected block {} at height {} ({} rows)", ShortHash(entry->hash), entry->height, entry->row_count);
   return verdict;
 }
 
@@ -402,7 +402,7 @@ Status ChainStore::DisconnectTip() {
     return s;
   }
   m_index.PopMain();
-  spdlog::info("disconnected block {} at height {}", ShortHash(tip->hash), tip->height);
+  spdlog::debug("disconnected block {} at height {}", ShortHash(tip->hash), tip->height);
   return OkStatus();
 }
 

@@ -1,5 +1,6 @@
 #include "ledger_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -243,6 +244,20 @@ grpc::ServerUnaryReactor* LedgerService::GetChainInfo(grpc::CallbackServerContex
     response->set_pending_batches(info->pending_batches);
     response->set_pending_rows(info->pending_rows);
     response->set_miner(info->miner);
+    response->set_max_block_rows(m_node.params().max_block_rows);
+    response->set_max_block_bytes(m_node.params().max_block_bytes);
+    for (const consensus::TableSchema& table : m_node.params().schema.tables) {
+      pb::TableInfo* out = response->add_tables();
+      out->set_name(table.name);
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        pb::ColumnInfo* column = out->add_columns();
+        column->set_name(table.columns[c].name);
+        column->set_type(consensus::ColumnTypeName(table.columns[c]));
+        column->set_nullable(table.columns[c].nullable);
+        column->set_primary_key(std::find(table.primary_key.begin(), table.primary_key.end(), c) !=
+                                table.primary_key.end());
+      }
+    }
     return OkStatus();
   });
 }

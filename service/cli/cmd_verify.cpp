@@ -10,6 +10,7 @@
 
 #include "chain/chain_config.h"
 #include "commands.h"
+#include "progress_bar.h"
 #include "store/auditor.h"
 
 namespace rowchain::cli {
@@ -37,15 +38,8 @@ std::string ProblemLine(const store::AuditProblem& p) {
   return fmt::format("{}: {}: {}", where, p.reason, p.detail);
 }
 
-// A one-line progress bar on a terminal; nothing when stderr is redirected.
 void ShowProgress(std::string_view phase, uint64_t done, uint64_t total) {
-  if (total == 0) return;
-  constexpr int kWidth = 30;
-  int filled = static_cast<int>(kWidth * done / total);
-  std::fprintf(stderr, "\rverifying %-6s [%s%s] %llu/%llu", std::string(phase).c_str(), std::string(filled, '#').c_str(),
-               std::string(kWidth - filled, ' ').c_str(), static_cast<unsigned long long>(done),
-               static_cast<unsigned long long>(total));
-  if (done == total) std::fprintf(stderr, "\n");
+  DrawProgressBar(fmt::format("verifying {:<6}", phase), done, total);
 }
 
 int Run(const VerifyFlags& flags) {
@@ -64,7 +58,7 @@ int Run(const VerifyFlags& flags) {
   auto params = chain::LoadChain(chain_name);
   if (!params.ok()) return ReportError(kExitUsage, params.status().message());
   store::AuditProgress progress;
-  if (!flags.json && isatty(STDERR_FILENO)) progress = ShowProgress;
+  if (!flags.json && StderrIsTerminal()) progress = ShowProgress;
   auto report = store::AuditDatabase(*uri, *params, progress);
   if (!report.ok()) return ReportError(kExitUsage, report.status().message());
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "node_client.h"
 
 namespace rowchain::cli {
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"rowchain: a proof-of-work ledger for MySQL"};
   app.require_subcommand(1);
+  app.fallthrough();  // node flags (--node, --token, ...) may follow the subcommand too
   int exit_code = kExitOk;
   AddMineHeaderCommand(app, &exit_code);
   AddBenchCommand(app, &exit_code);
@@ -30,6 +32,9 @@ int main(int argc, char** argv) {
   AddVerifyCommand(app, &exit_code);
   AddChainCommand(app, &exit_code);
   AddBenchLedgerCommand(app, &exit_code);
+  NodeFlags node_flags;
+  AddNodeFlags(app, &node_flags);
+  AddNodeCommands(app, &node_flags, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,376 @@
+// Commands that talk to a running node: submit, tip, block, proof; and verify-proof, which
+// checks a saved proof offline.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "consensus/block_header.h"
+#include "consensus/compact.h"
+#include "consensus/hash.h"
+#include "consensus/merkle.h"
+#include "consensus/pow.h"
+#include "consensus/row_operation.h"
+#include "node_client.h"
+#include "progress_bar.h"
+#include "row_files.h"
+#include "util/hex.h"
+
+namespace rowchain::cli {
+
+namespace pb = ::rowchain::v1;
+
+namespace {
+
+StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgumentError(fmt::format("cannot read {}", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+std::string_view StateName(pb::BatchState state) {
+  switch (state) {
+    case pb::BATCH_STATE_PENDING: return "pending";
+    case pb::BATCH_STATE_MINING: return "mining";
+    case pb::BATCH_STATE_SEALED: return "sealed";
+    case pb::BATCH_STATE_REJECTED: return "rejected";
+    default: return "unknown";
+  }
+}
+
+std::string DisplayValue(const pb::Value& v) {
+  switch (v.kind_case()) {
+    case pb::Value::kIntValue: return std::to_string(v.int_value());
+    case pb::Value::kTextValue: return "'" + v.text_value() + "'";
+    case pb::Value::kBytesValue: return "x'" + HexEncode(std::span(reinterpret_cast<const uint8_t*>(v.bytes_value().data()), v.bytes_value().size())) + "'";
+    default: return "NULL";
+  }
+}
+
+std::string DisplayRow(const pb::RowOperation& row) {
+  std::vector<std::string> parts;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : row.columns()) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) parts.push_back(name + "=" + DisplayValue(row.columns().at(name)));
+  std::string_view op = row.op() == pb::OP_UPDATE ? "UPDATE" : row.op() == pb::OP_DELETE ? "DELETE" : "INSERT";
+  return fmt::format("{} {} ({})", op, row.table(), fmt::join(parts, ", "));
+}
+
+// ---- submit ----
+
+struct SubmitFlags {
+  std::string table, rows_file, csv_file, op = "insert", idempotency_key;
+  uint32_t batch_rows = 0;
+  bool wait = false, json = false;
+  int timeout_s = 600;
+};
+
+// Reads one batch's statuses until it is sealed or rejected.
+StatusOr<pb::BatchStatus> WaitForBatch(NodeClient& client, const std::string& batch_id, int timeout_s) {
+  auto context = client.Context(timeout_s);
+  pb::WatchBatchRequest request;
+  request.set_batch_id(batch_id);
+  auto reader = client.stub().WatchBatch(context.get(), request);
+  pb::BatchStatus status;
+  while (reader->Read(&status)) {
+    if (status.state() == pb::BATCH_STATE_SEALED || status.state() == pb::BATCH_STATE_REJECTED) {
+      context->TryCancel();
+      (void)reader->Finish();
+      return status;
+    }
+  }
+  grpc::Status end = reader->Finish();
+  return Status(static_cast<StatusCode>(end.error_code()), end.error_message());
+}
+
+int RunSubmit(const NodeFlags& node, const SubmitFlags& flags) {
+  if (flags.rows_file.empty() == flags.csv_file.empty()) {
+    return ReportError(kExitUsage, "submit: give exactly one of --rows FILE and --csv FILE");
+  }
+  pb::Op op = flags.op == "insert" ? pb::OP_INSERT : flags.op == "update" ? pb::OP_UPDATE
+            : flags.op == "delete" ? pb::OP_DELETE : pb::OP_UNSPECIFIED;
+  if (op == pb::OP_UNSPECIFIED) return ReportError(kExitUsage, "submit: --op must be insert, update or delete");
+  auto text = ReadWholeFile(flags.rows_file.empty() ? flags.csv_file : flags.rows_file);
+  if (!text.ok()) return ReportError(kExitUsage, "submit: " + text.status().message());
+
+  auto client = NodeClient::Connect(node);
+  if (!client.ok()) return ReportError(kExitUsage, "submit: " + client.status().message());
+  pb::ChainInfo info;
+  if (grpc::Status s = client->stub().GetChainInfo(client->Context().get(), {}, &info); !s.ok()) {
+    return ReportRpcError("submit", s);
+  }
+  const pb::TableInfo* table = nullptr;
+  for (const pb::TableInfo& t : info.tables()) if (t.name() == flags.table) table = &t;
+  if (table == nullptr) return ReportError(kExitUsage, fmt::format("submit: chain {} has no table '{}'", info.chain(), flags.table));
+  auto rows = flags.rows_file.empty() ? ReadCsvRows(*text, *table, op) : ReadJsonRows(*text, *table, op);
+  if (!rows.ok()) return ReportError(kExitUsage, "submit: " + rows.status().message());
+  if (rows->empty()) return ReportError(kExitUsage, "submit: the file holds no rows");
+
+  const uint32_t per_batch = flags.batch_rows > 0 ? flags.batch_rows : std::min<uint32_t>(1000, info.max_block_rows());
+  const size_t batches = (rows->size() + per_batch - 1) / per_batch;
+  const bool progress = StderrIsTerminal() && batches > 1;
+  std::vector<std::string> ids;
+  for (size_t b = 0; b < batches; ++b) {
+    pb::SubmitBatchRequest request;
+    request.set_table(flags.table);
+    for (size_t i = b * per_batch; i < std::min(rows->size(), (b + 1) * per_batch); ++i) {
+      *request.add_rows() = (*rows)[i];
+    }
+    if (!flags.idempotency_key.empty()) {
+      request.set_idempotency_key(batches == 1 ? flags.idempotency_key : fmt::format("{}#{}", flags.idempotency_key, b));
+    }
+    pb::SubmitBatchResponse response;
+    if (grpc::Status s = client->stub().SubmitBatch(client->Context().get(), request, &response); !s.ok()) {
+      if (progress) std::fprintf(stderr, "\n");
+      if (batches > 1) std::fprintf(stderr, "rowchain: submit: batch %zu of %zu (rows %zu..) failed; batches before it are stored\n", b + 1, batches, b * per_batch);
+      return ReportRpcError("submit", s);
+    }
+    ids.push_back(response.batch_id());
+    if (progress) DrawProgressBar("submitting", b + 1, batches);
+    if (!flags.wait) {
+      if (flags.json) {
+        std::printf("%s\n", nlohmann::json{{"batch_id", response.batch_id()}, {"status", "pending"},
+                                           {"rows", response.row_count()}, {"duplicate", response.duplicate()}}.dump().c_str());
+      } else {
+        std::printf("batch %s: %u rows pending%s\n", response.batch_id().c_str(), response.row_count(),
+                    response.duplicate() ? " (already submitted with this key)" : "");
+      }
+    }
+  }
+  if (!flags.wait) return kExitOk;
+  int exit_code = kExitOk;
+  for (size_t b = 0; b < ids.size(); ++b) {
+    auto status = WaitForBatch(*client, ids[b], flags.timeout_s);
+    if (!status.ok()) return ReportError(kExitFailure, fmt::format("submit: waiting for batch {}: {}", ids[b], status.status().message()));
+    if (status->state() == pb::BATCH_STATE_REJECTED) exit_code = kExitFailure;
+    if (flags.json) {
+      nlohmann::json line{{"batch_id", ids[b]}, {"status", StateName(status->state())}};
+      if (status->state() == pb::BATCH_STATE_SEALED) {
+        line["height"] = status->height();
+        line["block_hash"] = status->block_hash();
+      } else {
+        line["reason"] = status->reason();
+      }
+      std::printf("%s\n", line.dump().c_str());
+    } else if (status->state() == pb::BATCH_STATE_SEALED) {
+      std::printf("batch %s: sealed in block %llu %s\n", ids[b].c_str(), static_cast<unsigned long long>(status->height()),
+                  status->block_hash().c_str());
+    } else {
+      std::printf("batch %s: rejected: %s\n", ids[b].c_str(), status->reason().c_str());
+    }
+    std::fflush(stdout);
+  }
+  return exit_code;
+}
+
+// ---- tip ----
+
+int RunTip(const NodeFlags& node, bool json) {
+  auto client = NodeClient::Connect(node);
+  if (!client.ok()) return ReportError(kExitUsage, "tip: " + client.status().message());
+  pb::ChainInfo info;
+  if (grpc::Status s = client->stub().GetChainInfo(client->Context().get(), {}, &info); !s.ok()) {
+    return ReportRpcError("tip", s);
+  }
+  if (json) {
+    std::printf("%s\n", nlohmann::json{{"chain", info.chain()}, {"height", info.height()}, {"hash", info.tip_hash()},
+                                       {"chain_work", info.chain_work()}, {"pending", info.pending_batches()},
+                                       {"pending_rows", info.pending_rows()}, {"bits", info.bits()},
+                                       {"difficulty", info.difficulty()}, {"miner", info.miner()}}.dump().c_str());
+  } else {
+    std::printf("chain %s: height %llu, tip %s\nchain work 0x%s, difficulty %.6g (bits %08x)\n"
+                "pending: %llu batches, %llu rows; miner: %s\n",
+                info.chain().c_str(), static_cast<unsigned long long>(info.height()), info.tip_hash().c_str(),
+                info.chain_work().c_str(), info.difficulty(), info.bits(),
+                static_cast<unsigned long long>(info.pending_batches()),
+                static_cast<unsigned long long>(info.pending_rows()), info.miner().c_str());
+  }
+  return kExitOk;
+}
+
+// ---- block ----
+
+int RunBlock(const NodeFlags& node, const std::string& which, bool json, bool header_only) {
+  pb::GetBlockRequest request;
+  request.set_header_only(header_only);
+  if (!which.empty() && which.size() <= 20 && std::all_of(which.begin(), which.end(), ::isdigit)) {
+    request.set_height(std::stoull(which));
+  } else if (which.size() == 64) {
+    request.set_hash(which);
+  } else {
+    return ReportError(kExitUsage, "block: give a height or a 64-digit block hash");
+  }
+  auto client = NodeClient::Connect(node);
+  if (!client.ok()) return ReportError(kExitUsage, "block: " + client.status().message());
+  pb::Block block;
+  if (grpc::Status s = client->stub().GetBlock(client->Context().get(), request, &block); !s.ok()) {
+    return ReportRpcError("block", s);
+  }
+  if (json) {
+    std::printf("%s\n", ToJson(block).c_str());
+    return kExitOk;
+  }
+  const pb::BlockHeader& h = block.header();
+  std::printf("block %llu %s%s\n  prev %s\n  merkle root %s\n  time %u, bits %08x, nonce %u\n"
+              "  miner %s, extra-nonce %llu, %u rows\n",
+              static_cast<unsigned long long>(block.height()), h.hash().c_str(),
+              block.in_main_chain() ? "" : " (side branch)", h.prev_hash().c_str(), h.merkle_root().c_str(), h.time(),
+              h.bits(), h.nonce(), block.miner_id().c_str(), static_cast<unsigned long long>(block.extra_nonce()),
+              block.row_count());
+  for (const pb::RowOperation& row : block.rows()) {
+    std::printf("  %s  [batch %s row %u]\n", DisplayRow(row).c_str(), row.batch_id().c_str(), row.row_index());
+  }
+  return kExitOk;
+}
+
+// ---- proof / verify-proof ----
+
+int RunProof(const NodeFlags& node, const std::string& batch_id, uint32_t row_index, const std::string& out_file) {
+  auto client = NodeClient::Connect(node);
+  if (!client.ok()) return ReportError(kExitUsage, "proof: " + client.status().message());
+  pb::GetRowProofRequest request;
+  request.set_batch_id(batch_id);
+  request.set_row_index(row_index);
+  pb::RowProof proof;
+  if (grpc::Status s = client->stub().GetRowProof(client->Context().get(), request, &proof); !s.ok()) {
+    return ReportRpcError("proof", s);
+  }
+  std::string json = ToJson(proof);
+  if (out_file.empty()) {
+    std::printf("%s\n", json.c_str());
+    return kExitOk;
+  }
+  std::ofstream out(out_file);
+  out << json << "\n";
+  if (!out) return ReportError(kExitFailure, "proof: cannot write " + out_file);
+  return kExitOk;
+}
+
+// Checks a proof against its header: the header's own hash and proof of work, and the audit
+// path from the leaf to the header's Merkle root. With `expected_block`, also that the header
+// is that block.
+int RunVerifyProof(const std::string& file, const std::string& expected_block, bool json) {
+  auto text = ReadWholeFile(file);
+  if (!text.ok()) return ReportError(kExitUsage, "verify-proof: " + text.status().message());
+  pb::RowProof proof;
+  google::protobuf::util::JsonParseOptions options;
+  if (!google::protobuf::util::JsonStringToMessage(*text, &proof, options).ok()) {
+    return ReportError(kExitUsage, "verify-proof: " + file + " is not a rowchain proof (JSON from `rowchain proof`)");
+  }
+  auto header = consensus::ParseBlockHeaderHex(proof.header().raw_hex());
+  if (!header.ok()) return ReportError(kExitUsage, "verify-proof: header: " + header.status().message());
+  auto leaf = HexDecode(proof.leaf_hex());
+  if (!leaf.ok()) return ReportError(kExitUsage, "verify-proof: leaf_hex is not hex");
+  std::vector<consensus::Hash256> path;
+  for (const std::string& node_hex : proof.audit_path()) {
+    auto h = consensus::FromInternalHex(node_hex);
+    if (!h.ok()) return ReportError(kExitUsage, "verify-proof: audit_path holds a bad hash");
+    path.push_back(*h);
+  }
+
+  std::vector<std::string> failures;
+  const consensus::Hash256 block_hash = header->Hash();
+  if (!expected_block.empty() && consensus::ToDisplayHex(block_hash) != expected_block) {
+    failures.push_back("the header is not block " + expected_block);
+  }
+  consensus::U256 target = consensus::DecodeCompact(header->bits).target;
+  if (!consensus::HashMeetsTarget(block_hash, target)) failures.push_back("the header does not meet its own target");
+  const consensus::Hash256 leaf_hash = consensus::MerkleLeafHash(*leaf);
+  if (!consensus::VerifyMerkleInclusion(leaf_hash, proof.leaf_index(), proof.tree_size(), path, header->merkle_root)) {
+    failures.push_back("the audit path does not lead to the header's Merkle root");
+  }
+  auto row = consensus::DecodeRowOperationLeaf(*leaf);
+  if (!row.ok()) failures.push_back("the leaf is not a row operation");
+  if (json) {
+    nlohmann::json out{{"valid", failures.empty()}, {"block_hash", consensus::ToDisplayHex(block_hash)},
+                       {"height", proof.height()}, {"leaf_index", proof.leaf_index()}, {"problems", failures}};
+    if (row.ok()) {
+      out["batch_id"] = HexEncode(row->batch_id);
+      out["row_index"] = row->row_index;
+      out["table"] = row->table;
+    }
+    std::printf("%s\n", out.dump().c_str());
+  } else if (failures.empty()) {
+    std::printf("valid: leaf %llu of %llu is in block %s (height %llu)\n  %s [batch %s row %u]\n",
+                static_cast<unsigned long long>(proof.leaf_index()), static_cast<unsigned long long>(proof.tree_size()),
+                consensus::ToDisplayHex(block_hash).c_str(), static_cast<unsigned long long>(proof.height()),
+                DisplayRow(proof.row()).c_str(), HexEncode(row->batch_id).c_str(), row->row_index);
+  } else {
+    for (const std::string& f : failures) std::fprintf(stderr, "rowchain: verify-proof: %s\n", f.c_str());
+  }
+  return failures.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code) {
+  auto submit_flags = std::make_shared<SubmitFlags>();
+  CLI::App* submit = app.add_subcommand("submit", "Send rows to a node as batches (split to fit blocks)");
+  submit->add_option("--table", submit_flags->table, "ledger table")->required();
+  submit->add_option("--rows", submit_flags->rows_file, "JSON file: an array of objects, column -> value");
+  submit->add_option("--csv", submit_flags->csv_file, "CSV file with a header line (\\N for NULL)");
+  submit->add_option("--op", submit_flags->op, "insert, update or delete (every row of the file)");
+  submit->add_option("--batch-rows", submit_flags->batch_rows, "rows per batch (default: up to 1000)");
+  submit->add_option("--idempotency-key", submit_flags->idempotency_key,
+                     "retrying with the same key stores nothing twice (batch i of many gets KEY#i)");
+  submit->add_flag("--wait", submit_flags->wait, "return when every batch is sealed (or rejected)");
+  submit->add_option("--timeout", submit_flags->timeout_s, "seconds to wait for each batch (default 600)");
+  submit->add_flag("--json", submit_flags->json, "one JSON object per batch per line");
+  submit->callback([=] { *exit_code = RunSubmit(*node, *submit_flags); });
+
+  auto tip_json = std::make_shared<bool>(false);
+  CLI::App* tip = app.add_subcommand("tip", "The node's chain tip and pending pool");
+  tip->add_flag("--json", *tip_json, "height, hash, chain_work, pending as JSON");
+  tip->callback([=] { *exit_code = RunTip(*node, *tip_json); });
+
+  struct BlockFlags {
+    std::string which;
+    bool json = false, header_only = false;
+  };
+  auto block_flags = std::make_shared<BlockFlags>();
+  CLI::App* block = app.add_subcommand("block", "A block by main-chain height or by hash, with its rows");
+  block->add_option("block", block_flags->which, "HEIGHT or HASH")->required();
+  block->add_flag("--json", block_flags->json, "the block as JSON");
+  block->add_flag("--header-only", block_flags->header_only, "without the rows");
+  block->callback([=] { *exit_code = RunBlock(*node, block_flags->which, block_flags->json, block_flags->header_only); });
+
+  struct ProofFlags {
+    std::string batch_id, out;
+    uint32_t row_index = 0;
+  };
+  auto proof_flags = std::make_shared<ProofFlags>();
+  CLI::App* proof = app.add_subcommand("proof", "RFC 6962 inclusion proof of one row in its block (JSON)");
+  proof->add_option("batch_id", proof_flags->batch_id, "the batch id SubmitBatch returned")->required();
+  proof->add_option("row_index", proof_flags->row_index, "the row's index in its batch")->required();
+  proof->add_option("--out", proof_flags->out, "write the proof here instead of stdout");
+  proof->callback([=] { *exit_code = RunProof(*node, proof_flags->batch_id, proof_flags->row_index, proof_flags->out); });
+
+  struct VerifyProofFlags {
+    std::string file, block;
+    bool json = false;
+  };
+  auto verify_flags = std::make_shared<VerifyProofFlags>();
+  CLI::App* verify = app.add_subcommand("verify-proof", "Check a saved row proof offline against its header");
+  verify->add_option("file", verify_flags->file, "proof JSON from `rowchain proof`")->required();
+  verify->add_option("--block-hash", verify_flags->block, "require the header to be this block (a hash you trust)");
+  verify->add_flag("--json", verify_flags->json, "the verdict as JSON");
+  verify->callback([=] { *exit_code = RunVerifyProof(verify_flags->file, verify_flags->block, verify_flags->json); });
+}
+
+}  // namespace rowchain::cli

@@ -1,0 +1,83 @@
+#include "node_client.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+
+namespace rowchain::cli {
+
+namespace {
+
+StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgumentError(fmt::format("cannot read {} {}", what, path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string_view CodeName(grpc::StatusCode code) {
+  return StatusCodeName(static_cast<StatusCode>(code));
+}
+
+}  // namespace
+
+void AddNodeFlags(CLI::App& app, NodeFlags* flags) {
+  app.add_option("--node", flags->node, "the node's gRPC address HOST:PORT (default 127.0.0.1:7373)");
+  app.add_option("--token", flags->token, "writer bearer token (or set ROWCHAIN_TOKEN)");
+  app.add_option("--tls-ca", flags->tls_ca, "PEM CA bundle to trust: connects with TLS");
+  app.add_option("--tls-cert", flags->tls_cert, "PEM client certificate (with --tls-key)");
+  app.add_option("--tls-key", flags->tls_key, "PEM client key");
+  app.add_option("--tls-server-name", flags->tls_server_name, "name to expect in the node's certificate");
+}
+
+StatusOr<NodeClient> NodeClient::Connect(const NodeFlags& flags) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  if (!flags.tls_ca.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    auto ca = ReadFile(flags.tls_ca, "TLS CA file");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    if (!flags.tls_cert.empty()) {
+      auto cert = ReadFile(flags.tls_cert, "TLS certificate");
+      if (!cert.ok()) return cert.status();
+      auto key = ReadFile(flags.tls_key, "TLS key");
+      if (!key.ok()) return key.status();
+      ssl.pem_cert_chain = *cert;
+      ssl.pem_private_key = *key;
+    }
+    credentials = grpc::SslCredentials(ssl);
+    if (!flags.tls_server_name.empty()) args.SetSslTargetNameOverride(flags.tls_server_name);
+  } else if (!flags.tls_cert.empty()) {
+    return InvalidArgumentError("--tls-cert needs --tls-ca");
+  }
+  NodeClient client;
+  client.m_channel = grpc::CreateCustomChannel(flags.node, credentials, args);
+  client.m_stub = v1::Ledger::NewStub(client.m_channel);
+  client.m_token = flags.token;
+  if (client.m_token.empty()) {
+    if (const char* env = std::getenv("ROWCHAIN_TOKEN")) client.m_token = env;
+  }
+  return client;
+}
+
+std::unique_ptr<grpc::ClientContext> NodeClient::Context(int deadline_s) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!m_token.empty()) context->AddMetadata("authorization", "Bearer " + m_token);
+  if (deadline_s > 0) context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_s));
+  return context;
+}
+
+int ReportRpcError(const std::string& what, const grpc::Status& status) {
+  std::string message = status.error_message();
+  for (char& c : message) if (c == '\n') c = ' ';
+  return ReportError(kExitFailure, fmt::format("{}: {}: {}", what, CodeName(status.error_code()), message));
+}
+
+}  // namespace rowchain::cli

@@ -1,0 +1,172 @@
+#include "row_files.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/hex.h"
+
+namespace rowchain::cli {
+
+namespace {
+
+enum class Kind { kInteger, kText, kBinary, kUnknown };
+
+Kind KindOf(const v1::TableInfo& table, const std::string& column) {
+  for (const v1::ColumnInfo& c : table.columns()) {
+    if (c.name() != column) continue;
+    const std::string& t = c.type();
+    if (t == "BIGINT" || t == "INT" || t == "SMALLINT" || t == "BOOLEAN") return Kind::kInteger;
+    if (t.starts_with("VARBINARY") || t == "BLOB") return Kind::kBinary;
+    return Kind::kText;
+  }
+  return Kind::kUnknown;
+}
+
+Status BadValue(size_t row, const std::string& column, std::string_view what) {
+  return InvalidArgumentError(fmt::format("row {}, column '{}': {}", row, column, what));
+}
+
+StatusOr<std::string> FromHex(size_t row, const std::string& column, std::string_view text) {
+  if (text.starts_with("0x")) text.remove_prefix(2);
+  auto bytes = HexDecode(text);
+  if (!bytes.ok()) return BadValue(row, column, "binary columns take hex");
+  return std::string(bytes->begin(), bytes->end());
+}
+
+// Splits CSV text (RFC 4180: quotes, doubled quotes, CRLF) into records of fields.
+StatusOr<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  bool quoted = false, field_was_quoted = false;
+  size_t line = 1;
+  auto end_field = [&] {
+    record.push_back(std::move(field));
+    field.clear();
+    field_was_quoted = false;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+    } else if (c == '"' && field.empty() && !field_was_quoted) {
+      quoted = field_was_quoted = true;
+    } else if (c == ',') {
+      end_field();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      end_field();
+      if (!(record.size() == 1 && record[0].empty())) records.push_back(std::move(record));
+      record.clear();
+      ++line;
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) return InvalidArgumentError(fmt::format("CSV line {}: unterminated quote", line));
+  if (!field.empty() || !record.empty()) {
+    end_field();
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+}  // namespace
+
+StatusOr<std::vector<v1::Row>> ReadJsonRows(const std::string& text, const v1::TableInfo& table, v1::Op op) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return InvalidArgumentError("the rows file is not valid JSON");
+  if (!doc.is_array()) return InvalidArgumentError("the rows file must hold a JSON array of objects");
+  std::vector<v1::Row> rows;
+  rows.reserve(doc.size());
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const nlohmann::json& object = doc[i];
+    if (!object.is_object()) return InvalidArgumentError(fmt::format("row {}: expected an object", i));
+    v1::Row row;
+    row.set_op(op);
+    for (const auto& [column, value] : object.items()) {
+      v1::Value& out = (*row.mutable_columns())[column];
+      if (value.is_null()) {
+        out.set_null_value(true);
+      } else if (value.is_boolean()) {
+        out.set_int_value(value.get<bool>() ? 1 : 0);
+      } else if (value.is_number_integer()) {
+        out.set_int_value(value.get<int64_t>());
+      } else if (value.is_string()) {
+        const std::string& s = value.get_ref<const std::string&>();
+        if (KindOf(table, column) == Kind::kBinary) {
+          auto bytes = FromHex(i, column, s);
+          if (!bytes.ok()) return bytes.status();
+          out.set_bytes_value(*bytes);
+        } else {
+          out.set_text_value(s);
+        }
+      } else {
+        return BadValue(i, column, "expected an integer, a string or null");
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+StatusOr<std::vector<v1::Row>> ReadCsvRows(const std::string& text, const v1::TableInfo& table, v1::Op op) {
+  auto records = ParseCsv(text);
+  if (!records.ok()) return records.status();
+  if (records->empty()) return InvalidArgumentError("the CSV file has no header line");
+  const std::vector<std::string>& header = (*records)[0];
+  std::vector<v1::Row> rows;
+  rows.reserve(records->size() - 1);
+  for (size_t r = 1; r < records->size(); ++r) {
+    const size_t index = r - 1;
+    const std::vector<std::string>& fields = (*records)[r];
+    if (fields.size() != header.size()) {
+      return InvalidArgumentError(
+          fmt::format("row {}: {} fields where the header has {}", index, fields.size(), header.size()));
+    }
+    v1::Row row;
+    row.set_op(op);
+    for (size_t c = 0; c < header.size(); ++c) {
+      const std::string& column = header[c];
+      const std::string& field = fields[c];
+      v1::Value& out = (*row.mutable_columns())[column];
+      if (field == "\\N") {
+        out.set_null_value(true);
+        continue;
+      }
+      switch (KindOf(table, column)) {
+        case Kind::kInteger: {
+          int64_t v = 0;
+          auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+          if (field.empty() || ec != std::errc() || ptr != field.data() + field.size()) {
+            return BadValue(index, column, fmt::format("'{}' is not an integer", field));
+          }
+          out.set_int_value(v);
+          break;
+        }
+        case Kind::kBinary: {
+          auto bytes = FromHex(index, column, field);
+          if (!bytes.ok()) return bytes.status();
+          out.set_bytes_value(*bytes);
+          break;
+        }
+        case Kind::kText:
+        case Kind::kUnknown: out.set_text_value(field); break;
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace rowchain::cli

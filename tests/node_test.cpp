@@ -1,0 +1,325 @@
+// The node's core against the private MariaDB: batches from submission to sealed rows, the
+// pending pool's rules, template rejection, proofs, stale-work cancellation, reorg events and
+// stopping in the middle of mining.
+#include "node/node.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <thread>
+
+#include "consensus/merkle.h"
+#include "store/auditor.h"
+#include "test_chain.h"
+#include "test_mysql.h"
+
+namespace rowchain::node {
+namespace {
+
+using consensus::RowOpKind;
+using consensus::Value;
+using namespace std::chrono_literals;
+
+InputRow User(int64_t id, std::string name, int64_t age) {
+  return {.op = RowOpKind::kInsert,
+          .columns = {{"id", Value::Int(id)}, {"name", Value::Text(std::move(name))}, {"age", Value::Int(age)}}};
+}
+
+// Records every event the node publishes; waits for the one a test expects.
+class EventLog {
+ public:
+  explicit EventLog(Node& node) : m_node(node) {
+    m_id = node.events().Subscribe([this](const NodeEvent& e) {
+      std::lock_guard lock(m_mutex);
+      m_events.push_back(e);
+      m_changed.notify_all();
+    });
+  }
+  ~EventLog() { m_node.events().Unsubscribe(m_id); }
+
+  template <class Pred>
+  bool WaitFor(Pred pred, std::chrono::milliseconds timeout = 30s) {
+    std::unique_lock lock(m_mutex);
+    return m_changed.wait_for(lock, timeout, [&] { return std::any_of(m_events.begin(), m_events.end(), pred); });
+  }
+  std::vector<NodeEvent> events() {
+    std::lock_guard lock(m_mutex);
+    return m_events;
+  }
+  std::vector<BatchPhase> PhasesOf(const consensus::BatchId& id) {
+    std::vector<BatchPhase> phases;
+    for (const NodeEvent& e : events()) {
+      if (auto* b = std::get_if<BatchEvent>(&e); b && b->id == id) phases.push_back(b->phase);
+    }
+    return phases;
+  }
+
+ private:
+  Node& m_node;
+  uint64_t m_id = 0;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::vector<NodeEvent> m_events;
+};
+
+auto IsBatch(const consensus::BatchId& id, BatchPhase phase) {
+  return [id, phase](const NodeEvent& e) {
+    auto* b = std::get_if<BatchEvent>(&e);
+    return b != nullptr && b->id == id && b->phase == phase;
+  };
+}
+
+class NodeTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Node> StartNode(bool mining, consensus::ChainParams params = testing::RegtestParams(),
+                                  uint64_t max_pending_rows = 1'000'000, std::string cpu_path = "") {
+    NodeOptions options;
+    options.mysql = m_db.uri();
+    options.params = std::move(params);
+    options.max_pending_rows = max_pending_rows;
+    if (mining) {
+      mining::MinerOptions miner;
+      miner.backend = "cpu";
+      miner.threads = 1;
+      if (!cpu_path.empty()) miner.cpu_path = cpu_path;
+      options.miner = miner;
+    }
+    auto node = Node::Start(std::move(options));
+    EXPECT_TRUE(node.ok()) << node.status().ToString();
+    return node.ok() ? std::move(*node) : nullptr;
+  }
+  int64_t Count(const std::string& sql) { return (*m_db.admin().Query(sql))[0][0].as_int(); }
+
+  testing::TestDatabase m_db;
+};
+
+TEST_F(NodeTest, SubmittedBatchIsSealedIntoMysqlAndVerifies) {
+  auto node = StartNode(true);
+  ASSERT_TRUE(node);
+  EventLog log(*node);
+  auto submitted = node->SubmitBatch("users", std::vector{User(1, "ada", 36), User(2, "alan", 41)}, "");
+  ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+  EXPECT_FALSE(submitted->duplicate);
+  ASSERT_TRUE(log.WaitFor(IsBatch(submitted->id, BatchPhase::kSealed)));
+
+  auto phases = log.PhasesOf(submitted->id);
+  ASSERT_GE(phases.size(), 3u);
+  EXPECT_EQ(phases.front(), BatchPhase::kPending);
+  EXPECT_EQ(phases[1], BatchPhase::kMining);
+  EXPECT_EQ(phases.back(), BatchPhase::kSealed);
+
+  auto status = node->BatchStatus(submitted->id);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->phase, BatchPhase::kSealed);
+  EXPECT_EQ(status->height, 1u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE (id = 1 AND name = 'ada' AND age = 36) OR id = 2"), 2);
+  auto block = node->BlockAtHeight(1);
+  ASSERT_TRUE(block.ok() && *block);
+  EXPECT_EQ((*block)->block.leaves.size(), 3u);
+  EXPECT_EQ((*block)->hash, status->block_hash);
+
+  node->Stop();
+  auto report = store::AuditDatabase(m_db.uri(), node->params());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->clean());
+  EXPECT_EQ(report->table_rows_checked, 2u);
+}
+
+TEST_F(NodeTest, ResubmittingWithTheSameKeyStoresNothingNew) {
+  auto node = StartNode(false);
+  ASSERT_TRUE(node);
+  auto first = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "order-17");
+  auto second = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "order-17");
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->id, second->id);
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_TRUE(second->duplicate);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 1);
+  EXPECT_EQ(node->ChainInfo()->pending_batches, 1u);
+  auto other = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "order-18");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->id, first->id);
+}
+
+TEST_F(NodeTest, ConcurrentResubmissionsWithOneKeyStoreOneBatch) {
+  auto node = StartNode(false);
+  ASSERT_TRUE(node);
+  std::vector<std::thread> writers;
+  std::vector<consensus::BatchId> ids(8);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    writers.emplace_back([&, i] {
+      auto r = node->SubmitBatch("users", std::vector{User(5, "eve", 30)}, "same-key");
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (r.ok()) ids[i] = r->id;
+    });
+  }
+  for (auto& t : writers) t.join();
+  for (const auto& id : ids) EXPECT_EQ(id, ids[0]);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 1);
+}
+
+TEST_F(NodeTest, BadBatchesAreRefusedAndStoreNothing) {
+  auto node = StartNode(false);
+  ASSERT_TRUE(node);
+  InputRow text_age = User(2, "b", 1);
+  text_age.columns[2].second = Value::Text("x");
+  std::vector<std::pair<std::string, std::vector<InputRow>>> bad = {
+      {"nope", {User(1, "a", 1)}},
+      {"users", {}},
+      {"users", {User(1, "a", 1), text_age}},
+      {"users", {User(1, "a", 1), User(1, "a", 1)}},
+  };
+  for (const auto& [table, rows] : bad) {
+    auto r = node->SubmitBatch(table, rows, "");
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << table;
+  }
+  EXPECT_EQ(node->SubmitBatch("users", std::vector{User(1, "a", 1)}, std::string(129, 'k')).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 0);
+}
+
+TEST_F(NodeTest, AFullPoolRefusesNewBatchesButAnswersRetries) {
+  auto node = StartNode(false, testing::RegtestParams(), /*max_pending_rows=*/4);
+  ASSERT_TRUE(node);
+  auto first = node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2), User(3, "c", 3)}, "k1");
+  ASSERT_TRUE(first.ok());
+  auto over = node->SubmitBatch("users", std::vector{User(4, "d", 4), User(5, "e", 5)}, "k2");
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+  auto retry = node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2), User(3, "c", 3)}, "k1");
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(retry->id, first->id);
+  EXPECT_TRUE(node->SubmitBatch("users", std::vector{User(4, "d", 4)}, "").ok());  // exactly at the bound
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 2);
+}
+
+TEST_F(NodeTest, ABatchThatCanNeverApplyIsRejectedWithItsReason) {
+  auto node = StartNode(true);
+  ASSERT_TRUE(node);
+  EventLog log(*node);
+  auto first = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "");
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(log.WaitFor(IsBatch(first->id, BatchPhase::kSealed)));
+  auto again = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(log.WaitFor(IsBatch(again->id, BatchPhase::kRejected)));
+  auto status = node->BatchStatus(again->id);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->phase, BatchPhase::kRejected);
+  EXPECT_NE(status->reason.find("users id=1 already exists"), std::string::npos) << status->reason;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 1);
+  EXPECT_EQ(node->ChainInfo()->tip.height, 1u);
+}
+
+TEST_F(NodeTest, RowProofLeadsToTheHeadersMerkleRoot) {
+  auto node = StartNode(true);
+  ASSERT_TRUE(node);
+  EventLog log(*node);
+  std::vector<InputRow> rows;
+  for (int i = 0; i < 5; ++i) rows.push_back(User(i, "u" + std::to_string(i), 20 + i));
+  auto submitted = node->SubmitBatch("users", rows, "");
+  ASSERT_TRUE(submitted.ok());
+  ASSERT_TRUE(log.WaitFor(IsBatch(submitted->id, BatchPhase::kSealed)));
+  auto proof = node->RowProof(submitted->id, 3);
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_EQ(proof->row, testing::UserInsert(submitted->id, 3, 3, "u3", 23));
+  EXPECT_EQ(proof->tree_size, 6u);
+  auto root = consensus::MerkleRootFromProof(consensus::MerkleLeafHash(proof->leaf), proof->leaf_index,
+                                             proof->tree_size, proof->audit_path);
+  ASSERT_TRUE(root.has_value());
+  EXPECT_EQ(*root, proof->block->block.header.merkle_root);
+
+  EXPECT_EQ(node->RowProof(submitted->id, 5).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(node->RowProof(testing::Batch(99), 0).status().code(), StatusCode::kNotFound);
+  node->Stop();
+  auto pending = node->SubmitBatch("users", std::vector{User(9, "z", 1)}, "");
+  EXPECT_EQ(pending.status().code(), StatusCode::kUnavailable);  // a stopped node takes nothing
+}
+
+TEST_F(NodeTest, ANewTipCancelsStaleWorkAndMiningMovesOn) {
+  // Blocks need ~2^24 hashes: the test mines a two-block branch first; the node, on one slow
+  // thread, is still searching its own template when the branch arrives.
+  consensus::ChainParams params = testing::RegtestParams();
+  params.genesis.bits = 0x1e00ffff;
+  testing::TestChain chain(params);
+  consensus::Block b1 = chain.Mine(chain.genesis(), 0, {});
+  consensus::Block b2 = chain.Mine(b1, 1, {});
+
+  auto node = StartNode(true, params, 1'000'000, "portable");
+  ASSERT_TRUE(node);
+  auto submitted = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "");
+  ASSERT_TRUE(submitted.ok());
+  for (int i = 0; i < 3000 && node->mining_stats().templates == 0; ++i) std::this_thread::sleep_for(1ms);
+  ASSERT_GE(node->mining_stats().templates, 1u);
+
+  for (const auto* block : {&b1, &b2}) {
+    auto accepted = node->SubmitBlock(*block);
+    ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+    EXPECT_TRUE(accepted->verdict.ok()) << accepted->verdict.reason();
+  }
+  EXPECT_EQ(node->ChainInfo()->tip.hash, b2.Hash());
+  for (int i = 0; i < 3000 && node->mining_stats().templates < 2; ++i) std::this_thread::sleep_for(1ms);
+  MiningStats stats = node->mining_stats();
+  EXPECT_GE(stats.templates_cancelled, 1u);
+  EXPECT_GE(stats.templates, 2u);  // a fresh template on the new tip
+  EXPECT_GT(stats.max_restart_latency.count(), 0);
+  // The batch is still waiting for a block on the new tip.
+  EXPECT_EQ(node->BatchStatus(submitted->id)->phase, BatchPhase::kMining);
+}
+
+TEST_F(NodeTest, AReorgTellsWatchersWhatWasDisconnectedAndReturnsBatches) {
+  auto node = StartNode(false);
+  ASSERT_TRUE(node);
+  EventLog log(*node);
+  testing::TestChain chain(testing::RegtestParams());
+  consensus::Block a1 = chain.Mine(chain.genesis(), 0, {testing::UserInsert(testing::Batch(1), 0, 1, "a", 1)});
+  consensus::Block b1 = chain.Mine(chain.genesis(), 0, {}, 7);
+  consensus::Block b2 = chain.Mine(b1, 1, {});
+  ASSERT_TRUE(node->SubmitBlock(a1).ok());
+  ASSERT_TRUE(node->SubmitBlock(b1).ok());
+  ASSERT_TRUE(node->SubmitBlock(b2).ok());
+  EXPECT_EQ(node->ChainInfo()->tip.hash, b2.Hash());
+
+  std::vector<std::string> order;
+  for (const NodeEvent& e : log.events()) {
+    if (auto* b = std::get_if<BlockEvent>(&e)) {
+      order.push_back((b->connected ? "+" : "-") + std::to_string(b->block->height) +
+                      (b->block->hash == a1.Hash() ? "a" : "b"));
+    } else if (auto* batch = std::get_if<BatchEvent>(&e); batch->id == testing::Batch(1)) {
+      order.push_back(batch->phase == BatchPhase::kSealed ? "sealed" : batch->reorged ? "reorged" : "other");
+    }
+  }
+  // b1 ties with a1 and wins or loses on the hash; either way the watchers see the same story.
+  EXPECT_EQ(order, (std::vector<std::string>{"+1a", "sealed", "-1a", "reorged", "+1b", "+2b"}));
+  EXPECT_EQ(node->BatchStatus(testing::Batch(1))->phase, BatchPhase::kPending);
+  EXPECT_EQ(node->ChainInfo()->pending_batches, 1u);
+}
+
+TEST_F(NodeTest, StoppingInTheMiddleOfMiningKeepsEveryAcknowledgedBatch) {
+  consensus::ChainParams params = testing::RegtestParams();
+  params.genesis.bits = 0x1d00ffff;  // ~2^32 hashes: never found during this test
+  auto node = StartNode(true, params);
+  ASSERT_TRUE(node);
+  std::vector<consensus::BatchId> acked;
+  for (int i = 0; i < 5; ++i) {
+    auto r = node->SubmitBatch("users", std::vector{User(i, "u", i)}, "");
+    ASSERT_TRUE(r.ok());
+    acked.push_back(r->id);
+  }
+  for (int i = 0; i < 3000 && node->mining_stats().templates == 0; ++i) std::this_thread::sleep_for(1ms);
+  ASSERT_GE(node->mining_stats().templates, 1u);
+  auto started = std::chrono::steady_clock::now();
+  node->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // not a speed target: a hang guard
+  EXPECT_GE(node->mining_stats().templates_cancelled, 1u);
+  node.reset();
+
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches WHERE state = 0"), 5);
+  auto restarted = StartNode(false, params);
+  ASSERT_TRUE(restarted);
+  for (const auto& id : acked) EXPECT_EQ(restarted->BatchStatus(id)->phase, BatchPhase::kPending);
+  EXPECT_EQ(restarted->ChainInfo()->pending_rows, 5u);
+}
+
+}  // namespace
+}  // namespace rowchain::node

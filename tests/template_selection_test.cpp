@@ -1,0 +1,69 @@
+// Which pending batches a block template takes: oldest first, whole batches, deferring key
+// clashes within the template and rejecting rows that can never apply.
+#include <gtest/gtest.h>
+
+#include "consensus/row_operation.h"
+#include "node/template_selection.h"
+#include "test_chain.h"
+
+namespace rowchain::node {
+namespace {
+
+using testing::Batch;
+using testing::UserDelete;
+using testing::UserInsert;
+using testing::UserUpdate;
+
+std::string Key(int64_t id) {
+  std::vector<consensus::Value> key = {consensus::Value::Int(id)};
+  return consensus::RowKey("users", key);
+}
+
+CandidateBatch Candidate(uint64_t n, std::vector<consensus::RowOperation> rows) {
+  for (auto& row : rows) row.batch_id = Batch(n);
+  return {.id = Batch(n), .rows = std::move(rows)};
+}
+
+TEST(TemplateSelection, TakesEveryBatchThatApplies) {
+  std::vector<CandidateBatch> candidates = {
+      Candidate(1, {UserInsert({}, 0, 1, "a", 1), UserInsert({}, 1, 2, "b", 2)}),
+      Candidate(2, {UserUpdate({}, 0, 7, "g", 7)}),
+      Candidate(3, {UserDelete({}, 0, 8)}),
+  };
+  TemplateSelection s = SelectBatches(candidates, testing::RegtestParams().schema, {Key(7), Key(8)});
+  EXPECT_EQ(s.chosen, (std::vector<size_t>{0, 1, 2}));
+  EXPECT_TRUE(s.rejected.empty());
+  EXPECT_TRUE(s.deferred.empty());
+}
+
+TEST(TemplateSelection, DefersABatchTouchingAKeyAnEarlierBatchTouches) {
+  std::vector<CandidateBatch> candidates = {
+      Candidate(1, {UserInsert({}, 0, 1, "a", 1)}),
+      Candidate(2, {UserUpdate({}, 0, 1, "a2", 2)}),  // valid only after batch 1's block
+      Candidate(3, {UserInsert({}, 0, 3, "c", 3)}),
+  };
+  TemplateSelection s = SelectBatches(candidates, testing::RegtestParams().schema, {});
+  EXPECT_EQ(s.chosen, (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(s.deferred, (std::vector<size_t>{1}));
+  EXPECT_TRUE(s.rejected.empty());
+}
+
+TEST(TemplateSelection, RejectsRowsThatCanNeverApply) {
+  std::vector<CandidateBatch> candidates = {
+      Candidate(1, {UserInsert({}, 0, 5, "e", 5)}),                            // key 5 exists
+      Candidate(2, {UserInsert({}, 0, 6, "f", 6), UserUpdate({}, 1, 9, "i", 9)}),  // 9 missing
+      Candidate(3, {UserDelete({}, 0, 10)}),                                   // 10 missing
+      Candidate(4, {UserInsert({}, 0, 6, "f", 6)}),                            // fine: batch 2 left
+  };
+  TemplateSelection s = SelectBatches(candidates, testing::RegtestParams().schema, {Key(5)});
+  EXPECT_EQ(s.chosen, (std::vector<size_t>{3}));
+  ASSERT_EQ(s.rejected.size(), 3u);
+  EXPECT_EQ(s.rejected[0].first, 0u);
+  EXPECT_NE(s.rejected[0].second.find("row 0: users id=5 already exists"), std::string::npos) << s.rejected[0].second;
+  EXPECT_EQ(s.rejected[1].first, 1u);
+  EXPECT_NE(s.rejected[1].second.find("row 1: UPDATE of missing users id=9"), std::string::npos) << s.rejected[1].second;
+  EXPECT_NE(s.rejected[2].second.find("DELETE of missing users id=10"), std::string::npos) << s.rejected[2].second;
+}
+
+}  // namespace
+}  // namespace rowchain::node
