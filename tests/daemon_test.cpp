@@ -1,0 +1,384 @@
+// rowchaind as a user runs it: a real process on the private MariaDB, called through real gRPC
+// and through the rowchain CLI. Submission to sealed rows to a clean audit, proofs, status
+// codes for bad input, tokens, TLS, health and reflection, config files, and SIGTERM in the
+// middle of mining.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "chain/chain_config.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "rowchain/v1/ledger.grpc.pb.h"
+#include "test_daemon.h"
+#include "test_mysql.h"
+#include "test_vectors.h"
+
+namespace rowchain::testing {
+namespace {
+
+namespace pb = ::rowchain::v1;
+using namespace std::chrono_literals;
+
+std::vector<nlohmann::json> JsonLines(const std::string& out) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
+}
+
+std::string UsersJson(int from, int count) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (int i = from; i < from + count; ++i) rows.push_back({{"id", i}, {"name", fmt::format("user {}", i)}, {"age", 20 + i % 50}});
+  return rows.dump();
+}
+
+pb::Row UserRow(int64_t id, const std::string& name, int64_t age) {
+  pb::Row row;
+  (*row.mutable_columns())["id"].set_int_value(id);
+  (*row.mutable_columns())["name"].set_text_value(name);
+  (*row.mutable_columns())["age"].set_int_value(age);
+  return row;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override { m_dir = MakeTempDir("daemon-test"); }
+
+  std::unique_ptr<DaemonProcess> Start(std::vector<std::string> args) {
+    std::vector<std::string> all = {"--mysql", m_db.text(), "--chain", "regtest"};
+    all.insert(all.end(), args.begin(), args.end());
+    return DaemonProcess::Start(all);
+  }
+  std::unique_ptr<pb::Ledger::Stub> Stub(const DaemonProcess& d) {
+    return pb::Ledger::NewStub(grpc::CreateChannel(d.address(), grpc::InsecureChannelCredentials()));
+  }
+  int64_t Count(const std::string& sql) { return (*m_db.admin().Query(sql))[0][0].as_int(); }
+  std::string File(const std::string& name, const std::string& text) {
+    std::string path = m_dir + "/" + name;
+    WriteFile(path, text);
+    return path;
+  }
+
+  TestDatabase m_db;
+  std::string m_dir;
+};
+
+TEST_F(DaemonTest, CliSubmitWaitsForSealedRowsThatVerify) {
+  auto daemon = Start({"--miner", "cpu", "--threads", "1"});
+  ASSERT_TRUE(daemon);
+  std::string rows = File("users.json", UsersJson(1, 25));
+  auto submit = RunCli(fmt::format("--node {} submit --table users --rows {} --batch-rows 10 --wait --json",
+                                   daemon->address(), rows));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err << daemon->Log();
+  auto lines = JsonLines(submit.out);
+  ASSERT_EQ(lines.size(), 3u) << submit.out;  // 25 rows in batches of 10
+  for (const auto& line : lines) {
+    EXPECT_EQ(line["status"], "sealed");
+    EXPECT_EQ(line["batch_id"].get<std::string>().size(), 32u);
+    EXPECT_EQ(line["block_hash"].get<std::string>().size(), 64u);
+    EXPECT_GE(line["height"].get<uint64_t>(), 1u);
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 25);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE id = 7 AND name = 'user 7' AND age = 27"), 1);
+
+  auto tip = RunCli(fmt::format("tip --node {} --json", daemon->address()));
+  ASSERT_EQ(tip.exit_code, 0) << tip.err;
+  auto info = nlohmann::json::parse(tip.out);
+  EXPECT_EQ(info["pending"], 0);
+  EXPECT_EQ(info["height"], lines.back()["height"]);
+  EXPECT_EQ(info["hash"], lines.back()["block_hash"]);
+  EXPECT_FALSE(info["chain_work"].get<std::string>().empty());
+
+  auto block = RunCli(fmt::format("--node {} block {} --json", daemon->address(), lines[0]["block_hash"].get<std::string>()));
+  ASSERT_EQ(block.exit_code, 0) << block.err;
+  auto block_json = nlohmann::json::parse(block.out);
+  EXPECT_EQ(block_json["header"]["hash"], lines[0]["block_hash"]);
+  EXPECT_GE(block_json["rows"].size(), 10u);
+
+  // A proof of one row, checked offline; any altered byte fails it.
+  std::string proof_file = m_dir + "/proof.json";
+  auto proof = RunCli(fmt::format("--node {} proof {} 4 --out {}", daemon->address(),
+                                  lines[1]["batch_id"].get<std::string>(), proof_file));
+  ASSERT_EQ(proof.exit_code, 0) << proof.err;
+  auto verified = RunCli(fmt::format("verify-proof {} --block-hash {} --json", proof_file,
+                                     lines[1]["block_hash"].get<std::string>()));
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_EQ(nlohmann::json::parse(verified.out)["valid"], true);
+  auto proof_json = nlohmann::json::parse(std::ifstream(proof_file));
+  std::string leaf = proof_json["leaf_hex"];
+  leaf.back() = leaf.back() == '0' ? '1' : '0';
+  proof_json["leaf_hex"] = leaf;
+  std::string tampered = File("tampered.json", proof_json.dump());
+  auto rejected = RunCli(fmt::format("verify-proof {}", tampered));
+  EXPECT_EQ(rejected.exit_code, 1);
+  EXPECT_NE(rejected.err.find("Merkle root"), std::string::npos) << rejected.err;
+
+  ASSERT_EQ(daemon->Stop(SIGTERM), 0) << daemon->Log();
+  auto audit = RunCli(fmt::format("verify --mysql '{}' --chain regtest", m_db.text()));
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+}
+
+TEST_F(DaemonTest, CsvRowsAndIdempotentResubmission) {
+  auto daemon = Start({"--miner", "off"});
+  ASSERT_TRUE(daemon);
+  std::string csv = File("users.csv", "id,name,age\n1,\"Lovelace, Ada\",36\n2,Alan,41\n");
+  auto first = RunCli(fmt::format("--node {} submit --table users --csv {} --idempotency-key import-1 --json",
+                                  daemon->address(), csv));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto again = RunCli(fmt::format("--node {} submit --table users --csv {} --idempotency-key import-1 --json",
+                                  daemon->address(), csv));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto a = JsonLines(first.out), b = JsonLines(again.out);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0]["batch_id"], b[0]["batch_id"]);
+  EXPECT_EQ(b[0]["duplicate"], true);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches WHERE state = 0"), 1);
+  auto tip = RunCli(fmt::format("--node {} tip --json", daemon->address()));
+  EXPECT_EQ(nlohmann::json::parse(tip.out)["pending"], 1);
+  EXPECT_EQ(nlohmann::json::parse(tip.out)["miner"], "off");
+}
+
+TEST_F(DaemonTest, BadRequestsGetTheirStatusCodeAndStoreNothing) {
+  auto daemon = Start({"--miner", "off", "--max-request-bytes", "4096"});
+  ASSERT_TRUE(daemon);
+  auto stub = Stub(*daemon);
+  auto submit = [&](pb::SubmitBatchRequest request) {
+    grpc::ClientContext context;
+    pb::SubmitBatchResponse response;
+    return stub->SubmitBatch(&context, request, &response);
+  };
+  pb::SubmitBatchRequest unknown_table;
+  unknown_table.set_table("orders");
+  *unknown_table.add_rows() = UserRow(1, "a", 1);
+  pb::SubmitBatchRequest wrong_type;
+  wrong_type.set_table("users");
+  *wrong_type.add_rows() = UserRow(1, "a", 1);
+  *wrong_type.add_rows() = UserRow(2, "b", 2);
+  (*wrong_type.mutable_rows(1)->mutable_columns())["age"].set_text_value("old");
+  pb::SubmitBatchRequest bad_op = unknown_table;
+  bad_op.set_table("users");
+  bad_op.mutable_rows(0)->set_op(static_cast<pb::Op>(9));
+  pb::SubmitBatchRequest empty;
+  empty.set_table("users");
+  pb::SubmitBatchRequest oversize;
+  oversize.set_table("users");
+  for (int i = 0; i < 100; ++i) *oversize.add_rows() = UserRow(i, std::string(100, 'x'), 1);
+
+  grpc::Status s = submit(unknown_table);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("no table 'orders'"), std::string::npos) << s.error_message();
+  s = submit(wrong_type);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("row 1, column 'age'"), std::string::npos) << s.error_message();
+  EXPECT_EQ(submit(bad_op).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(submit(empty).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(submit(oversize).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 0);
+
+  grpc::ClientContext c1;
+  pb::GetBlockRequest by_height;
+  by_height.set_height(999);
+  pb::Block block;
+  EXPECT_EQ(stub->GetBlock(&c1, by_height, &block).error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext c2;
+  pb::GetBlockRequest by_hash;
+  by_hash.set_hash("zz");
+  EXPECT_EQ(stub->GetBlock(&c2, by_hash, &block).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext c3;
+  pb::GetRowProofRequest proof_request;
+  proof_request.set_batch_id("00112233445566778899aabbccddeeff");
+  pb::RowProof proof;
+  EXPECT_EQ(stub->GetRowProof(&c3, proof_request, &proof).error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext c4;
+  pb::WatchBatchRequest watch;
+  watch.set_batch_id("00112233445566778899aabbccddeeff");
+  auto reader = stub->WatchBatch(&c4, watch);
+  pb::BatchStatus status;
+  EXPECT_FALSE(reader->Read(&status));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // The CLI says the same in one line and exits non-zero.
+  auto cli = RunCli(fmt::format("--node {} submit --table orders --rows {}", daemon->address(),
+                                File("r.json", UsersJson(1, 1))));
+  EXPECT_NE(cli.exit_code, 0);
+  EXPECT_EQ(std::count(cli.err.begin(), cli.err.end(), '\n'), 1) << cli.err;
+  auto unreachable = RunCli("--node 127.0.0.1:1 tip");
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("UNAVAILABLE"), std::string::npos) << unreachable.err;
+}
+
+TEST_F(DaemonTest, TokensFromTheConfigFileGuardEveryCall) {
+  std::string config = File("node.toml", fmt::format(R"toml(
+mysql = "{}"
+chain = "regtest"
+miner = "cpu"
+threads = 1
+
+[[tokens]]
+name = "loader"
+token = "loader-secret-0123456789"
+tables = ["users"]
+
+[[tokens]]
+name = "auditor"
+token = "auditor-secret-0123456789"
+tables = []
+)toml", m_db.text()));
+  auto daemon = DaemonProcess::Start({"--config", config, "--miner", "off"});  // the flag wins
+  ASSERT_TRUE(daemon);
+  auto stub = Stub(*daemon);
+  auto submit_with = [&](const std::string& token) {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    pb::SubmitBatchRequest request;
+    request.set_table("users");
+    *request.add_rows() = UserRow(1, "a", 1);
+    pb::SubmitBatchResponse response;
+    return stub->SubmitBatch(&context, request, &response);
+  };
+  EXPECT_EQ(submit_with("").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(submit_with("wrong-token-0123456789").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(submit_with("auditor-secret-0123456789").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 0);
+  EXPECT_TRUE(submit_with("loader-secret-0123456789").ok());
+
+  auto anonymous = RunCli(fmt::format("--node {} tip", daemon->address()));
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_NE(anonymous.err.find("UNAUTHENTICATED"), std::string::npos) << anonymous.err;
+  auto reader = RunCli(fmt::format("--node {} --token auditor-secret-0123456789 tip --json", daemon->address()));
+  ASSERT_EQ(reader.exit_code, 0) << reader.err;
+  auto info = nlohmann::json::parse(reader.out);
+  EXPECT_EQ(info["pending"], 1);
+  EXPECT_EQ(info["miner"], "off");
+  // Secrets never reach the log.
+  std::string log = daemon->Log();
+  EXPECT_EQ(log.find("secret"), std::string::npos) << log;
+  EXPECT_EQ(log.find(m_db.uri().password), std::string::npos);
+}
+
+TEST_F(DaemonTest, HealthAndReflectionAnswer) {
+  auto daemon = Start({"--miner", "off"});
+  ASSERT_TRUE(daemon);
+  auto channel = grpc::CreateChannel(daemon->address(), grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext c1;
+  grpc::health::v1::HealthCheckRequest check;
+  grpc::health::v1::HealthCheckResponse answer;
+  ASSERT_TRUE(health->Check(&c1, check, &answer).ok());
+  EXPECT_EQ(answer.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(channel);
+  grpc::ClientContext c2;
+  auto stream = reflection->ServerReflectionInfo(&c2);
+  grpc::reflection::v1alpha::ServerReflectionRequest list;
+  list.set_list_services("");
+  ASSERT_TRUE(stream->Write(list));
+  grpc::reflection::v1alpha::ServerReflectionResponse listed;
+  ASSERT_TRUE(stream->Read(&listed));
+  std::vector<std::string> services;
+  for (const auto& s : listed.list_services_response().service()) services.push_back(s.name());
+  EXPECT_NE(std::find(services.begin(), services.end(), "rowchain.v1.Ledger"), services.end());
+  EXPECT_NE(std::find(services.begin(), services.end(), "grpc.health.v1.Health"), services.end());
+  grpc::reflection::v1alpha::ServerReflectionRequest describe;
+  describe.set_file_containing_symbol("rowchain.v1.Ledger");
+  ASSERT_TRUE(stream->Write(describe));
+  grpc::reflection::v1alpha::ServerReflectionResponse described;
+  ASSERT_TRUE(stream->Read(&described));
+  EXPECT_EQ(described.file_descriptor_response().file_descriptor_proto_size(), 1);
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(DaemonTest, SigtermWhileMiningKeepsEveryAcknowledgedBatch) {
+  // A chain whose blocks take ~2^32 hashes: the node is mining when the signal comes.
+  std::string chain_text(chain::PresetToml("regtest"));
+  chain_text.replace(chain_text.find("bits = 0x207fffff", chain_text.find("[genesis]")), 17, "bits = 0x1d00ffff");
+  std::string chain_file = File("hard.toml", chain_text);
+  auto daemon = DaemonProcess::Start({"--mysql", m_db.text(), "--chain", chain_file, "--miner", "cpu", "--threads", "1"});
+  ASSERT_TRUE(daemon);
+  auto submit = RunCli(fmt::format("--node {} submit --table users --rows {} --batch-rows 2 --json", daemon->address(),
+                                   File("users.json", UsersJson(1, 6))));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  auto acked = JsonLines(submit.out);
+  ASSERT_EQ(acked.size(), 3u);
+
+  // Wait until the first batch is in the template being mined.
+  auto stub = Stub(*daemon);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 30s);
+  pb::WatchBatchRequest watch;
+  watch.set_batch_id(acked[0]["batch_id"]);
+  auto reader = stub->WatchBatch(&context, watch);
+  pb::BatchStatus status;
+  bool mining = false;
+  while (!mining && reader->Read(&status)) mining = status.state() == pb::BATCH_STATE_MINING;
+  ASSERT_TRUE(mining);
+
+  EXPECT_EQ(daemon->Stop(SIGTERM), 0) << daemon->Log();
+  reader->Finish();
+  EXPECT_NE(daemon->Log().find("SIGTERM: stopping"), std::string::npos);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches WHERE state = 0"), 3);
+
+  auto restarted = DaemonProcess::Start({"--mysql", m_db.text(), "--chain", chain_file, "--miner", "off"});
+  ASSERT_TRUE(restarted);
+  auto tip = RunCli(fmt::format("--node {} tip --json", restarted->address()));
+  ASSERT_EQ(tip.exit_code, 0) << tip.err;
+  EXPECT_EQ(nlohmann::json::parse(tip.out)["pending"], 3);
+  EXPECT_EQ(nlohmann::json::parse(tip.out)["pending_rows"], 6);
+  EXPECT_EQ(restarted->Stop(SIGINT), 0);
+}
+
+TEST_F(DaemonTest, TlsListenerServesOnlyTlsClients) {
+  std::string cert = m_dir + "/node.crt", key = m_dir + "/node.key";
+  std::string command = fmt::format(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout {} -out {} >/dev/null 2>&1",
+      key, cert);
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  auto daemon = Start({"--miner", "off", "--tls-cert", cert, "--tls-key", key});
+  ASSERT_TRUE(daemon);
+  auto secure = RunCli(fmt::format("--node {} --tls-ca {} tip --json", daemon->address(), cert));
+  ASSERT_EQ(secure.exit_code, 0) << secure.err << daemon->Log();
+  EXPECT_EQ(nlohmann::json::parse(secure.out)["height"], 0);
+  auto plain = RunCli(fmt::format("--node {} tip", daemon->address()));
+  EXPECT_EQ(plain.exit_code, 1);
+}
+
+TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
+  std::string dir = MakeTempDir("daemon-flags");
+  WriteFile(dir + "/typo.toml", "mysql = \"mysql://u@localhost/db\"\nminre = \"cpu\"\n");
+  struct Case {
+    std::vector<std::string> args;
+    std::string expected;
+  };
+  std::vector<Case> cases = {
+      {{"--miner", "cpu"}, "--mysql is required"},
+      {{"--mysql", "mysql://u@localhost/db", "--miner", "fast"}, "--miner must be"},
+      {{"--mysql", "postgres://x/y"}, "mysql://"},
+      {{"--config", dir + "/typo.toml"}, "typo.toml:2: minre: unknown key"},
+      {{"--config", dir + "/missing.toml"}, "cannot read config file"},
+      {{"--mysql", "mysql://u@localhost/db", "--chain", "mainnet-please"}, "neither a preset"},
+      {{"--mysql", "mysql://u@localhost/db", "--devices", "0,x"}, "--devices"},
+  };
+  for (const Case& c : cases) {
+    DaemonRun run = RunDaemonToExit(c.args);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find(c.expected), std::string::npos) << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  }
+}
+
+}  // namespace
+}  // namespace rowchain::testing

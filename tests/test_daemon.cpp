@@ -1,0 +1,130 @@
+#include "test_daemon.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace rowchain::testing {
+
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
+  std::vector<char*> argv;
+  std::string exe = ROWCHAIND_PATH;
+  argv.push_back(exe.data());
+  std::vector<std::string> copy = args;
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execv(exe.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// The exit code, or -1 when it did not exit by itself before the deadline.
+int WaitForExit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace
+
+std::string MakeTempDir(const std::string& prefix) {
+  std::string pattern = std::string(ROWCHAIN_TEST_TMP_DIR) + "/" + prefix + "-XXXXXX";
+  std::filesystem::create_directories(ROWCHAIN_TEST_TMP_DIR);
+  char* made = mkdtemp(pattern.data());
+  EXPECT_NE(made, nullptr);
+  return pattern;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::vector<std::string>& args) {
+  auto daemon = std::unique_ptr<DaemonProcess>(new DaemonProcess());
+  daemon->m_dir = MakeTempDir("rowchaind");
+  std::string ready = daemon->m_dir + "/ready.json";
+  std::vector<std::string> all = {"--listen", "127.0.0.1:0", "--ready-file", ready};
+  all.insert(all.end(), args.begin(), args.end());
+  daemon->m_pid = Spawn(all, daemon->m_dir + "/log");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!std::filesystem::exists(ready)) {
+    int status = 0;
+    if (waitpid(daemon->m_pid, &status, WNOHANG) == daemon->m_pid) {
+      daemon->m_pid = -1;
+      ADD_FAILURE() << "rowchaind exited early:\n" << daemon->Log();
+      return nullptr;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "rowchaind not ready after 60 s:\n" << daemon->Log();
+      return nullptr;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  daemon->m_address = nlohmann::json::parse(Slurp(ready))["listen"].get<std::string>();
+  return daemon;
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (m_pid > 0) {
+    kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+  }
+}
+
+int DaemonProcess::Stop(int signal, std::chrono::seconds timeout) {
+  if (m_pid <= 0) return -1;
+  kill(m_pid, signal);
+  int code = WaitForExit(m_pid, std::chrono::steady_clock::now() + timeout);
+  if (code == -1) {
+    kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+  }
+  m_pid = -1;
+  return code;
+}
+
+std::string DaemonProcess::Log() const { return Slurp(m_dir + "/log"); }
+
+DaemonRun RunDaemonToExit(const std::vector<std::string>& args) {
+  std::string dir = MakeTempDir("rowchaind-run");
+  pid_t pid = Spawn(args, dir + "/log");
+  DaemonRun run;
+  run.exit_code = WaitForExit(pid, std::chrono::steady_clock::now() + std::chrono::seconds(60));
+  if (run.exit_code == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  run.err = Slurp(dir + "/log");
+  return run;
+}
+
+}  // namespace rowchain::testing
