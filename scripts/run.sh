@@ -1,19 +1,85 @@
 #!/usr/bin/env bash
-# The main job, for now a demo of the miner (the node replaces it): installs what is missing,
-# builds, lists the mining backends, mines Bitcoin's genesis block from a nonce range that
-# contains its nonce, and measures the hash rate.
+# The main job: a local rowchain node. Installs what is missing and builds; starts a private
+# MariaDB under .rowchain/demo/mariadb unless --mysql URI is given; starts rowchaind on the `dev`
+# chain with --miner auto; submits the sample users (scripts/sample-users.json) and waits until
+# they are sealed; shows the block, the rows in MySQL and a clean audit; then keeps the node
+# running until Ctrl-C, which stops everything this script started.
+#   scripts/run.sh [--mysql URI] [--listen HOST:PORT] [any other rowchaind flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-bin=build/bin/rowchain
 
-echo "== mining backends on this machine"
-"$bin" backends
+mysql_uri=""
+listen="127.0.0.1:7373"
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --mysql) mysql_uri=${2:?--mysql needs a URI}; shift 2 ;;
+    --listen) listen=${2:?--listen needs HOST:PORT}; shift 2 ;;
+    *) extra+=("$1"); shift ;;
+  esac
+done
+
+demo=.rowchain/demo
+mkdir -p "$demo"
+started_mariadb=""
+daemon_pid=""
+cleanup() {
+  trap - INT TERM EXIT
+  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+    kill -TERM "$daemon_pid"
+    wait "$daemon_pid" || true
+  fi
+  if [ -n "$started_mariadb" ]; then scripts/mariadb.sh stop "$demo/mariadb" >/dev/null || true; fi
+}
+trap cleanup INT TERM EXIT
+
+if [ -z "$mysql_uri" ]; then
+  echo "== starting a private MariaDB under $demo/mariadb (loopback only)"
+  scripts/mariadb.sh start "$demo/mariadb" >/dev/null
+  started_mariadb=1
+  mysql_uri=$(scripts/mariadb.sh uri "$demo/mariadb")
+fi
+
+echo "== starting rowchaind on the dev chain (log: $demo/rowchaind.log)"
+rm -f "$demo/ready.json"
+build/bin/rowchaind --mysql "$mysql_uri" --chain dev --miner auto --listen "$listen" \
+  --ready-file "$demo/ready.json" "${extra[@]}" 2> >(tee "$demo/rowchaind.log" >&2) &
+daemon_pid=$!
+for _ in $(seq 1 300); do
+  [ -f "$demo/ready.json" ] && break
+  kill -0 "$daemon_pid" 2>/dev/null || { echo "rowchaind did not start" >&2; exit 1; }
+  sleep 0.1
+done
+[ -f "$demo/ready.json" ] || { echo "rowchaind not ready after 30 s" >&2; exit 1; }
+node=$(sed -n 's/.*"listen":"\([^"]*\)".*/\1/p' "$demo/ready.json")
+cli=(build/bin/rowchain --node "$node")
+
 echo
-echo "== mining Bitcoin's genesis header from nonce 2,000,000,000 (its nonce is 2,083,236,893)"
-genesis=0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c
-"$bin" mine-header --header "$genesis" --start 2000000000 --count 100000000
+echo "== submitting the sample users and waiting until they are sealed"
+# The key makes a second run of this script find the same batch instead of inserting again.
+sealed=$("${cli[@]}" submit --table users --rows scripts/sample-users.json --idempotency-key sample-users --wait --json)
+echo "$sealed"
+height=$(echo "$sealed" | sed -n 's/.*"height":\([0-9]*\).*/\1/p' | head -1)
+
 echo
-echo "== hash rate, every core, 3 seconds"
-"$bin" bench --backend auto --seconds 3
+echo "== the block that holds them"
+"${cli[@]}" block "$height"
+echo
+echo "== the chain tip"
+"${cli[@]}" tip
+echo
+echo "== the users table in MySQL"
+if [ -n "$started_mariadb" ]; then
+  MYSQL_PWD=$(cat "$demo/mariadb/password") mariadb --no-defaults --socket="$PWD/$demo/mariadb/mysqld.sock" \
+    -u rowchain rowchain --table -e 'SELECT * FROM users ORDER BY id'
+else
+  echo "(your server: SELECT * FROM users ORDER BY id)"
+fi
+echo
+echo "== auditing the database against the chain"
+build/bin/rowchain verify --mysql "$mysql_uri"
+echo
+echo "== the node keeps running at $node (try: build/bin/rowchain --node $node tip). Ctrl-C stops it."
+wait "$daemon_pid"
