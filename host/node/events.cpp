@@ -17,6 +17,15 @@ BatchEvent PendingEvent(const consensus::BatchId& id, bool reorged) {
   return event;
 }
 
+std::vector<consensus::BatchId> BatchesOf(const consensus::Block& block) {
+  std::vector<consensus::BatchId> ids;
+  for (size_t i = 1; i < block.leaves.size(); ++i) {
+    auto row = consensus::DecodeRowOperationLeaf(block.leaves[i]);
+    if (row.ok() && row->row_index == 0) ids.push_back(row->batch_id);
+  }
+  return ids;
+}
+
 BatchEvent MiningEvent(const consensus::BatchId& id) { return Event(id, BatchPhase::kMining); }
 
 BatchEvent SealedEvent(const consensus::BatchId& id, uint64_t height, const consensus::Hash256& block_hash) {

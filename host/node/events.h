@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include "consensus/block.h"
 #include "consensus/uint256.h"
@@ -40,6 +41,9 @@ struct BlockView {
   bool in_main = false;
   consensus::U256 chain_work;
 };
+
+// The batches a block holds, in block order (a batch's rows are contiguous).
+std::vector<consensus::BatchId> BatchesOf(const consensus::Block& block);
 
 struct BlockEvent {
   bool connected = true;  // false: disconnected

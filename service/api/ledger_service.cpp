@@ -84,15 +84,12 @@ class BatchWatcher final : public HeldBackStream<pb::BatchStatus> {
 
 class BlockWatcher final : public HeldBackStream<pb::BlockEvent> {
  public:
-  BlockWatcher(node::Node& node, std::optional<uint64_t> start_height, size_t max_backlog)
-      : HeldBackStream(max_backlog), m_node(node) {
+  BlockWatcher(node::Node& node, std::optional<uint64_t> start_height, bool without_rows, size_t max_backlog)
+      : HeldBackStream(max_backlog), m_node(node), m_without_rows(without_rows) {
     auto callback = [this](const node::NodeEvent& event) {
       const auto* block = std::get_if<node::BlockEvent>(&event);
       if (block == nullptr) return;
-      pb::BlockEvent message;
-      message.set_kind(block->connected ? pb::BlockEvent::KIND_CONNECTED : pb::BlockEvent::KIND_DISCONNECTED);
-      BlockToProto(*block->block, m_node.params().schema, false, message.mutable_block());
-      Deliver(std::move(message));
+      Deliver(Message(*block->block, block->connected));
     };
     if (!start_height) {
       m_subscription = node.events().Subscribe(callback);
@@ -111,22 +108,28 @@ class BlockWatcher final : public HeldBackStream<pb::BlockEvent> {
           FinishWith(grpc::Status(grpc::StatusCode::INTERNAL, "a main-chain block could not be read"));
           return;
         }
-        pb::BlockEvent message;
-        message.set_kind(pb::BlockEvent::KIND_CONNECTED);
-        BlockToProto(**view, m_node.params().schema, false, message.mutable_block());
-        if (!Enqueue(std::move(message))) return;
+        if (!Enqueue(Message(**view, true))) return;
       }
       Open({});
     });
   }
 
  private:
+  pb::BlockEvent Message(const node::BlockView& view, bool connected) const {
+    pb::BlockEvent message;
+    message.set_kind(connected ? pb::BlockEvent::KIND_CONNECTED : pb::BlockEvent::KIND_DISCONNECTED);
+    BlockToProto(view, m_node.params().schema, m_without_rows, message.mutable_block());
+    for (const consensus::BatchId& id : node::BatchesOf(view.block)) message.add_batch_ids(HexEncode(id));
+    return message;
+  }
+
   void OnStreamDone() override {
     m_stop = true;
     if (m_replay.joinable()) m_replay.join();
     m_node.events().Unsubscribe(m_subscription);
   }
   node::Node& m_node;
+  const bool m_without_rows;
   uint64_t m_subscription = 0;
   std::atomic<bool> m_stop{false};
   std::thread m_replay;
@@ -196,7 +199,7 @@ grpc::ServerWriteReactor<pb::BlockEvent>* LedgerService::WatchBlocks(grpc::Callb
   }
   std::optional<uint64_t> start;
   if (request->has_start_height()) start = request->start_height();
-  return new BlockWatcher(m_node, start, m_options.max_stream_backlog);
+  return new BlockWatcher(m_node, start, request->without_rows(), m_options.max_stream_backlog);
 }
 
 grpc::ServerUnaryReactor* LedgerService::GetBlock(grpc::CallbackServerContext* context,

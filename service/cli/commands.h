@@ -20,6 +20,7 @@ void AddBenchLedgerCommand(CLI::App& app, int* exit_code);
 struct NodeFlags;
 // submit, tip, block, proof, verify-proof (cmd_node.cpp); `node` is filled by the app's flags.
 void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
+void AddBenchNodeCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 
 // Prints "rowchain: <message>" to stderr and returns `code`.
 int ReportError(int code, const std::string& message);

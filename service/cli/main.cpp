@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   NodeFlags node_flags;
   AddNodeFlags(app, &node_flags);
   AddNodeCommands(app, &node_flags, &exit_code);
+  AddBenchNodeCommand(app, &node_flags, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

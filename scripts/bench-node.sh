@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# BENCHMARKS.md, "Node": 16 writers send 100-row batches to rowchaind (regtest chain, CPU
+# miner) on a private MariaDB; rows/s from SubmitBatch to committed, side by side with plain
+# multi-row INSERTs of the same rows by 16 connections to the same server; submit-to-sealed
+# p50/p99; then the daemon's peak RSS once the chain holds 1,000,000 rows.
+# Usage: scripts/bench-node.sh [ROWS_PER_ROUND] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-100000}
+rounds=${2:-3}
+scripts/build.sh >/dev/null
+dir=build/bench-mariadb
+scripts/mariadb.sh start "$dir" >/dev/null
+uri=$(scripts/mariadb.sh uri "$dir")
+db="bench_node_$(date +%s)"
+node_uri=${uri/\/rowchain\?//$db?}
+plain_uri=${uri/\/rowchain\?//${db}_plain?}
+ready=$(mktemp -u)
+build/bin/rowchaind --mysql "$node_uri" --chain regtest --miner cpu --listen 127.0.0.1:0 --ready-file "$ready" \
+  --log-level ${LOG_LEVEL:-warn} --max-pending-rows 2000000 &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; scripts/mariadb.sh stop "$dir" >/dev/null' EXIT
+for _ in $(seq 1 300); do [ -f "$ready" ] && break; sleep 0.1; done
+node=$(sed -n 's/.*"listen":"\([^"]*\)".*/\1/p' "$ready")
+for round in $(seq 1 "$rounds"); do
+  build/bin/rowchain --node "$node" bench-node --plain-mysql "$plain_uri" --rows "$rows" --writers 16 --batch-rows 100 --json
+done
+# Fill the chain to 1,000,000 rows, then read the peak resident set of the daemon.
+done_rows=$(( rows * rounds ))
+if [ "$done_rows" -lt 1000000 ]; then
+  build/bin/rowchain --node "$node" bench-node --rows $(( 1000000 - done_rows )) --writers 16 --batch-rows 100 --json
+fi
+build/bin/rowchain --node "$node" tip --json
+echo "{\"rowchaind_peak_rss_kib\": $(awk '/VmHWM/ {print $2}' /proc/$pid/status), \"rss_now_kib\": $(awk '/VmRSS/ {print $2}' /proc/$pid/status)}"
