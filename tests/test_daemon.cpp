@@ -13,15 +13,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "util/file_io.h"
+
 namespace rowchain::testing {
 
 namespace {
 
 std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = ReadFileToString(path);
+  return text.ok() ? *text : std::string();
 }
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {

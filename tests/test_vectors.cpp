@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+
+#include "util/file_io.h"
 #include <nlohmann/json.hpp>
 
 namespace rowchain::testing {
@@ -37,10 +39,8 @@ std::vector<HeaderVector> LoadBitcoinHeaderVectors() {
 namespace {
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = ReadFileToString(path);
+  return text.ok() ? *text : std::string();
 }
 
 }  // namespace

@@ -1,23 +1,21 @@
 #include "node_server.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 
+#include "util/file_io.h"
+
 namespace rowchain::api {
 
 namespace {
 
 StatusOr<std::string> ReadPem(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgumentError(fmt::format("cannot read TLS {} file {}", what, path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = ReadFileToString(path);
+  if (!text.ok()) return InvalidArgumentError(fmt::format("cannot read TLS {} file {}", what, path));
+  return text;
 }
 
 StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const std::optional<TlsFiles>& tls) {

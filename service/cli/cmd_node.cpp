@@ -18,6 +18,7 @@
 #include "node_client.h"
 #include "progress_bar.h"
 #include "row_files.h"
+#include "util/file_io.h"
 #include "util/hex.h"
 
 namespace rowchain::cli {
@@ -27,11 +28,9 @@ namespace pb = ::rowchain::v1;
 namespace {
 
 StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgumentError(fmt::format("cannot read {}", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = ReadFileToString(path);
+  if (!text.ok()) return InvalidArgumentError(text.status().message());
+  return text;
 }
 
 std::string ToJson(const google::protobuf::Message& message) {

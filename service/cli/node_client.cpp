@@ -1,23 +1,20 @@
 #include "node_client.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "util/file_io.h"
 
 namespace rowchain::cli {
 
 namespace {
 
 StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgumentError(fmt::format("cannot read {} {}", what, path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = ReadFileToString(path);
+  if (!text.ok()) return InvalidArgumentError(fmt::format("cannot read {} {}", what, path));
+  return text;
 }
 
 std::string_view CodeName(grpc::StatusCode code) {
