@@ -303,6 +303,7 @@ void Node::WaitForWork(std::stop_token stop, uint64_t seen_generation, std::chro
 StatusOr<std::optional<Node::Template>> Node::BuildTemplate() {
   const store::NextBlockContext next = m_store->NextBlock();
   const uint64_t byte_budget = m_params.max_block_bytes - kBlockInfoLeafReserve;
+  const auto read_start = std::chrono::steady_clock::now();
   auto pending = m_store->PendingBatches(m_params.max_block_rows, byte_budget);
   if (!pending.ok()) return pending.status();
 
@@ -319,12 +320,16 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate() {
     }
     candidates.push_back(std::move(candidate));
   }
+  const auto keys_start = std::chrono::steady_clock::now();
   std::unordered_set<std::string> existing;
   if (!all_rows.empty()) {
     auto keys = m_store->ExistingKeys(all_rows);
     if (!keys.ok()) return keys.status();
     existing = std::move(*keys);
   }
+  spdlog::trace("template: {} batches read and decoded in {:.1f} ms, keys checked in {:.1f} ms", pending->size(),
+                std::chrono::duration<double, std::milli>(keys_start - read_start).count(),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - keys_start).count());
   TemplateSelection selection = SelectBatches(candidates, m_params.schema, existing);
   for (const auto& [index, reason] : selection.rejected) {
     const BatchId& id = candidates[index].id;
@@ -392,6 +397,7 @@ void Node::MiningLoop(std::stop_token stop) {
         auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                              *m_stale_since);
         m_stats.last_restart_latency = latency;
+        spdlog::debug("template on the new tip {} us after the tip changed", latency.count());
         m_stats.max_restart_latency = std::max(m_stats.max_restart_latency, latency);
         m_stale_since.reset();
       }
