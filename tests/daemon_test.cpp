@@ -129,6 +129,51 @@ TEST_F(DaemonTest, CliSubmitWaitsForSealedRowsThatVerify) {
   EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
 }
 
+TEST_F(DaemonTest, WatchBlocksReplaysTheChainThenFollowsIt) {
+  auto daemon = Start({"--miner", "cpu", "--threads", "1"});
+  ASSERT_TRUE(daemon);
+  auto first = RunCli(fmt::format("--node {} submit --table users --rows {} --wait --json", daemon->address(),
+                                  File("a.json", UsersJson(1, 3))));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const uint64_t sealed_height = JsonLines(first.out)[0]["height"];
+
+  auto stub = Stub(*daemon);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 60s);
+  pb::WatchBlocksRequest request;
+  request.set_start_height(0);
+  auto reader = stub->WatchBlocks(&context, request);
+  std::vector<pb::BlockEvent> replayed;
+  for (uint64_t h = 0; h <= sealed_height; ++h) {
+    pb::BlockEvent event;
+    ASSERT_TRUE(reader->Read(&event));
+    replayed.push_back(event);
+  }
+  for (uint64_t h = 0; h <= sealed_height; ++h) {
+    EXPECT_EQ(replayed[h].kind(), pb::BlockEvent::KIND_CONNECTED);
+    EXPECT_EQ(replayed[h].block().height(), h);
+    if (h > 0) {
+      EXPECT_EQ(replayed[h].block().header().prev_hash(), replayed[h - 1].block().header().hash());
+    }
+  }
+  EXPECT_EQ(replayed.back().block().rows_size(), 3);
+  EXPECT_EQ(replayed.back().batch_ids(0), JsonLines(first.out)[0]["batch_id"]);
+
+  // Live: the next sealed block arrives on the same stream, with its rows.
+  auto second = RunCli(fmt::format("--node {} submit --table users --rows {} --json", daemon->address(),
+                                   File("b.json", UsersJson(10, 2))));
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  pb::BlockEvent live;
+  ASSERT_TRUE(reader->Read(&live));
+  EXPECT_EQ(live.kind(), pb::BlockEvent::KIND_CONNECTED);
+  EXPECT_EQ(live.block().height(), sealed_height + 1);
+  ASSERT_EQ(live.block().rows_size(), 2);
+  EXPECT_EQ(live.block().rows(1).columns().at("name").text_value(), "user 11");
+  EXPECT_EQ(live.batch_ids(0), JsonLines(second.out)[0]["batch_id"]);
+  context.TryCancel();
+  reader->Finish();
+}
+
 TEST_F(DaemonTest, CsvRowsAndIdempotentResubmission) {
   auto daemon = Start({"--miner", "off"});
   ASSERT_TRUE(daemon);
