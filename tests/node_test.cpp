@@ -237,10 +237,10 @@ TEST_F(NodeTest, RowProofLeadsToTheHeadersMerkleRoot) {
 }
 
 TEST_F(NodeTest, ANewTipCancelsStaleWorkAndMiningMovesOn) {
-  // Blocks need ~2^24 hashes: the test mines a two-block branch first; the node, on one slow
+  // Blocks need ~2^22 hashes: the test mines a two-block branch first; the node, on one slow
   // thread, is still searching its own template when the branch arrives.
   consensus::ChainParams params = testing::RegtestParams();
-  params.genesis.bits = 0x1e00ffff;
+  params.genesis.bits = 0x1e03ffff;
   testing::TestChain chain(params);
   consensus::Block b1 = chain.Mine(chain.genesis(), 0, {});
   consensus::Block b2 = chain.Mine(b1, 1, {});
