@@ -30,7 +30,10 @@ TEST(LedgerSchemaTest, ParsesEveryColumnTypeAndRejectsOthers) {
 TEST(LedgerSchemaTest, IdentifiersAreLowercaseWordsOnly) {
   EXPECT_TRUE(IsValidIdentifier("users"));
   EXPECT_TRUE(IsValidIdentifier("_a1"));
-  for (const char* bad : {"", "Users", "1a", "a-b", "a b", "a`b", "a;drop", std::string(65, 'a').c_str()}) {
+  const std::string too_long(65, 'a');
+  for (std::string_view bad : {std::string_view(""), std::string_view("Users"), std::string_view("1a"),
+                               std::string_view("a-b"), std::string_view("a b"), std::string_view("a`b"),
+                               std::string_view("a;drop"), std::string_view(too_long)}) {
     EXPECT_FALSE(IsValidIdentifier(bad)) << bad;
   }
 }
