@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <future>
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -31,7 +32,7 @@ std::string ShortHex(const BatchId& id) { return HexEncode(id); }
 struct Node::Template {
   mining::BlockSpec spec;
   std::vector<BatchId> batches;
-  uint64_t tip_generation = 0;
+  std::unordered_set<std::string> keys;  // RowKeys of its rows
 };
 
 Node::Node(NodeOptions options) : m_params(options.params), m_options(std::move(options)) {}
@@ -48,6 +49,7 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     node->RefreshPendingLocked();
   }
   store::TipInfo tip = node->m_store->Tip();
+  node->m_tip_hash = tip.hash;
   spdlog::info("chain {}: tip height {} hash {}, {} pending batches", node->m_params.name, tip.height,
                ToDisplayHex(tip.hash), node->m_pending_batches.load());
   if (node->m_options.miner) {
@@ -263,7 +265,7 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
   }
   if (!result->events.empty()) {
     RefreshPendingLocked();
-    NoteTipChanged();
+    NoteTipChanged(m_store->Tip().hash);
   }
   return result;
 }
@@ -278,12 +280,16 @@ void Node::RefreshPendingLocked() {
   m_pending_batches = totals->batches;
 }
 
-void Node::NoteTipChanged() {
+void Node::NoteTipChanged(const Hash256& new_tip) {
   {
     std::lock_guard lock(m_template_mutex);
-    if (m_template_stop) m_template_stop->request_stop();
-    ++m_tip_generation;
-    m_stale_since = std::chrono::steady_clock::now();
+    m_tip_hash = new_tip;
+    // A template on the new tip is current (the node's own block, committed while the next
+    // one was already being mined on it); anything else is stale.
+    if (m_template_stop && m_template_prev != new_tip) {
+      m_template_stop->request_stop();
+      m_stale_since = std::chrono::steady_clock::now();
+    }
   }
   std::lock_guard lock(m_work_mutex);
   ++m_work_generation;
@@ -300,11 +306,27 @@ void Node::WaitForWork(std::stop_token stop, uint64_t seen_generation, std::chro
   m_work_cv.wait_for(lock, stop, timeout, [&] { return m_work_generation != seen_generation; });
 }
 
-StatusOr<std::optional<Node::Template>> Node::BuildTemplate() {
-  const store::NextBlockContext next = m_store->NextBlock();
+StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_flight) {
+  store::NextBlockContext next;
+  if (in_flight != nullptr) {
+    next = in_flight->next;
+  } else {
+    std::lock_guard lock(m_store_mutex);
+    next = m_store->NextBlock();
+  }
+  // Reads go through a writer connection, so a template is built while the store's own
+  // connection commits the previous block; that block's batches and keys are left out.
+  std::set<BatchId> exclude;
+  std::unordered_set<std::string> keys_in_flight;
+  if (in_flight != nullptr) {
+    exclude.insert(in_flight->batches.begin(), in_flight->batches.end());
+    keys_in_flight = in_flight->keys;
+  }
   const uint64_t byte_budget = m_params.max_block_bytes - kBlockInfoLeafReserve;
   const auto read_start = std::chrono::steady_clock::now();
-  auto pending = m_store->PendingBatches(m_params.max_block_rows, byte_budget);
+  auto pending = m_writers->With([&](store::MysqlConnection& db) {
+    return store::ReadPendingBatches(db, m_params.max_block_rows, byte_budget, exclude);
+  });
   if (!pending.ok()) return pending.status();
 
   std::vector<CandidateBatch> candidates;
@@ -323,21 +345,30 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate() {
   const auto keys_start = std::chrono::steady_clock::now();
   std::unordered_set<std::string> existing;
   if (!all_rows.empty()) {
-    auto keys = m_store->ExistingKeys(all_rows);
+    auto keys = m_writers->With([&](store::MysqlConnection& db) {
+      return store::LedgerWriter(db, m_params).ExistingKeys(all_rows);
+    });
     if (!keys.ok()) return keys.status();
     existing = std::move(*keys);
   }
   spdlog::trace("template: {} batches read and decoded in {:.1f} ms, keys checked in {:.1f} ms", pending->size(),
                 std::chrono::duration<double, std::milli>(keys_start - read_start).count(),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - keys_start).count());
-  TemplateSelection selection = SelectBatches(candidates, m_params.schema, existing);
+  TemplateSelection selection = SelectBatches(candidates, m_params.schema, existing, keys_in_flight);
   for (const auto& [index, reason] : selection.rejected) {
     const BatchId& id = candidates[index].id;
-    ROWCHAIN_RETURN_IF_ERROR(m_store->RejectBatch(id, reason));
+    auto rejected = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<bool> {
+      ROWCHAIN_RETURN_IF_ERROR(store::RejectPendingBatch(db, id, reason));
+      return true;
+    });
+    if (!rejected.ok()) return rejected.status();
     spdlog::warn("batch rejected: {}: {}", ShortHex(id), reason);
     m_events.Publish(RejectedEvent(id, reason));
   }
-  if (!selection.rejected.empty()) RefreshPendingLocked();
+  if (!selection.rejected.empty()) {
+    std::lock_guard lock(m_store_mutex);
+    RefreshPendingLocked();
+  }
   if (selection.chosen.empty() && !m_params.mine_empty_blocks) return std::optional<Template>();
 
   Template t;
@@ -350,34 +381,44 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate() {
     const store::PendingBatch& batch = (*pending)[index];
     t.batches.push_back(batch.id);
     t.spec.rows.insert(t.spec.rows.end(), batch.leaves.begin(), batch.leaves.end());
+    for (const consensus::RowOperation& row : candidates[index].rows) {
+      t.keys.insert(consensus::RowKey(row.table, consensus::PrimaryKeyValues(row, *m_params.schema.FindTable(row.table))));
+    }
   }
   return std::optional<Template>(std::move(t));
+}
+
+bool Node::WaitForCommit(std::optional<InFlight>& in_flight) {
+  if (!in_flight) return true;
+  bool committed = in_flight->outcome.get();
+  in_flight.reset();
+  return committed;
 }
 
 void Node::MiningLoop(std::stop_token stop) {
   const consensus::U256 pow_limit = m_params.PowLimit();
   std::set<BatchId> announced;  // batches told "mining" for the previous template
+  // The block found last, while the store commits it: the next template is built on it.
+  std::optional<InFlight> in_flight;
   while (!stop.stop_requested()) {
     uint64_t generation;
     {
       std::lock_guard lock(m_work_mutex);
       generation = m_work_generation;
     }
-    StatusOr<std::optional<Template>> built = std::optional<Template>();
-    uint64_t tip_generation;
-    const auto build_start = std::chrono::steady_clock::now();
-    {
-      std::lock_guard lock(m_store_mutex);
-      built = BuildTemplate();
-      std::lock_guard template_lock(m_template_mutex);
-      tip_generation = m_tip_generation;
+    if (in_flight && in_flight->outcome.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      if (!WaitForCommit(in_flight)) continue;
     }
+    const auto build_start = std::chrono::steady_clock::now();
+    auto built = BuildTemplate(in_flight ? &*in_flight : nullptr);
     if (!built.ok()) {
       spdlog::error("no block template: {}; retrying", built.status().message());
+      WaitForCommit(in_flight);
       WaitForWork(stop, generation, std::chrono::seconds(1));
       continue;
     }
     if (!*built) {
+      WaitForCommit(in_flight);
       {
         std::lock_guard lock(m_template_mutex);
         m_stale_since.reset();
@@ -389,8 +430,12 @@ void Node::MiningLoop(std::stop_token stop) {
     std::stop_source template_stop;
     {
       std::lock_guard lock(m_template_mutex);
-      if (tip_generation != m_tip_generation) continue;  // the tip moved while the template was built
+      // Still on the tip (or on the block being committed, whose commit has not failed)?
+      const bool on_tip = t.spec.prev_hash == m_tip_hash;
+      const bool on_in_flight = in_flight && t.spec.prev_hash == in_flight->hash && !m_failed_commit;
+      if (!on_tip && !on_in_flight) continue;  // the tip moved while the template was built
       m_template_stop = template_stop;
+      m_template_prev = t.spec.prev_hash;
       m_mining_batches = std::set<BatchId>(t.batches.begin(), t.batches.end());
       ++m_stats.templates;
       if (m_stale_since) {
@@ -413,27 +458,52 @@ void Node::MiningLoop(std::stop_token stop) {
     {
       std::lock_guard lock(m_template_mutex);
       m_template_stop.reset();
-      m_mining_batches.clear();
       if (mined.ok() && !*mined) ++m_stats.templates_cancelled;
       if (mined.ok() && *mined) ++m_stats.blocks_mined;
     }
     if (!mined.ok()) {
       spdlog::error("mining failed: {}", mined.status().message());
+      WaitForCommit(in_flight);
       WaitForWork(stop, generation, std::chrono::seconds(1));
       continue;
     }
     if (!*mined) continue;
-    std::lock_guard lock(m_store_mutex);
-    auto accepted = AcceptLocked(**mined, true);
-    if (!accepted.ok() || !accepted->verdict.ok()) {
-      std::lock_guard stats_lock(m_template_mutex);
-      ++m_stats.own_blocks_rejected;
+    // The parent must be committed before this block can be; a failed parent drops it.
+    if (!WaitForCommit(in_flight)) continue;
+    consensus::Block block = std::move(**mined);
+    InFlight next;
+    next.hash = block.header.Hash();
+    next.batches = t.batches;
+    next.keys = std::move(t.keys);
+    {
+      std::lock_guard lock(m_store_mutex);
+      if (m_store->Tip().hash != block.header.prev_hash) continue;  // a peer's block came first
+      next.next = m_store->NextBlockAfter(block.header);
     }
+    {
+      std::lock_guard lock(m_template_mutex);
+      m_failed_commit = false;
+    }
+    const size_t rows = t.spec.rows.size();
     auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
-    spdlog::debug("block of {} rows: template {:.1f} ms, search {:.1f} ms, commit {:.1f} ms", t.spec.rows.size(),
-                  ms(mine_start - build_start), ms(mine_end - mine_start),
-                  ms(std::chrono::steady_clock::now() - mine_end));
+    spdlog::debug("block of {} rows: template {:.1f} ms, search {:.1f} ms", rows, ms(mine_start - build_start),
+                  ms(mine_end - mine_start));
+    next.outcome = std::async(std::launch::async, [this, block = std::move(block)]() {
+      std::lock_guard lock(m_store_mutex);
+      auto accepted = AcceptLocked(block, true);
+      const bool ok = accepted.ok() && accepted->verdict.ok();
+      if (!ok) {
+        std::lock_guard stats_lock(m_template_mutex);
+        ++m_stats.own_blocks_rejected;
+        m_failed_commit = true;
+        // A template built on this block can never be committed.
+        if (m_template_stop && m_template_prev == block.header.Hash()) m_template_stop->request_stop();
+      }
+      return ok;
+    });
+    in_flight = std::move(next);
   }
+  WaitForCommit(in_flight);
 }
 
 }  // namespace rowchain::node

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -122,14 +123,25 @@ class Node {
   explicit Node(NodeOptions options);
   void MiningLoop(std::stop_token stop);
   struct Template;
-  // Under m_store_mutex. nullopt when there is nothing to mine.
-  StatusOr<std::optional<Template>> BuildTemplate();
+  // The node's last block while the store commits it (on another thread) and the next
+  // template is already being built and mined on top of it.
+  struct InFlight {
+    consensus::Hash256 hash{};
+    std::vector<consensus::BatchId> batches;
+    std::unordered_set<std::string> keys;
+    store::NextBlockContext next;  // for a block on top of it
+    std::future<bool> outcome;     // committed on the main chain?
+  };
+  // nullopt when there is nothing to mine. On `in_flight` when given.
+  StatusOr<std::optional<Template>> BuildTemplate(const InFlight* in_flight);
+  // Waits for the in-flight commit, if any; false when it failed.
+  bool WaitForCommit(std::optional<InFlight>& in_flight);
   // Accepts a block and tells the watchers (under m_store_mutex).
   StatusOr<store::AcceptResult> AcceptLocked(const consensus::Block& block, bool own);
   StatusOr<std::shared_ptr<const BlockView>> ViewLocked(const consensus::Hash256& hash,
                                                         const consensus::Block* known_block);
   void RefreshPendingLocked();
-  void NoteTipChanged();
+  void NoteTipChanged(const consensus::Hash256& new_tip);
   void WaitForWork(std::stop_token stop, uint64_t seen_generation, std::chrono::milliseconds timeout);
 
   consensus::ChainParams m_params;
@@ -155,7 +167,9 @@ class Node {
   std::optional<std::stop_source> m_template_stop;
   std::set<consensus::BatchId> m_mining_batches;
   std::optional<std::chrono::steady_clock::time_point> m_stale_since;
-  uint64_t m_tip_generation = 0;  // bumped on every tip change (under m_template_mutex)
+  consensus::Hash256 m_tip_hash{};       // the main chain's tip, as last published
+  consensus::Hash256 m_template_prev{};  // the parent of the template being mined
+  bool m_failed_commit = false;          // the in-flight block did not make it
   MiningStats m_stats;
 
   std::jthread m_mining_thread;

@@ -7,9 +7,10 @@ namespace rowchain::node {
 using consensus::RowOpKind;
 
 TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, const consensus::LedgerSchema& schema,
-                                const std::unordered_set<std::string>& existing_keys) {
+                                const std::unordered_set<std::string>& existing_keys,
+                                const std::unordered_set<std::string>& keys_in_flight) {
   TemplateSelection selection;
-  std::unordered_set<std::string> touched;  // keys of the batches chosen so far
+  std::unordered_set<std::string> touched = keys_in_flight;  // and the keys of the batches chosen so far
   for (size_t i = 0; i < candidates.size(); ++i) {
     const CandidateBatch& batch = candidates[i];
     std::vector<std::string> keys;

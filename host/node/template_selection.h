@@ -29,7 +29,9 @@ struct TemplateSelection {
 };
 
 // `existing_keys`: consensus::RowKey of every candidate key the ledger holds now.
+// `keys_in_flight`: the keys of a block still being committed; batches touching them wait.
 TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, const consensus::LedgerSchema& schema,
-                                const std::unordered_set<std::string>& existing_keys);
+                                const std::unordered_set<std::string>& existing_keys,
+                                const std::unordered_set<std::string>& keys_in_flight = {});
 
 }  // namespace rowchain::node

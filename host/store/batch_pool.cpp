@@ -61,15 +61,17 @@ StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const Pendi
   return batch.id;
 }
 
-StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes) {
+StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes,
+                                                       const std::set<consensus::BatchId>& exclude) {
   std::vector<PendingBatch> batches;
   uint64_t rows = 0, bytes = 0;
   // One streamed query; every batch holds at least one row, so max_rows bounds what is read.
-  Value limit = Value::Int(static_cast<int64_t>(std::min<uint64_t>(max_rows, INT64_MAX)));
+  Value limit = Value::Int(static_cast<int64_t>(std::min<uint64_t>(max_rows + exclude.size(), INT64_MAX)));
   Status s = db.QueryEach(
       "SELECT batch_id, table_name, rows_blob, seq, row_count, byte_size FROM rowchain_batches WHERE state = 0 "
       "ORDER BY seq LIMIT ?",
       std::span(&limit, 1), [&](std::span<const Value> r) {
+        if (exclude.contains(BatchIdFrom(r[0]))) return OkStatus();
         uint64_t n = static_cast<uint64_t>(r[4].as_int()), b = static_cast<uint64_t>(r[5].as_int());
         if (rows + n > max_rows || bytes + b > max_bytes) return CancelledError("budget full");
         rows += n;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,8 +36,10 @@ struct BatchRecord {
 StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const PendingBatch& batch,
                                                 const std::string& idempotency_key, int64_t now);
 StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, const std::string& idempotency_key);
-// Oldest first, whole batches only, within the row and byte budgets.
-StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes);
+// Oldest first, whole batches only, within the row and byte budgets; batches in `exclude` (the
+// block being committed) are skipped without counting.
+StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes,
+                                                       const std::set<consensus::BatchId>& exclude = {});
 StatusOr<std::optional<BatchRecord>> ReadBatchRecord(MysqlConnection& db, const consensus::BatchId& id);
 struct PendingTotals {
   uint64_t batches = 0;

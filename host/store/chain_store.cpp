@@ -421,8 +421,18 @@ TipInfo ChainStore::Tip() const {
   return {.hash = tip->hash, .height = tip->height, .chain_work = tip->chain_work, .bits = tip->header.bits};
 }
 
-NextBlockContext ChainStore::NextBlock() const {
-  BlockEntry* tip = m_index.Tip();
+NextBlockContext ChainStore::NextBlock() const { return ContextAfter(m_index.Tip()); }
+
+NextBlockContext ChainStore::NextBlockAfter(const consensus::BlockHeader& child_of_tip) const {
+  BlockEntry child;
+  child.hash = child_of_tip.Hash();
+  child.header = child_of_tip;
+  child.parent = m_index.Tip();
+  child.height = child.parent->height + 1;
+  return ContextAfter(&child);
+}
+
+NextBlockContext ChainStore::ContextAfter(BlockEntry* tip) const {
   consensus::ParentContext context = BlockIndex::ContextOf(tip, m_params);
   return {.prev_hash = tip->hash,
           .height = tip->height + 1,

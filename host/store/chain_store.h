@@ -79,6 +79,9 @@ class ChainStore {
 
   TipInfo Tip() const;
   NextBlockContext NextBlock() const;
+  // What a block on `child_of_tip` (a block built on the tip, not yet accepted) would need, so
+  // a miner can start on it while it is being committed. Precondition: its prev is the tip.
+  NextBlockContext NextBlockAfter(const consensus::BlockHeader& child_of_tip) const;
   const BlockEntry* FindBlock(const Hash256& hash) const { return m_index.Find(hash); }
   const BlockEntry* MainBlockAt(uint64_t height) const { return m_index.MainAt(height); }
   StatusOr<std::optional<consensus::Block>> ReadBlock(const Hash256& hash);
@@ -102,6 +105,7 @@ class ChainStore {
   ChainStore(consensus::ChainParams params, ChainStoreOptions options, MysqlUri uri);
   Status Reconnect();
   Status LoadIndex();
+  NextBlockContext ContextAfter(BlockEntry* parent) const;
   Status StoreGenesis();
   // Inserts the block and its body; with `undo`, as connected (in_main) with those undo images.
   Status StoreBlock(BlockEntry* entry, const consensus::Block& block, const Value* undo = nullptr);
