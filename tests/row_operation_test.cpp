@@ -30,6 +30,19 @@ TEST(RowOperationTest, EncodesTheDocumentedBytes) {
             "0302000000" "00ff");               // bytes 00 ff
 }
 
+TEST(RowOperationTest, PeeksBatchAndRowIndexWithoutDecoding) {
+  RowOperation row = Sample();
+  row.row_index = 0x01020304;
+  std::vector<uint8_t> leaf = EncodeRowOperationLeaf(row);
+  auto peeked = PeekBatchOfLeaf(leaf);
+  ASSERT_TRUE(peeked.has_value());
+  EXPECT_EQ(peeked->first, row.batch_id);
+  EXPECT_EQ(peeked->second, 0x01020304u);
+  leaf[0] = 0x00;  // a block-info leaf's kind
+  EXPECT_FALSE(PeekBatchOfLeaf(leaf).has_value());
+  EXPECT_FALSE(PeekBatchOfLeaf(std::span(leaf).first(21)).has_value());
+}
+
 TEST(RowOperationTest, RoundTripsAndRejectsNonCanonicalBytes) {
   std::vector<uint8_t> leaf = EncodeRowOperationLeaf(Sample());
   auto back = DecodeRowOperationLeaf(leaf);

@@ -1,5 +1,7 @@
 #include "consensus/row_operation.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "consensus/block_info_leaf.h"
@@ -52,6 +54,18 @@ Status Malformed(std::string_view what) {
 }
 
 }  // namespace
+
+std::optional<std::pair<BatchId, uint32_t>> PeekBatchOfLeaf(std::span<const uint8_t> bytes) {
+  constexpr size_t kBatchOffset = 2, kIndexOffset = kBatchOffset + 16;
+  if (bytes.size() < kIndexOffset + 4 || bytes[0] != kLeafKindRowOperation || bytes[1] != kRowOperationVersion) {
+    return std::nullopt;
+  }
+  BatchId id{};
+  std::copy_n(bytes.begin() + kBatchOffset, id.size(), id.begin());
+  uint32_t index = 0;
+  for (int i = 3; i >= 0; --i) index = index << 8 | bytes[kIndexOffset + static_cast<size_t>(i)];
+  return std::make_pair(id, index);
+}
 
 std::string_view RowOpKindName(RowOpKind op) {
   switch (op) {

@@ -11,7 +11,9 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "consensus/ledger_schema.h"
@@ -43,6 +45,11 @@ struct RowOperation {
 std::vector<uint8_t> EncodeRowOperationLeaf(const RowOperation& row);
 // Accepts only the canonical encoding: INVALID_ARGUMENT for any other bytes.
 StatusOr<RowOperation> DecodeRowOperationLeaf(std::span<const uint8_t> bytes);
+
+// The batch id and row index of a row-operation leaf, read from their fixed offsets without
+// decoding the row; nullopt when the leaf is too short or not a row operation. For routing
+// only: whether the leaf is canonical is DecodeRowOperationLeaf's job.
+std::optional<std::pair<BatchId, uint32_t>> PeekBatchOfLeaf(std::span<const uint8_t> bytes);
 
 // Schema checks of one operation, with a reason when it fails: unknown table, wrong number of
 // values, a value its column cannot hold (wrong type, NULL in NOT NULL, out of range).

@@ -20,8 +20,8 @@ BatchEvent PendingEvent(const consensus::BatchId& id, bool reorged) {
 std::vector<consensus::BatchId> BatchesOf(const consensus::Block& block) {
   std::vector<consensus::BatchId> ids;
   for (size_t i = 1; i < block.leaves.size(); ++i) {
-    auto row = consensus::DecodeRowOperationLeaf(block.leaves[i]);
-    if (row.ok() && row->row_index == 0) ids.push_back(row->batch_id);
+    auto batch_row = consensus::PeekBatchOfLeaf(block.leaves[i]);
+    if (batch_row && batch_row->second == 0) ids.push_back(batch_row->first);
   }
   return ids;
 }

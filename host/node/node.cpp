@@ -210,8 +210,10 @@ StatusOr<RowProofView> Node::RowProof(const BatchId& id, uint32_t row_index) {
   proof.block = *view;
   const std::vector<consensus::Leaf>& leaves = (*view)->block.leaves;
   for (size_t i = 1; i < leaves.size(); ++i) {
+    auto batch_row = consensus::PeekBatchOfLeaf(leaves[i]);
+    if (!batch_row || batch_row->first != id || batch_row->second != row_index) continue;
     auto row = consensus::DecodeRowOperationLeaf(leaves[i]);
-    if (!row.ok() || row->batch_id != id || row->row_index != row_index) continue;
+    if (!row.ok()) return InternalError("a stored leaf does not decode");
     std::vector<Hash256> hashes = consensus::LeafHashes(leaves);
     proof.row = std::move(*row);
     proof.leaf = leaves[i];
