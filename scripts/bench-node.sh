@@ -31,4 +31,6 @@ if [ "$done_rows" -lt 1000000 ]; then
   build/bin/rowchain --node "$node" bench-node --rows $(( 1000000 - done_rows )) --writers 16 --batch-rows 100 --json
 fi
 build/bin/rowchain --node "$node" tip --json
+# The mining loop's move to a new tip: a fresh database, blocks arriving as a peer's would.
+build/bin/bench_node_restart "${uri/\/rowchain\?//${db}_restart?}" 30
 echo "{\"rowchaind_peak_rss_kib\": $(awk '/VmHWM/ {print $2}' /proc/$pid/status), \"rss_now_kib\": $(awk '/VmRSS/ {print $2}' /proc/$pid/status)}"
