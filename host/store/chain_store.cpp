@@ -454,12 +454,6 @@ StatusOr<std::optional<Block>> ChainStore::ReadBlock(const Hash256& hash) {
   return std::optional<Block>(Block{.header = entry->header, .leaves = std::move(*leaves)});
 }
 
-StatusOr<consensus::BatchId> ChainStore::AddPendingBatch(const PendingBatch& batch, const std::string& idempotency_key,
-                                                         int64_t now) {
-  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
-  return NoteFailure(InsertPendingBatch(*m_db, batch, idempotency_key, now));
-}
-
 StatusOr<std::vector<PendingBatch>> ChainStore::PendingBatches(uint64_t max_rows, uint64_t max_bytes) {
   ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
   return NoteFailure(ReadPendingBatches(*m_db, max_rows, max_bytes));
@@ -473,17 +467,6 @@ StatusOr<std::optional<BatchRecord>> ChainStore::GetBatch(const consensus::Batch
 StatusOr<PendingTotals> ChainStore::PendingTotals() {
   ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
   return NoteFailure(ReadPendingTotals(*m_db));
-}
-
-Status ChainStore::RejectBatch(const consensus::BatchId& id, std::string_view reason) {
-  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
-  return NoteFailure(RejectPendingBatch(*m_db, id, reason));
-}
-
-StatusOr<std::unordered_set<std::string>> ChainStore::ExistingKeys(std::span<const consensus::RowOperation> rows) {
-  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
-  LedgerWriter writer(*m_db, m_params);
-  return NoteFailure(writer.ExistingKeys(rows));
 }
 
 }  // namespace rowchain::store

@@ -86,15 +86,11 @@ class ChainStore {
   const BlockEntry* MainBlockAt(uint64_t height) const { return m_index.MainAt(height); }
   StatusOr<std::optional<consensus::Block>> ReadBlock(const Hash256& hash);
 
-  // The pending pool (batch_pool.h) on this store's connection.
-  StatusOr<consensus::BatchId> AddPendingBatch(const PendingBatch& batch, const std::string& idempotency_key,
-                                               int64_t now);
+  // The pending pool (batch_pool.h) on this store's connection. (The node writes to it through
+  // its own connections.)
   StatusOr<std::vector<PendingBatch>> PendingBatches(uint64_t max_rows, uint64_t max_bytes);
   StatusOr<std::optional<BatchRecord>> GetBatch(const consensus::BatchId& id);
   StatusOr<store::PendingTotals> PendingTotals();
-  Status RejectBatch(const consensus::BatchId& id, std::string_view reason);
-  // RowKeys (consensus::RowKey) of the rows' keys that the ledger tables hold now.
-  StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation> rows);
 
   const consensus::ChainParams& params() const { return m_params; }
   const Hash256& genesis_hash() const { return m_genesis_hash; }
