@@ -16,6 +16,24 @@ std::vector<Hash256> LeafHashes(std::span<const Leaf> leaves) {
 
 Hash256 BodyMerkleRoot(std::span<const Leaf> leaves) { return MerkleRoot(LeafHashes(leaves)); }
 
+std::vector<uint8_t> SerializeBlock(const Block& block) {
+  HeaderBytes header = block.header.Serialize();
+  std::vector<uint8_t> out(header.begin(), header.end());
+  std::vector<uint8_t> body = EncodeBlockBody(block.leaves);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+StatusOr<Block> ParseBlock(std::span<const uint8_t> bytes) {
+  if (bytes.size() < kBlockHeaderSize) return InvalidArgumentError("a block is shorter than its 80-byte header");
+  Block block;
+  block.header = ParseBlockHeader(bytes.first<kBlockHeaderSize>());
+  auto leaves = DecodeBlockBody(bytes.subspan(kBlockHeaderSize));
+  if (!leaves.ok()) return leaves.status();
+  block.leaves = std::move(*leaves);
+  return block;
+}
+
 uint64_t BodySize(std::span<const Leaf> leaves) {
   uint64_t size = 0;
   for (const Leaf& leaf : leaves) size += leaf.size();

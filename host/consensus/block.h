@@ -36,6 +36,11 @@ std::vector<uint8_t> EncodeBlockBody(std::span<const Leaf> leaves);
 // Canonical only: INVALID_ARGUMENT for truncated input or trailing bytes.
 StatusOr<std::vector<Leaf>> DecodeBlockBody(std::span<const uint8_t> bytes);
 
+// A whole block on the wire between peers: the 80-byte header, then the body encoding.
+std::vector<uint8_t> SerializeBlock(const Block& block);
+// INVALID_ARGUMENT for a short header or a non-canonical body.
+StatusOr<Block> ParseBlock(std::span<const uint8_t> bytes);
+
 // A non-genesis body read as typed leaves.
 struct DecodedBody {
   BlockInfoLeaf info;

@@ -1,6 +1,7 @@
 #include "node/node.h"
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <future>
 
@@ -50,6 +51,9 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   store::TipInfo tip = node->m_store->Tip();
   node->m_tip_hash = tip.hash;
+  std::array<uint8_t, 8> id{};
+  RAND_bytes(id.data(), static_cast<int>(id.size()));
+  node->m_node_id = HexEncode(id);
   spdlog::info("chain {}: tip height {} hash {}, {} pending batches", node->m_params.name, tip.height,
                ToDisplayHex(tip.hash), node->m_pending_batches.load());
   if (node->m_options.miner) {
@@ -223,6 +227,66 @@ StatusOr<RowProofView> Node::RowProof(const BatchId& id, uint32_t row_index) {
     return proof;
   }
   return NotFoundError(fmt::format("batch {} has no row {}", ShortHex(id), row_index));
+}
+
+store::TipInfo Node::Tip() {
+  std::lock_guard lock(m_store_mutex);
+  return m_store->Tip();
+}
+
+bool Node::HasBlock(const Hash256& hash) {
+  std::lock_guard lock(m_store_mutex);
+  return m_store->FindBlock(hash) != nullptr;
+}
+
+std::vector<Hash256> Node::Locator() {
+  std::lock_guard lock(m_store_mutex);
+  std::vector<Hash256> locator;
+  const uint64_t tip = m_store->Tip().height;
+  uint64_t step = 1;
+  for (uint64_t h = tip;; h = h > step ? h - step : 0) {
+    locator.push_back(m_store->MainBlockAt(h)->hash);
+    if (h == 0) break;
+    if (locator.size() >= 10) step *= 2;
+  }
+  return locator;
+}
+
+Node::HeaderRun Node::HeadersAfter(std::span<const Hash256> locator, size_t max) {
+  std::lock_guard lock(m_store_mutex);
+  uint64_t fork = 0;
+  for (const Hash256& hash : locator) {
+    const store::BlockEntry* entry = m_store->FindBlock(hash);
+    if (entry != nullptr && entry->in_main) {
+      fork = entry->height;
+      break;
+    }
+  }
+  HeaderRun run;
+  run.first_height = fork + 1;
+  for (uint64_t h = fork + 1; const store::BlockEntry* entry = m_store->MainBlockAt(h); ++h) {
+    if (run.headers.size() == max) {
+      run.more = true;
+      break;
+    }
+    run.headers.push_back(entry->header);
+  }
+  return run;
+}
+
+void Node::BeginSync() {
+  if (m_syncing++ == 0) {
+    std::lock_guard lock(m_template_mutex);
+    if (m_template_stop) m_template_stop->request_stop();  // its tip is about to be stale
+  }
+}
+
+void Node::EndSync() {
+  if (--m_syncing == 0) {
+    std::lock_guard lock(m_work_mutex);
+    ++m_work_generation;
+    m_work_cv.notify_all();
+  }
 }
 
 StatusOr<store::AcceptResult> Node::SubmitBlock(const consensus::Block& block) {
@@ -410,6 +474,11 @@ void Node::MiningLoop(std::stop_token stop) {
     }
     if (in_flight && in_flight->outcome.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
       if (!WaitForCommit(in_flight)) continue;
+    }
+    if (m_syncing.load() > 0) {  // catching up with a heavier chain: no blocks on a stale tip
+      WaitForCommit(in_flight);
+      WaitForWork(stop, generation, std::chrono::milliseconds(100));
+      continue;
     }
     const auto build_start = std::chrono::steady_clock::now();
     auto built = BuildTemplate(in_flight ? &*in_flight : nullptr);

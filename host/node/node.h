@@ -112,6 +112,24 @@ class Node {
   // and sees nothing twice.
   std::pair<uint64_t, std::vector<consensus::Hash256>> SubscribeFrom(uint64_t from_height, EventHub::Callback callback);
 
+  // For peers (service/peer).
+  const std::string& node_id() const { return m_node_id; }
+  const consensus::Hash256& Genesis() const { return m_store->genesis_hash(); }
+  store::TipInfo Tip();
+  bool HasBlock(const consensus::Hash256& hash);
+  // Main-chain hashes from the tip back: ten one by one, then doubling steps; genesis last.
+  std::vector<consensus::Hash256> Locator();
+  struct HeaderRun {
+    std::vector<consensus::BlockHeader> headers;
+    uint64_t first_height = 0;
+    bool more = false;
+  };
+  // The main chain after the newest locator hash on it (genesis when none is), at most `max`.
+  HeaderRun HeadersAfter(std::span<const consensus::Hash256> locator, size_t max);
+  // While any peer link is syncing a heavier chain the node does not mine on its stale tip.
+  void BeginSync();
+  void EndSync();
+
   EventHub& events() { return m_events; }
   MiningStats mining_stats() const;
   const consensus::ChainParams& params() const { return m_params; }
@@ -156,6 +174,8 @@ class Node {
   std::atomic<uint64_t> m_pending_rows{0};
   std::atomic<uint64_t> m_pending_batches{0};
   std::atomic<bool> m_stopping{false};
+  std::atomic<int> m_syncing{0};
+  std::string m_node_id;
 
   // Wakes the mining loop: new batches or a new tip.
   std::mutex m_work_mutex;

@@ -49,8 +49,9 @@ StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(node::Node& node, NodeSe
   int port = 0;
   builder.AddListeningPort(options.listen, *credentials, &port);
   builder.RegisterService(server->m_service.get());
+  for (grpc::Service* extra : options.extra_services) builder.RegisterService(extra);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
-  builder.SetMaxSendMessageSize(64 << 20);
+  builder.SetMaxSendMessageSize(128 << 20);
   server->m_server = builder.BuildAndStart();
   if (!server->m_server || port == 0) {
     return UnavailableError(fmt::format("cannot listen on {} (in use, or not a local address?)", options.listen));

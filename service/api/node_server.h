@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -24,6 +25,8 @@ struct NodeServerOptions {
   std::optional<TlsFiles> tls;
   int max_request_bytes = 8 << 20;
   LedgerServiceOptions service;
+  // More services on the same listener (the peer protocol); not owned, must outlive the server.
+  std::vector<grpc::Service*> extra_services;
 };
 
 class NodeServer {

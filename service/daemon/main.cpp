@@ -16,6 +16,7 @@
 #include "daemon_config.h"
 #include "node/node.h"
 #include "node_server.h"
+#include "peer_links.h"
 #include "store/mysql_uri.h"
 
 namespace {
@@ -47,10 +48,6 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   if (!uri.ok()) return Fail(kExitUsage, uri.status().message());
   auto auth = rowchain::api::AuthPolicy::FromGrants(config.tokens);
   if (!auth.ok()) return Fail(kExitUsage, auth.status().message());
-  if (!config.peers.empty()) {
-    spdlog::warn("--peer given ({} peers) but this build has no peer network yet: the node runs alone",
-                 config.peers.size());
-  }
 
   rowchain::node::NodeOptions options;
   options.mysql = *uri;
@@ -74,6 +71,9 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   server_options.tls = config.tls;
   server_options.max_request_bytes = static_cast<int>(config.max_request_bytes);
   server_options.service.auth = std::move(*auth);
+  rowchain::peer::BanList bans;
+  rowchain::peer::PeerService peer_service(**node, bans);
+  server_options.extra_services.push_back(&peer_service);
   auto server = rowchain::api::NodeServer::Start(**node, std::move(server_options));
   if (!server.ok()) {
     (*node)->Stop();
@@ -81,6 +81,10 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   }
   spdlog::info("listening on {}{}{}", (*server)->address(), config.tls ? " (TLS)" : "",
                config.tokens.empty() ? "" : fmt::format(", {} writer tokens", config.tokens.size()));
+  std::optional<rowchain::peer::PeerTls> peer_tls;
+  if (config.tls && !config.tls->ca.empty()) peer_tls = rowchain::peer::PeerTls{config.tls->cert, config.tls->key, config.tls->ca};
+  rowchain::peer::PeerDialer dialer(**node, bans, config.peers, peer_tls);
+  if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
   if (!config.ready_file.empty()) {
     std::ofstream ready(config.ready_file + ".tmp");
     ready << nlohmann::json{{"listen", (*server)->address()}, {"pid", ::getpid()}}.dump() << "\n";
@@ -91,6 +95,7 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  dialer.Stop();
   (*node)->Stop();
   (*server)->Shutdown(std::chrono::seconds(2));
   server->reset();

@@ -1,0 +1,56 @@
+// The links of the peer network: PeerService takes links other nodes dial (rowchain.v1.Peer,
+// on the node's gRPC server), PeerDialer keeps one link open to every configured peer and
+// dials again with backoff when it drops. Both run a PeerSession per link. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "node/node.h"
+#include "peer_session.h"
+#include "rowchain/v1/peer.grpc.pb.h"
+
+namespace rowchain::peer {
+
+class PeerService final : public v1::Peer::Service {
+ public:
+  PeerService(node::Node& node, BanList& bans) : m_node(node), m_bans(bans) {}
+  grpc::Status Link(grpc::ServerContext* context,
+                    grpc::ServerReaderWriter<v1::PeerMessage, v1::PeerMessage>* stream) override;
+
+ private:
+  node::Node& m_node;
+  BanList& m_bans;
+};
+
+struct PeerTls {
+  std::string cert, key, ca;  // PEM files: this node's certificate for mutual TLS, and the CA it trusts
+};
+
+class PeerDialer {
+ public:
+  PeerDialer(node::Node& node, BanList& bans, std::vector<std::string> addresses, std::optional<PeerTls> tls);
+  ~PeerDialer();  // Stop()
+  void Stop();
+
+ private:
+  void Keep(const std::string& address);
+
+  node::Node& m_node;
+  BanList& m_bans;
+  std::optional<PeerTls> m_tls;
+  std::atomic<bool> m_stopping{false};
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  std::vector<std::shared_ptr<grpc::ClientContext>> m_open;  // to cancel on Stop
+  std::vector<std::thread> m_threads;
+};
+
+}  // namespace rowchain::peer

@@ -1,0 +1,349 @@
+#include "peer_session.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "consensus/block_checks.h"
+#include "consensus/hash.h"
+
+namespace rowchain::peer {
+
+namespace pb = ::rowchain::v1;
+using consensus::Hash256;
+
+namespace {
+
+constexpr size_t kMaxLocator = 64;
+constexpr size_t kHeadersPerReply = 500;
+constexpr size_t kMaxHeadersPerMessage = 2000;
+constexpr size_t kMaxHashesPerRequest = 64;
+constexpr size_t kBlocksPerRequest = 16;
+constexpr size_t kMaxBlocksInFlight = 32;
+constexpr uint32_t kMaxMessagesPerSecond = 5000;
+
+std::string Bytes(const Hash256& h) { return std::string(h.begin(), h.end()); }
+
+std::optional<Hash256> HashFrom(const std::string& bytes) {
+  if (bytes.size() != 32) return std::nullopt;
+  Hash256 h{};
+  std::copy(bytes.begin(), bytes.end(), h.begin());
+  return h;
+}
+
+std::optional<consensus::BlockHeader> HeaderFrom(const std::string& bytes) {
+  if (bytes.size() != consensus::kBlockHeaderSize) return std::nullopt;
+  return consensus::ParseBlockHeader(
+      std::span<const uint8_t, consensus::kBlockHeaderSize>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+}
+
+std::string HeaderBytes(const consensus::BlockHeader& header) {
+  consensus::HeaderBytes raw = header.Serialize();
+  return std::string(raw.begin(), raw.end());
+}
+
+}  // namespace
+
+void BanList::Ban(const std::string& node_id, const std::string& address) {
+  std::lock_guard lock(m_mutex);
+  auto until = std::chrono::steady_clock::now() + m_duration;
+  if (!node_id.empty()) m_until[node_id] = until;
+  if (!address.empty()) m_until[address] = until;
+}
+
+bool BanList::IsBanned(const std::string& key) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_until.find(key);
+  if (it == m_until.end()) return false;
+  if (it->second < std::chrono::steady_clock::now()) {
+    m_until.erase(it);
+    return false;
+  }
+  return true;
+}
+
+PeerSession::PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, std::string address)
+    : m_node(node), m_transport(transport), m_bans(bans), m_address(std::move(address)) {}
+
+PeerSession::~PeerSession() {
+  if (m_subscription != 0) m_node.events().Unsubscribe(m_subscription);
+  {
+    std::lock_guard lock(m_out_mutex);
+    m_closing = true;
+  }
+  m_out_ready.notify_all();
+  if (m_writer.joinable()) m_writer.join();
+  SetSyncing(false);
+}
+
+void PeerSession::Send(pb::PeerMessage message) {
+  {
+    std::lock_guard lock(m_out_mutex);
+    if (m_closing) return;
+    m_out.push_back(std::move(message));
+  }
+  m_out_ready.notify_one();
+}
+
+void PeerSession::WriterLoop() {
+  for (;;) {
+    pb::PeerMessage message;
+    {
+      std::unique_lock lock(m_out_mutex);
+      m_out_ready.wait(lock, [&] { return m_closing || !m_out.empty(); });
+      if (m_out.empty()) return;
+      message = std::move(m_out.front());
+      m_out.pop_front();
+    }
+    if (!m_transport.Write(message)) {
+      m_transport.Cancel();
+      return;
+    }
+    if (message.has_goodbye()) {
+      m_transport.Cancel();
+      return;
+    }
+  }
+}
+
+Status PeerSession::Run() {
+  m_writer = std::thread([this] { WriterLoop(); });
+  const store::TipInfo tip = m_node.Tip();
+  pb::PeerMessage hello;
+  hello.mutable_hello()->set_protocol_version(kProtocolVersion);
+  hello.mutable_hello()->set_genesis_hash(consensus::ToDisplayHex(m_node.Genesis()));
+  hello.mutable_hello()->set_node_id(m_node.node_id());
+  hello.mutable_hello()->set_tip_height(tip.height);
+  hello.mutable_hello()->set_tip_hash(consensus::ToDisplayHex(tip.hash));
+  hello.mutable_hello()->set_chain_work(tip.chain_work.ToHex());
+  Send(std::move(hello));
+  m_window_start = std::chrono::steady_clock::now();
+  pb::PeerMessage message;
+  while (m_transport.Read(&message)) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - m_window_start > std::chrono::seconds(1)) {
+      m_window_start = now;
+      m_window_messages = 0;
+    }
+    if (++m_window_messages > kMaxMessagesPerSecond) {
+      return Misbehaved("flood", fmt::format("more than {} messages a second", kMaxMessagesPerSecond));
+    }
+    Status handled = Handle(message);
+    if (!handled.ok()) return handled;
+  }
+  return UnavailableError("the link closed");
+}
+
+Status PeerSession::Misbehaved(std::string_view reason_code, const std::string& detail) {
+  spdlog::warn("peer {} ({}) disconnected and banned: {}: {}", m_address, m_peer_id.empty() ? "?" : m_peer_id,
+               reason_code, detail);
+  m_bans.Ban(m_peer_id, m_address);
+  pb::PeerMessage goodbye;
+  goodbye.mutable_goodbye()->set_reason(fmt::format("{}: {}", reason_code, detail));
+  Send(std::move(goodbye));
+  return PermissionDeniedError(fmt::format("{}: {}", reason_code, detail));
+}
+
+Status PeerSession::Handle(const pb::PeerMessage& message) {
+  if (!m_hello_seen && !message.has_hello()) return Misbehaved("protocol", "the first message must be a hello");
+  switch (message.body_case()) {
+    case pb::PeerMessage::kHello: return OnHello(message.hello());
+    case pb::PeerMessage::kAnnounce: return OnAnnounce(message.announce());
+    case pb::PeerMessage::kGetHeaders: return OnGetHeaders(message.get_headers());
+    case pb::PeerMessage::kHeaders: return OnHeaders(message.headers());
+    case pb::PeerMessage::kGetBlocks: return OnGetBlocks(message.get_blocks());
+    case pb::PeerMessage::kBlock: return OnBlock(message.block());
+    case pb::PeerMessage::kNotFound:
+      for (const std::string& h : message.not_found().hashes()) {
+        if (auto hash = HashFrom(h)) m_in_flight.erase(*hash);
+      }
+      RequestBlocks();
+      return OkStatus();
+    case pb::PeerMessage::kGoodbye:
+      spdlog::info("peer {} said goodbye: {}", m_address, message.goodbye().reason());
+      return UnavailableError("the peer said goodbye: " + message.goodbye().reason());
+    case pb::PeerMessage::BODY_NOT_SET: break;
+  }
+  return Misbehaved("protocol", "an empty or unknown message");
+}
+
+Status PeerSession::OnHello(const pb::Hello& hello) {
+  if (m_hello_seen) return Misbehaved("protocol", "a second hello");
+  m_hello_seen = true;
+  m_peer_id = hello.node_id();
+  if (hello.node_id() == m_node.node_id()) return FailedPreconditionError("a link to this node itself");
+  if (m_bans.IsBanned(hello.node_id())) {
+    pb::PeerMessage goodbye;
+    goodbye.mutable_goodbye()->set_reason("banned");
+    Send(std::move(goodbye));
+    return PermissionDeniedError("the peer is banned");
+  }
+  if (hello.protocol_version() != kProtocolVersion || hello.genesis_hash() != consensus::ToDisplayHex(m_node.Genesis())) {
+    std::string why = hello.protocol_version() != kProtocolVersion
+                          ? fmt::format("protocol version {} (this node speaks {})", hello.protocol_version(), kProtocolVersion)
+                          : fmt::format("another chain (genesis {})", hello.genesis_hash());
+    spdlog::warn("peer {} refused: {}", m_address, why);
+    pb::PeerMessage goodbye;
+    goodbye.mutable_goodbye()->set_reason(why);
+    Send(std::move(goodbye));
+    return FailedPreconditionError("peer refused: " + why);
+  }
+  spdlog::info("peer {} connected: node {}, tip height {} {}", m_address, hello.node_id(), hello.tip_height(),
+               hello.tip_hash());
+  // From now on every block this node connects is announced to the peer.
+  m_subscription = m_node.events().Subscribe([this](const node::NodeEvent& event) {
+    const auto* block = std::get_if<node::BlockEvent>(&event);
+    if (block == nullptr || !block->connected) return;
+    pb::PeerMessage announce;
+    announce.mutable_announce()->set_header(HeaderBytes(block->block->block.header));
+    announce.mutable_announce()->set_height(block->block->height);
+    Send(std::move(announce));
+  });
+  AskForHeaders(nullptr);
+  return OkStatus();
+}
+
+void PeerSession::AskForHeaders(const Hash256* newest_known) {
+  if (m_headers_pending) return;
+  m_headers_pending = true;
+  SetSyncing(true);
+  pb::PeerMessage request;
+  if (newest_known != nullptr) request.mutable_get_headers()->add_locator(Bytes(*newest_known));
+  for (const Hash256& h : m_node.Locator()) {
+    if (static_cast<size_t>(request.get_headers().locator_size()) >= kMaxLocator) break;
+    request.mutable_get_headers()->add_locator(Bytes(h));
+  }
+  Send(std::move(request));
+}
+
+Status PeerSession::OnAnnounce(const pb::Announce& announce) {
+  auto header = HeaderFrom(announce.header());
+  if (!header) return Misbehaved("protocol", "an announced header is not 80 bytes");
+  if (consensus::Verdict v = consensus::CheckBlockHeader(*header, m_node.params()); !v.ok()) {
+    return Misbehaved(v.reason(), "announced header: " + v.detail());
+  }
+  const Hash256 hash = header->Hash();
+  if (m_node.HasBlock(hash) || m_in_flight.contains(hash)) return OkStatus();
+  if (std::find(m_wanted.begin(), m_wanted.end(), hash) != m_wanted.end()) return OkStatus();
+  if (m_node.HasBlock(header->prev_hash) || m_in_flight.contains(header->prev_hash)) {
+    m_wanted.push_back(hash);
+    RequestBlocks();
+  } else {
+    AskForHeaders(nullptr);  // its ancestors are missing: the headers from the fork point first
+  }
+  return OkStatus();
+}
+
+Status PeerSession::OnGetHeaders(const pb::GetHeaders& request) {
+  if (static_cast<size_t>(request.locator_size()) > kMaxLocator) return Misbehaved("protocol", "locator too long");
+  std::vector<Hash256> locator;
+  for (const std::string& h : request.locator()) {
+    auto hash = HashFrom(h);
+    if (!hash) return Misbehaved("protocol", "a locator hash is not 32 bytes");
+    locator.push_back(*hash);
+  }
+  node::Node::HeaderRun run = m_node.HeadersAfter(locator, kHeadersPerReply);
+  pb::PeerMessage reply;
+  reply.mutable_headers()->set_first_height(run.first_height);
+  reply.mutable_headers()->set_more(run.more);
+  for (const consensus::BlockHeader& header : run.headers) reply.mutable_headers()->add_headers(HeaderBytes(header));
+  Send(std::move(reply));
+  return OkStatus();
+}
+
+Status PeerSession::OnHeaders(const pb::Headers& message) {
+  m_headers_pending = false;
+  if (static_cast<size_t>(message.headers_size()) > kMaxHeadersPerMessage) {
+    return Misbehaved("protocol", "too many headers in one message");
+  }
+  std::optional<Hash256> previous;
+  for (const std::string& bytes : message.headers()) {
+    auto header = HeaderFrom(bytes);
+    if (!header) return Misbehaved("protocol", "a header is not 80 bytes");
+    if (previous && header->prev_hash != *previous) return Misbehaved("bad-prevblk", "headers do not link up");
+    if (consensus::Verdict v = consensus::CheckBlockHeader(*header, m_node.params()); !v.ok()) {
+      return Misbehaved(v.reason(), "header: " + v.detail());
+    }
+    const Hash256 hash = header->Hash();
+    previous = hash;
+    if (!m_node.HasBlock(hash) && !m_in_flight.contains(hash) &&
+        std::find(m_wanted.begin(), m_wanted.end(), hash) == m_wanted.end()) {
+      m_wanted.push_back(hash);
+    }
+  }
+  if (message.more() && previous) AskForHeaders(&*previous);
+  RequestBlocks();
+  return OkStatus();
+}
+
+void PeerSession::RequestBlocks() {
+  while (!m_wanted.empty() && m_in_flight.size() < kMaxBlocksInFlight) {
+    pb::PeerMessage request;
+    while (!m_wanted.empty() && request.get_blocks().hashes_size() < static_cast<int>(kBlocksPerRequest) &&
+           m_in_flight.size() < kMaxBlocksInFlight) {
+      m_in_flight.insert(m_wanted.front());
+      request.mutable_get_blocks()->add_hashes(Bytes(m_wanted.front()));
+      m_wanted.pop_front();
+    }
+    Send(std::move(request));
+  }
+  SetSyncing(m_headers_pending || !m_wanted.empty() || !m_in_flight.empty());
+}
+
+Status PeerSession::OnGetBlocks(const pb::GetBlocks& request) {
+  if (static_cast<size_t>(request.hashes_size()) > kMaxHashesPerRequest) {
+    return Misbehaved("protocol", "too many blocks asked for at once");
+  }
+  pb::PeerMessage not_found;
+  for (const std::string& bytes : request.hashes()) {
+    auto hash = HashFrom(bytes);
+    if (!hash) return Misbehaved("protocol", "a block hash is not 32 bytes");
+    auto view = m_node.BlockByHash(*hash);
+    if (!view.ok()) return view.status();
+    if (!*view) {
+      not_found.mutable_not_found()->add_hashes(bytes);
+      continue;
+    }
+    std::vector<uint8_t> raw = consensus::SerializeBlock((*view)->block);
+    pb::PeerMessage reply;
+    reply.mutable_block()->set_block(std::string(raw.begin(), raw.end()));
+    Send(std::move(reply));
+  }
+  if (not_found.not_found().hashes_size() > 0) Send(std::move(not_found));
+  return OkStatus();
+}
+
+Status PeerSession::OnBlock(const pb::BlockData& data) {
+  auto block = consensus::ParseBlock(
+      std::span(reinterpret_cast<const uint8_t*>(data.block().data()), data.block().size()));
+  if (!block.ok()) return Misbehaved("bad-block-encoding", block.status().message());
+  const Hash256 hash = block->Hash();
+  if (!m_in_flight.erase(hash)) return Misbehaved("protocol", "a block that was not asked for");
+  if (!m_node.HasBlock(block->header.prev_hash)) {
+    AskForHeaders(nullptr);  // not kept: the ancestors come first
+  } else {
+    auto accepted = m_node.SubmitBlock(*block);
+    if (!accepted.ok()) {
+      spdlog::error("block {} from peer {} not stored: {}", consensus::ToDisplayHex(hash), m_address,
+                    accepted.status().message());
+      return accepted.status();
+    }
+    const consensus::Verdict& verdict = accepted->verdict;
+    if (!verdict.ok() && verdict.reason() != "time-too-new") {
+      return Misbehaved(verdict.reason(), fmt::format("block {}: {}", consensus::ToDisplayHex(hash), verdict.detail()));
+    }
+  }
+  RequestBlocks();
+  return OkStatus();
+}
+
+void PeerSession::SetSyncing(bool syncing) {
+  if (syncing == m_syncing) return;
+  m_syncing = syncing;
+  if (syncing) {
+    m_node.BeginSync();
+  } else {
+    m_node.EndSync();
+  }
+}
+
+}  // namespace rowchain::peer

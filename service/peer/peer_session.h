@@ -1,0 +1,96 @@
+// One link to one peer, the same whichever side dialled: hello (same chain, same protocol),
+// headers-first catch-up from a locator, blocks fetched with a bounded number in flight and
+// handed to Node::SubmitBlock (the node's own validation), announcements of every block the
+// node connects, and the peer's requests answered. A peer that breaks the rules (an invalid
+// block or header, malformed or oversized messages, a flood) is told why, disconnected and
+// banned for a while. Thread-safe: Run on one thread; announcements arrive from the node's.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "node/node.h"
+#include "rowchain/v1/peer.pb.h"
+#include "util/status.h"
+
+namespace rowchain::peer {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+// Both ends of a link (a gRPC bidirectional stream): one reader thread, one writer thread.
+class PeerTransport {
+ public:
+  virtual ~PeerTransport() = default;
+  virtual bool Read(v1::PeerMessage* message) = 0;
+  virtual bool Write(const v1::PeerMessage& message) = 0;
+  virtual void Cancel() = 0;
+};
+
+// Who is banned, by node id and by address, until when. Thread-safe.
+class BanList {
+ public:
+  explicit BanList(std::chrono::seconds duration = std::chrono::minutes(10)) : m_duration(duration) {}
+  void Ban(const std::string& node_id, const std::string& address);
+  bool IsBanned(const std::string& node_id_or_address);
+
+ private:
+  std::mutex m_mutex;
+  std::chrono::seconds m_duration;
+  std::map<std::string, std::chrono::steady_clock::time_point> m_until;
+};
+
+class PeerSession {
+ public:
+  PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, std::string address);
+  ~PeerSession();
+  // Runs the link until either side ends it; the reason.
+  Status Run();
+  const std::string& peer_node_id() const { return m_peer_id; }
+
+ private:
+  void Send(v1::PeerMessage message);
+  void WriterLoop();
+  Status Handle(const v1::PeerMessage& message);
+  Status OnHello(const v1::Hello& hello);
+  Status OnAnnounce(const v1::Announce& announce);
+  Status OnGetHeaders(const v1::GetHeaders& request);
+  Status OnHeaders(const v1::Headers& headers);
+  Status OnGetBlocks(const v1::GetBlocks& request);
+  Status OnBlock(const v1::BlockData& data);
+  void AskForHeaders(const consensus::Hash256* newest_known);
+  void RequestBlocks();
+  void SetSyncing(bool syncing);
+  // Ends the link: tells the peer why, bans it when it broke the rules.
+  Status Misbehaved(std::string_view reason_code, const std::string& detail);
+
+  node::Node& m_node;
+  PeerTransport& m_transport;
+  BanList& m_bans;
+  const std::string m_address;
+  std::string m_peer_id;
+  bool m_hello_seen = false;
+  uint64_t m_subscription = 0;
+
+  std::mutex m_out_mutex;
+  std::condition_variable m_out_ready;
+  std::deque<v1::PeerMessage> m_out;
+  bool m_closing = false;
+  std::thread m_writer;
+
+  // Blocks the peer has that this node lacks: wanted in order, then in flight.
+  std::deque<consensus::Hash256> m_wanted;
+  std::set<consensus::Hash256> m_in_flight;
+  bool m_headers_pending = false;
+  bool m_syncing = false;
+
+  // Flood control: messages in the current one-second window.
+  std::chrono::steady_clock::time_point m_window_start;
+  uint32_t m_window_messages = 0;
+};
+
+}  // namespace rowchain::peer
