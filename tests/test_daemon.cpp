@@ -1,10 +1,14 @@
 #include "test_daemon.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -55,6 +59,19 @@ int WaitForExit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
 std::string MakeTempDir(const std::string& prefix) {
   std::string pattern = std::string(ROWCHAIN_TEST_TMP_DIR) + "/" + prefix + "-XXXXXX";
   std::filesystem::create_directories(ROWCHAIN_TEST_TMP_DIR);
@@ -72,7 +89,10 @@ std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::vector<std::strin
   auto daemon = std::unique_ptr<DaemonProcess>(new DaemonProcess());
   daemon->m_dir = MakeTempDir("rowchaind");
   std::string ready = daemon->m_dir + "/ready.json";
-  std::vector<std::string> all = {"--listen", "127.0.0.1:0", "--ready-file", ready};
+  std::vector<std::string> all = {"--ready-file", ready};
+  if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
+    all.insert(all.end(), {"--listen", "127.0.0.1:0"});
+  }
   all.insert(all.end(), args.begin(), args.end());
   daemon->m_pid = Spawn(all, daemon->m_dir + "/log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

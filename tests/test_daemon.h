@@ -14,7 +14,8 @@ namespace rowchain::testing {
 
 class DaemonProcess {
  public:
-  // Adds --listen 127.0.0.1:0 and --ready-file; fails the test when it is not ready in 60 s.
+  // Adds --listen 127.0.0.1:0 (unless args hold --listen) and --ready-file; fails the test when
+  // it is not ready in 60 s.
   static std::unique_ptr<DaemonProcess> Start(const std::vector<std::string>& args);
   ~DaemonProcess();  // SIGKILL when still running
 
@@ -35,6 +36,10 @@ struct DaemonRun {
   std::string err;
 };
 DaemonRun RunDaemonToExit(const std::vector<std::string>& args);
+
+// A loopback TCP port that was free a moment ago (for nodes that must know each other's
+// addresses before they start).
+int FreePort();
 
 // A fresh directory under the build tree, for files a test writes.
 std::string MakeTempDir(const std::string& prefix);

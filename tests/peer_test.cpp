@@ -1,0 +1,283 @@
+// The peer network with real rowchaind processes on one private MariaDB (a database per node):
+// concurrent mining converges, a restarted node catches up, a partition heals by reorg, and a
+// bad peer is refused without anything being written.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <sstream>
+#include <thread>
+
+#include "consensus/compact.h"
+#include "consensus/hash.h"
+#include "consensus/pow.h"
+#include "rowchain/v1/ledger.grpc.pb.h"
+#include "rowchain/v1/peer.grpc.pb.h"
+#include "test_chain.h"
+#include "test_daemon.h"
+#include "test_mysql.h"
+#include "test_vectors.h"
+
+namespace rowchain::testing {
+namespace {
+
+namespace pb = ::rowchain::v1;
+using namespace std::chrono_literals;
+
+struct NodeUnderTest {
+  TestDatabase db;
+  int port = FreePort();
+  std::unique_ptr<DaemonProcess> process;
+  std::string address() const { return fmt::format("127.0.0.1:{}", port); }
+};
+
+class PeerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { m_dir = MakeTempDir("peer-test"); }
+
+  void StartNode(NodeUnderTest& node, const std::vector<const NodeUnderTest*>& peers, bool mining = true) {
+    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", "regtest", "--listen", node.address(),
+                                     "--miner", mining ? "cpu" : "off", "--threads", "1"};
+    for (const NodeUnderTest* peer : peers) args.insert(args.end(), {"--peer", peer->address()});
+    node.process = DaemonProcess::Start(args);
+    ASSERT_TRUE(node.process);
+  }
+  static pb::ChainInfo Info(const NodeUnderTest& node) {
+    auto stub = pb::Ledger::NewStub(grpc::CreateChannel(node.address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 10s);
+    pb::ChainInfo info;
+    (void)stub->GetChainInfo(&context, {}, &info);
+    return info;
+  }
+  // Every node on one tip with nothing pending, twice in a row.
+  static bool Converged(const std::vector<NodeUnderTest*>& nodes, std::chrono::seconds timeout = 120s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    int stable = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::set<std::string> tips;
+      uint64_t pending = 0;
+      for (NodeUnderTest* n : nodes) {
+        pb::ChainInfo info = Info(*n);
+        tips.insert(info.tip_hash());
+        pending += info.pending_batches();
+      }
+      stable = tips.size() == 1 && !tips.begin()->empty() && pending == 0 ? stable + 1 : 0;
+      if (stable == 2) return true;
+      std::this_thread::sleep_for(300ms);
+    }
+    return false;
+  }
+  static std::string Checksum(NodeUnderTest& node) {
+    auto rows = node.db.admin().Query("CHECKSUM TABLE users");
+    return (*rows)[0][1].kind() == consensus::Value::Kind::kInt ? std::to_string((*rows)[0][1].as_int())
+                                                                : (*rows)[0][1].as_string();
+  }
+  static int64_t Count(NodeUnderTest& node, const std::string& sql) {
+    return (*node.db.admin().Query(sql))[0][0].as_int();
+  }
+  std::string RowsFile(int first_id, int count) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (int i = first_id; i < first_id + count; ++i) rows.push_back({{"id", i}, {"name", fmt::format("u{}", i)}, {"age", i % 90}});
+    std::string path = fmt::format("{}/rows-{}.json", m_dir, first_id);
+    WriteFile(path, rows.dump());
+    return path;
+  }
+  std::string Logs(const std::vector<NodeUnderTest*>& nodes) {
+    std::string all;
+    for (NodeUnderTest* n : nodes) all += n->process ? n->process->Log() : std::string();
+    return all;
+  }
+
+  std::string m_dir;
+};
+
+TEST_F(PeerTest, ThreeMiningNodesConvergeOnOneChainAndIdenticalTables) {
+  NodeUnderTest a, b, c;
+  StartNode(a, {&b, &c});
+  StartNode(b, {&a, &c});
+  StartNode(c, {&a, &b});
+  // Writers send batches to different nodes at the same time.
+  std::vector<std::thread> writers;
+  std::vector<int> exits(3, -1);
+  NodeUnderTest* nodes[] = {&a, &b, &c};
+  for (int i = 0; i < 3; ++i) {
+    std::string file = RowsFile(1000 * (i + 1), 60);
+    writers.emplace_back([&, i, file] {
+      exits[i] = RunCli(fmt::format("--node {} submit --table users --rows {} --batch-rows 10", nodes[i]->address(), file))
+                     .exit_code;
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(exits, (std::vector<int>{0, 0, 0}));
+  ASSERT_TRUE(Converged({&a, &b, &c})) << Logs({&a, &b, &c});
+
+  const std::string checksum = Checksum(a);
+  for (NodeUnderTest* n : nodes) {
+    EXPECT_EQ(Checksum(*n), checksum);
+    EXPECT_EQ(Count(*n, "SELECT COUNT(*) FROM users"), 180);  // every row once
+    EXPECT_EQ(Count(*n, "SELECT COUNT(*) FROM rowchain_batches WHERE state = 1"), 18);  // every batch sealed
+    n->process->Stop(SIGTERM);
+    auto verify = RunCli(fmt::format("verify --mysql '{}' --chain regtest", n->db.text()));
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  }
+}
+
+TEST_F(PeerTest, ARestartedNodeCatchesUp) {
+  NodeUnderTest a, b;
+  StartNode(a, {&b});
+  StartNode(b, {&a});
+  ASSERT_EQ(RunCli(fmt::format("--node {} submit --table users --rows {} --wait", a.address(), RowsFile(1, 20))).exit_code, 0);
+  ASSERT_TRUE(Converged({&a, &b}));
+  ASSERT_EQ(b.process->Stop(SIGTERM), 0);
+  // While b is down, a seals 30 more blocks.
+  for (int i = 0; i < 30; ++i) {
+    auto r = RunCli(fmt::format("--node {} submit --table users --rows {} --wait", a.address(), RowsFile(100 + 10 * i, 10)));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  StartNode(b, {&a});
+  ASSERT_TRUE(Converged({&a, &b})) << Logs({&a, &b});
+  EXPECT_GE(Info(b).height(), 31u);
+  EXPECT_EQ(Checksum(a), Checksum(b));
+  EXPECT_EQ(Count(b, "SELECT COUNT(*) FROM users"), 320);
+}
+
+TEST_F(PeerTest, APartitionHealsByReorgAndNoRowIsLostOrDuplicated) {
+  NodeUnderTest a, b;
+  StartNode(a, {});
+  StartNode(b, {});
+  // Apart: a seals 2 blocks, b seals 4 (more work).
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(RunCli(fmt::format("--node {} submit --table users --rows {} --wait", a.address(), RowsFile(10 * i, 5))).exit_code, 0);
+  }
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(RunCli(fmt::format("--node {} submit --table users --rows {} --wait", b.address(), RowsFile(500 + 10 * i, 5))).exit_code, 0);
+  }
+  ASSERT_EQ(Info(a).height(), 2u);
+  ASSERT_EQ(Info(b).height(), 4u);
+  // Joined: a learns of b's heavier branch, reorgs, and seals its own batches again on top.
+  ASSERT_EQ(a.process->Stop(SIGTERM), 0);
+  StartNode(a, {&b});
+  ASSERT_TRUE(Converged({&a, &b})) << Logs({&a, &b});
+  EXPECT_GE(Info(a).height(), 5u);
+  EXPECT_EQ(Checksum(a), Checksum(b));
+  EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM users"), 30);
+  EXPECT_EQ(Count(b, "SELECT COUNT(*) FROM users"), 30);
+  EXPECT_NE(a.process->Log().find("reorg"), std::string::npos);
+}
+
+// A test acting as a peer over the real protocol.
+class FakePeer {
+ public:
+  explicit FakePeer(const std::string& address)
+      : m_stub(pb::Peer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {
+    m_context.set_deadline(std::chrono::system_clock::now() + 30s);
+    m_stream = m_stub->Link(&m_context);
+  }
+  ~FakePeer() {
+    m_context.TryCancel();
+    (void)m_stream->Finish();
+  }
+  void Hello(const std::string& genesis_hex) {
+    pb::PeerMessage hello;
+    hello.mutable_hello()->set_protocol_version(1);
+    hello.mutable_hello()->set_genesis_hash(genesis_hex);
+    static std::atomic<int> next_id{0};
+    hello.mutable_hello()->set_node_id("fake-peer-" + std::to_string(next_id++));  // bans are per node id
+    ASSERT_TRUE(m_stream->Write(hello));
+  }
+  bool Send(const pb::PeerMessage& m) { return m_stream->Write(m); }
+  // Reads until a message of `kind` comes (answering nothing); nullopt when the stream ends.
+  std::optional<pb::PeerMessage> ReadUntil(pb::PeerMessage::BodyCase kind) {
+    pb::PeerMessage m;
+    while (m_stream->Read(&m)) {
+      if (m.body_case() == kind) return m;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::unique_ptr<pb::Peer::Stub> m_stub;
+  grpc::ClientContext m_context;
+  std::unique_ptr<grpc::ClientReaderWriter<pb::PeerMessage, pb::PeerMessage>> m_stream;
+};
+
+pb::PeerMessage AnnounceOf(const consensus::BlockHeader& header, uint64_t height) {
+  pb::PeerMessage m;
+  consensus::HeaderBytes raw = header.Serialize();
+  m.mutable_announce()->set_header(std::string(raw.begin(), raw.end()));
+  m.mutable_announce()->set_height(height);
+  return m;
+}
+
+TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
+  NodeUnderTest a;
+  StartNode(a, {}, /*mining=*/false);
+  TestChain chain(RegtestParams());
+  const std::string genesis = consensus::ToDisplayHex(chain.genesis().Hash());
+  const int64_t blocks_before = Count(a, "SELECT COUNT(*) FROM rowchain_blocks");
+
+  {  // Another chain: refused at hello.
+    FakePeer peer(a.address());
+    peer.Hello(std::string(64, 'a'));
+    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("another chain"), std::string::npos) << bye->goodbye().reason();
+  }
+  {  // A header that misses its target.
+    consensus::Block block = chain.Mine(chain.genesis(), 0, {});
+    consensus::U256 target = consensus::DecodeCompact(block.header.bits).target;
+    while (consensus::HashMeetsTarget(block.header.Hash(), target)) ++block.header.nonce;
+    FakePeer peer(a.address());
+    peer.Hello(genesis);
+    ASSERT_TRUE(peer.Send(AnnounceOf(block.header, 1)));
+    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("high-hash"), std::string::npos) << bye->goodbye().reason();
+  }
+  // Valid headers whose bodies are wrong: fetched, checked, refused.
+  consensus::Block wrong_root = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "a", 1)});
+  wrong_root.leaves.push_back(wrong_root.leaves.back());  // the header's Merkle root no longer matches
+  consensus::RowOperation bad = UserInsert(Batch(2), 0, 2, "b", 2);
+  bad.values[2] = consensus::Value::Text("old");  // age is an INT
+  consensus::Block bad_row = chain.Mine(chain.genesis(), 0, {bad}, 5);
+  for (const auto& [block, reason] : {std::pair{&wrong_root, "bad-merkle"}, std::pair{&bad_row, "bad-row"}}) {
+    FakePeer peer(a.address());
+    peer.Hello(genesis);
+    ASSERT_TRUE(peer.Send(AnnounceOf(block->header, 1)));
+    auto request = peer.ReadUntil(pb::PeerMessage::kGetBlocks);
+    ASSERT_TRUE(request.has_value()) << reason;
+    pb::PeerMessage reply;
+    std::vector<uint8_t> raw = consensus::SerializeBlock(*block);
+    reply.mutable_block()->set_block(std::string(raw.begin(), raw.end()));
+    ASSERT_TRUE(peer.Send(reply));
+    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value()) << reason;
+    EXPECT_NE(bye->goodbye().reason().find(reason), std::string::npos) << bye->goodbye().reason();
+  }
+  EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM rowchain_blocks"), blocks_before);
+  EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM users"), 0);
+  EXPECT_NE(a.process->Log().find("disconnected and banned: bad-merkle"), std::string::npos) << a.process->Log();
+  // A good peer is unaffected: a valid block from a fresh link is taken.
+  consensus::Block good = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(3), 0, 3, "c", 3)}, 9);
+  FakePeer peer(a.address());
+  peer.Hello(genesis);
+  ASSERT_TRUE(peer.Send(AnnounceOf(good.header, 1)));
+  ASSERT_TRUE(peer.ReadUntil(pb::PeerMessage::kGetBlocks).has_value());
+  pb::PeerMessage reply;
+  std::vector<uint8_t> raw = consensus::SerializeBlock(good);
+  reply.mutable_block()->set_block(std::string(raw.begin(), raw.end()));
+  ASSERT_TRUE(peer.Send(reply));
+  auto announced = peer.ReadUntil(pb::PeerMessage::kAnnounce);  // the node relays what it connected
+  ASSERT_TRUE(announced.has_value());
+  EXPECT_EQ(Info(a).tip_hash(), consensus::ToDisplayHex(good.Hash()));
+  EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM users"), 1);
+}
+
+}  // namespace
+}  // namespace rowchain::testing
