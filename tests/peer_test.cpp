@@ -171,6 +171,65 @@ TEST_F(PeerTest, APartitionHealsByReorgAndNoRowIsLostOrDuplicated) {
   EXPECT_NE(a.process->Log().find("reorg"), std::string::npos);
 }
 
+TEST_F(PeerTest, CompetingBlocksAtOneHeightSettleOnTheTieBreakAndTheLoserReseals) {
+  NodeUnderTest a, b;
+  StartNode(a, {});
+  StartNode(b, {});
+  ASSERT_EQ(RunCli(fmt::format("--node {} submit --table users --rows {} --wait", a.address(), RowsFile(1, 5))).exit_code, 0);
+  ASSERT_EQ(RunCli(fmt::format("--node {} submit --table users --rows {} --wait", b.address(), RowsFile(100, 5))).exit_code, 0);
+  const std::string tip_a = Info(a).tip_hash(), tip_b = Info(b).tip_hash();
+  ASSERT_NE(tip_a, tip_b);
+  // Link them with no further submissions: equal work, so the lower hash wins on both.
+  ASSERT_EQ(a.process->Stop(SIGTERM), 0);
+  StartNode(a, {&b});
+  ASSERT_TRUE(Converged({&a, &b})) << Logs({&a, &b});
+  EXPECT_EQ(Info(a).tip_hash(), Info(b).tip_hash());
+  EXPECT_EQ(Info(a).height(), 2u);  // the loser's batch sealed again on top of the winner
+  EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM users"), 10);
+  EXPECT_EQ(Checksum(a), Checksum(b));
+  // The winner at height 1 is the lower hash of the two.
+  auto stub = pb::Ledger::NewStub(grpc::CreateChannel(a.address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  pb::GetBlockRequest request;
+  request.set_height(1);
+  request.set_header_only(true);
+  pb::Block block;
+  ASSERT_TRUE(stub->GetBlock(&context, request, &block).ok());
+  EXPECT_EQ(block.header().hash(), std::min(tip_a, tip_b));
+}
+
+TEST_F(PeerTest, WithTlsPeersNeedACertificateFromTheCa) {
+  std::string cert = m_dir + "/node.crt", key = m_dir + "/node.key";
+  ASSERT_EQ(std::system(fmt::format("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
+                                    "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout {} -out {} >/dev/null 2>&1",
+                                    key, cert).c_str()),
+            0);
+  NodeUnderTest a, b, outsider;
+  auto start = [&](NodeUnderTest& node, const NodeUnderTest* peer, bool tls) {
+    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", "regtest", "--listen", node.address(),
+                                     "--miner", "cpu", "--threads", "1", "--peer", peer->address()};
+    if (tls) args.insert(args.end(), {"--tls-cert", cert, "--tls-key", key, "--tls-ca", cert});
+    node.process = DaemonProcess::Start(args);
+    ASSERT_TRUE(node.process);
+  };
+  start(a, &b, true);
+  start(b, &a, true);
+  start(outsider, &a, false);  // no certificate: its link to a never opens
+  std::string tls_flags = fmt::format("--tls-ca {} --tls-cert {} --tls-key {}", cert, cert, key);
+  auto r = RunCli(fmt::format("--node {} {} submit --table users --rows {} --wait", a.address(), tls_flags, RowsFile(1, 5)));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  std::string b_tip;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto tip = RunCli(fmt::format("--node {} {} tip --json", b.address(), tls_flags));
+    if (tip.exit_code == 0 && nlohmann::json::parse(tip.out)["height"] == 1) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_EQ(Count(b, "SELECT COUNT(*) FROM users"), 5);
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(Count(outsider, "SELECT COUNT(*) FROM rowchain_blocks"), 1);  // genesis only
+}
+
 // A test acting as a peer over the real protocol.
 class FakePeer {
  public:
