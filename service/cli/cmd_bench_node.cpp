@@ -34,6 +34,7 @@ struct BenchNodeFlags {
   uint64_t rows = 100'000;
   int64_t first_id = 0;
   bool json = false;
+  bool plain_only = false;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -194,6 +195,14 @@ int Run(const NodeFlags& node, const BenchNodeFlags& flags) {
   auto params = chain::LoadChain("regtest");
   if (!params.ok()) return ReportError(kExitFailure, params.status().message());
   const int64_t first_id = flags.first_id != 0 ? flags.first_id : static_cast<int64_t>(std::time(nullptr)) * 1'000'000;
+  if (flags.plain_only) {
+    if (flags.plain_mysql.empty()) return ReportError(kExitUsage, "bench-node: --plain-only needs --plain-mysql");
+    auto timed = TimePlain(flags, *params->schema.FindTable("users"), first_id);
+    if (!timed.ok()) return ReportError(kExitFailure, "bench-node: plain INSERTs: " + timed.status().message());
+    std::printf("%s\n", nlohmann::json{{"writers", flags.writers}, {"batch_rows", flags.batch_rows}, {"rows", flags.rows},
+                                       {"plain_rows_per_s", *timed}}.dump().c_str());
+    return kExitOk;
+  }
   auto figures = TimeNode(node, flags, first_id);
   if (!figures.ok()) return ReportError(kExitFailure, "bench-node: " + figures.status().message());
   std::optional<double> plain;
@@ -233,6 +242,7 @@ void AddBenchNodeCommand(CLI::App& app, const NodeFlags* node, int* exit_code) {
   cmd->add_option("--rows", flags->rows, "rows in all (default 100000)");
   cmd->add_option("--first-id", flags->first_id, "first users.id (default: from the clock, so runs do not collide)");
   cmd->add_flag("--json", flags->json, "the figures as JSON");
+  cmd->add_flag("--plain-only", flags->plain_only, "only the plain-INSERT baseline (no node needed)");
   cmd->callback([=] { *exit_code = Run(*node, *flags); });
 }
 

@@ -21,6 +21,7 @@ struct NodeFlags;
 // submit, tip, block, proof, verify-proof (cmd_node.cpp); `node` is filled by the app's flags.
 void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchNodeCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
+void AddBenchPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 
 // Prints "rowchain: <message>" to stderr and returns `code`.
 int ReportError(int code, const std::string& message);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# BENCHMARKS.md, "Peers": (1) three loopback nodes in a full mesh, all mining (regtest, one CPU
+# thread each): p50/p99 from a block sealed on one node to committed on each other node;
+# (2) a fresh node syncing BLOCKS blocks of 100 rows from one peer, rows/s, side by side with
+# plain 100-row INSERTs of the same number of rows by one connection to the same MariaDB.
+# Usage: scripts/bench-peers.sh [RELAY_BLOCKS] [SYNC_BLOCKS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+relay_blocks=${1:-100}
+sync_blocks=${2:-5000}
+scripts/build.sh >/dev/null
+dir=build/bench-mariadb
+scripts/mariadb.sh start "$dir" >/dev/null
+uri=$(scripts/mariadb.sh uri "$dir")
+run=$(date +%s)
+db_uri() { echo "${uri/\/rowchain\?//bench_peers_${run}_$1?}"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  scripts/mariadb.sh stop "$dir" >/dev/null
+}
+trap cleanup EXIT
+start_node() {  # name port chain miner peers...
+  local name=$1 port=$2 chain=$3 miner=$4; shift 4
+  local peers=()
+  for p in "$@"; do peers+=(--peer "$p"); done
+  build/bin/rowchaind --mysql "$(db_uri "$name")" --chain "$chain" --miner "$miner" --threads 1 --miner-id "$name" \
+    --listen "127.0.0.1:$port" --log-level warn --max-pending-rows 2000000 "${peers[@]}" \
+    --ready-file "build/bench-$run-$name.ready" &
+  pids+=($!)
+  for _ in $(seq 1 300); do [ -f "build/bench-$run-$name.ready" ] && return; sleep 0.1; done
+  echo "node $name did not start" >&2; exit 1
+}
+
+# (1) relay latency
+pa=$(free_port); pb=$(free_port); pc=$(free_port)
+start_node a "$pa" regtest cpu "127.0.0.1:$pb" "127.0.0.1:$pc"
+start_node b "$pb" regtest cpu "127.0.0.1:$pa" "127.0.0.1:$pc"
+start_node c "$pc" regtest cpu "127.0.0.1:$pa" "127.0.0.1:$pb"
+sleep 1
+build/bin/rowchain bench-peers --nodes "127.0.0.1:$pa,127.0.0.1:$pb,127.0.0.1:$pc" --blocks "$relay_blocks" --json
+for p in "${pids[@]}"; do kill -TERM "$p"; wait "$p" || true; done
+pids=()
+
+# (2) catch-up sync: blocks of exactly one 100-row batch
+chain=build/bench-$run-sync.toml
+build/bin/rowchain chain --chain regtest --toml | sed 's/^max_block_rows = .*/max_block_rows = 100/; 0,/^name = .*/s//name = "sync_bench"/' > "$chain"
+ps=$(free_port); pf=$(free_port)
+start_node source "$ps" "$chain" cpu
+build/bin/rowchain --node "127.0.0.1:$ps" bench-node --rows $(( sync_blocks * 100 )) --writers 16 --batch-rows 100 --json >/dev/null
+height=$(build/bin/rowchain --node "127.0.0.1:$ps" tip --json | sed -n 's/.*"height":\([0-9]*\).*/\1/p')
+start=$(date +%s.%N)
+start_node fresh "$pf" "$chain" off "127.0.0.1:$ps"
+while :; do
+  h=$(build/bin/rowchain --node "127.0.0.1:$pf" tip --json | sed -n 's/.*"height":\([0-9]*\).*/\1/p')
+  [ "$h" -ge "$height" ] && break
+  sleep 0.05
+done
+end=$(date +%s.%N)
+python3 -c "s=$end-$start; rows=$height*100; print('{\"sync_blocks\": %d, \"sync_seconds\": %.2f, \"sync_rows_per_s\": %.0f}' % ($height, s, rows/s))"
+build/bin/rowchain bench-node --plain-only --plain-mysql "$(db_uri plain)" --rows $(( height * 100 )) --writers 1 --batch-rows 100
