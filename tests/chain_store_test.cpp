@@ -297,3 +297,69 @@ TEST(MysqlConnectionTest, TcpSocketAndBadCredentials) {
 
 }  // namespace
 }  // namespace rowchain::store
+
+namespace rowchain::store {
+namespace {
+
+class AcceptBlocksTest : public ::testing::Test {
+ protected:
+  TestDatabase db;
+  TestChain chain{testing::RegtestParams()};
+};
+
+TEST_F(AcceptBlocksTest, ARunOnTheTipConnectsInOneTransaction) {
+  int commits_seen = 0;
+  ChainStoreOptions options;
+  options.stage_hook = [&](std::string_view stage) { commits_seen += stage == "before-commit"; };
+  auto store = OpenStore(db, options);
+  ASSERT_TRUE(store);
+  std::vector<Block> run;
+  const Block* parent = &chain.genesis();
+  for (int i = 0; i < 5; ++i) {
+    // Each block updates the row the one before inserted: later blocks read earlier ones'
+    // uncommitted rows inside the same transaction.
+    std::vector<consensus::RowOperation> rows = {UserInsert(Batch(10 + i), 0, 100 + i, "n", i)};
+    if (i > 0) rows.push_back(UserUpdate(Batch(10 + i), 1, 100 + i - 1, "updated", i));
+    run.push_back(chain.Mine(*parent, static_cast<uint64_t>(i), rows));
+    parent = &run.back();
+  }
+  auto results = store->AcceptBlocks(run, kNow);
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->size(), 5u);
+  for (const AcceptResult& r : *results) {
+    EXPECT_TRUE(r.verdict.ok());
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].kind, ChainEvent::Kind::kConnected);
+  }
+  EXPECT_EQ(commits_seen, 1);
+  EXPECT_EQ(store->Tip().hash, run.back().Hash());
+  EXPECT_EQ(Users(db).size(), 5u);
+  EXPECT_EQ(Users(db)[103], "updated/4");
+  // The state survives a restart: it was committed, not only held in memory.
+  store.reset();
+  auto reopened = OpenStore(db);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->Tip().height, 5u);
+}
+
+TEST_F(AcceptBlocksTest, AnInvalidBlockInARunKeepsTheValidPrefixAndNamesTheCulprit) {
+  auto store = OpenStore(db);
+  ASSERT_TRUE(store);
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "a", 1)});
+  Block b2 = chain.Mine(b1, 1, {UserInsert(Batch(2), 0, 2, "b", 2)});
+  Block b3 = chain.Mine(b2, 2, {UserInsert(Batch(3), 0, 1, "dup", 3)});  // key 1 exists: bad-row
+  Block b4 = chain.Mine(b3, 3, {UserInsert(Batch(4), 0, 4, "d", 4)});
+  std::vector<Block> run = {b1, b2, b3, b4};
+  auto results = store->AcceptBlocks(run, kNow);
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->size(), 4u);
+  EXPECT_TRUE((*results)[0].verdict.ok());
+  EXPECT_TRUE((*results)[1].verdict.ok());
+  EXPECT_EQ((*results)[2].verdict.reason(), "bad-row");
+  EXPECT_FALSE((*results)[3].verdict.ok());  // its parent is invalid
+  EXPECT_EQ(store->Tip().hash, b2.Hash());
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "a/1"}, {2, "b/2"}}));
+}
+
+}  // namespace
+}  // namespace rowchain::store

@@ -295,18 +295,36 @@ StatusOr<store::AcceptResult> Node::SubmitBlock(const consensus::Block& block) {
 }
 
 StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, bool own) {
-  const Hash256 hash = block.header.Hash();
   auto result = m_store->AcceptBlock(block, UnixNow());
   if (!result.ok()) {
-    spdlog::error("block {} not stored: {}", ToDisplayHex(hash), result.status().message());
+    spdlog::error("block {} not stored: {}", ToDisplayHex(block.header.Hash()), result.status().message());
     return result;
   }
-  if (!result->verdict.ok()) {
-    spdlog::warn("{} block {} rejected: {} ({})", own ? "own" : "received", ToDisplayHex(hash),
-                 result->verdict.reason(), result->verdict.detail());
-    return result;
+  if (PublishLocked(block, *result, own)) ChainChangedLocked();
+  return result;
+}
+
+StatusOr<std::vector<store::AcceptResult>> Node::SubmitBlocks(std::span<const consensus::Block> blocks) {
+  std::lock_guard lock(m_store_mutex);
+  auto results = m_store->AcceptBlocks(blocks, UnixNow());
+  if (!results.ok()) {
+    spdlog::error("{} blocks not stored: {}", blocks.size(), results.status().message());
+    return results;
   }
-  for (const store::ChainEvent& event : result->events) {
+  bool changed = false;
+  for (size_t i = 0; i < blocks.size(); ++i) changed |= PublishLocked(blocks[i], (*results)[i], false);
+  if (changed) ChainChangedLocked();
+  return results;
+}
+
+bool Node::PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own) {
+  const Hash256 hash = block.header.Hash();
+  if (!result.verdict.ok()) {
+    spdlog::warn("{} block {} rejected: {} ({})", own ? "own" : "received", ToDisplayHex(hash), result.verdict.reason(),
+                 result.verdict.detail());
+    return false;
+  }
+  for (const store::ChainEvent& event : result.events) {
     const bool connected = event.kind == store::ChainEvent::Kind::kConnected;
     auto view = ViewLocked(event.hash, event.hash == hash ? &block : nullptr);
     if (!view.ok() || !*view) {
@@ -329,11 +347,12 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
       }
     }
   }
-  if (!result->events.empty()) {
-    RefreshPendingLocked();
-    NoteTipChanged(m_store->Tip().hash);
-  }
-  return result;
+  return !result.events.empty();
+}
+
+void Node::ChainChangedLocked() {
+  RefreshPendingLocked();
+  NoteTipChanged(m_store->Tip().hash);
 }
 
 void Node::RefreshPendingLocked() {

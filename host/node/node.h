@@ -107,6 +107,9 @@ class Node {
   StatusOr<RowProofView> RowProof(const consensus::BatchId& id, uint32_t row_index);
   // A block from elsewhere (a peer, a test): the same validation and commit as a mined one.
   StatusOr<store::AcceptResult> SubmitBlock(const consensus::Block& block);
+  // Several (a peer's catch-up): a run on the tip is connected in one transaction
+  // (ChainStore::AcceptBlocks). One result per block.
+  StatusOr<std::vector<store::AcceptResult>> SubmitBlocks(std::span<const consensus::Block> blocks);
   // Subscribes to events and returns, atomically with it, the main chain's hashes from
   // `from_height` up to the tip: a watcher that replays them and then the events misses nothing
   // and sees nothing twice.
@@ -156,6 +159,9 @@ class Node {
   bool WaitForCommit(std::optional<InFlight>& in_flight);
   // Accepts a block and tells the watchers (under m_store_mutex).
   StatusOr<store::AcceptResult> AcceptLocked(const consensus::Block& block, bool own);
+  // Logs a block's outcome and tells the watchers; true when the chain changed.
+  bool PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own);
+  void ChainChangedLocked();
   StatusOr<std::shared_ptr<const BlockView>> ViewLocked(const consensus::Hash256& hash,
                                                         const consensus::Block* known_block);
   void RefreshPendingLocked();

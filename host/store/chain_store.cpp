@@ -267,40 +267,12 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
 }
 
 StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block, bool store_block) {
-  auto body = consensus::DecodeBody(block.leaves);
-  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
-  LedgerWriter writer(*m_db, m_params);
   ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
-  auto run = [&]() -> StatusOr<Verdict> {
-    auto snapshot = writer.ReadState(*body);
-    if (!snapshot.ok()) return snapshot.status();
-    if (Verdict v = consensus::CheckBlockAgainstState(*body, m_params, snapshot->view); !v.ok()) return v;
-    auto undo = writer.Apply(*body, *snapshot);
-    if (!undo.ok() && undo.status().code() == StatusCode::kAlreadyExists) {
-      return Verdict::Invalid("bad-row", undo.status().message());
-    }
-    if (!undo.ok()) return undo.status();
-    Stage("ledger-applied");
-    std::vector<consensus::Leaf> undo_leaves;
-    undo_leaves.reserve(undo->size());
-    for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
-    Value undo_blob = Value::Bytes(Blob(consensus::EncodeBlockBody(undo_leaves)));
-    if (store_block) {
-      ROWCHAIN_RETURN_IF_ERROR(StoreBlock(entry, block, &undo_blob));
-    } else {
-      std::array<Value, 2> undo_row = {undo_blob, HashValue(entry->hash)};
-      ROWCHAIN_RETURN_IF_ERROR(
-          m_db->Update("UPDATE rowchain_block_bodies SET undo_ops = ? WHERE hash = ?", undo_row).status());
-      std::array<Value, 1> hash = {HashValue(entry->hash)};
-      ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", hash).status());
-    }
-    ROWCHAIN_RETURN_IF_ERROR(RecordSealedBatches(entry->hash, block, *body, snapshot->known_batches));
-    ROWCHAIN_RETURN_IF_ERROR(WriteMeta(*m_db, "tip_hash", Blob({entry->hash.begin(), entry->hash.end()})));
+  auto verdict = ConnectInTransaction(entry, block, store_block);
+  if (verdict.ok() && verdict->ok()) {
     Stage("before-commit");
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Commit());
-    return Verdict::Valid();
-  };
-  auto verdict = run();
+    if (Status committed = m_db->Commit(); !committed.ok()) verdict = committed;
+  }
   if (!verdict.ok() || !verdict->ok()) {
     m_db->Rollback();
     return verdict;
@@ -308,6 +280,108 @@ StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block
   m_index.PushMain(entry);
   spdlog::debug("connected block {} at height {} ({} rows)", ShortHash(entry->hash), entry->height, entry->row_count);
   return verdict;
+}
+
+StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Block& block, bool store_block) {
+  auto body = consensus::DecodeBody(block.leaves);
+  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
+  LedgerWriter writer(*m_db, m_params);
+  auto snapshot = writer.ReadState(*body);
+  if (!snapshot.ok()) return snapshot.status();
+  if (Verdict v = consensus::CheckBlockAgainstState(*body, m_params, snapshot->view); !v.ok()) return v;
+  auto undo = writer.Apply(*body, *snapshot);
+  if (!undo.ok() && undo.status().code() == StatusCode::kAlreadyExists) {
+    return Verdict::Invalid("bad-row", undo.status().message());
+  }
+  if (!undo.ok()) return undo.status();
+  Stage("ledger-applied");
+  std::vector<consensus::Leaf> undo_leaves;
+  undo_leaves.reserve(undo->size());
+  for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
+  Value undo_blob = Value::Bytes(Blob(consensus::EncodeBlockBody(undo_leaves)));
+  if (store_block) {
+    ROWCHAIN_RETURN_IF_ERROR(StoreBlock(entry, block, &undo_blob));
+  } else {
+    std::array<Value, 2> undo_row = {undo_blob, HashValue(entry->hash)};
+    ROWCHAIN_RETURN_IF_ERROR(
+        m_db->Update("UPDATE rowchain_block_bodies SET undo_ops = ? WHERE hash = ?", undo_row).status());
+    std::array<Value, 1> hash = {HashValue(entry->hash)};
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", hash).status());
+  }
+  ROWCHAIN_RETURN_IF_ERROR(RecordSealedBatches(entry->hash, block, *body, snapshot->known_batches));
+  ROWCHAIN_RETURN_IF_ERROR(WriteMeta(*m_db, "tip_hash", Blob({entry->hash.begin(), entry->hash.end()})));
+  return Verdict::Valid();
+}
+
+StatusOr<std::vector<AcceptResult>> ChainStore::AcceptBlocks(std::span<const Block> blocks, int64_t now) {
+  ROWCHAIN_RETURN_IF_ERROR(EnsureReady());
+  std::vector<AcceptResult> results;
+  auto grouped = ConnectGroup(blocks, now);
+  if (!grouped.ok()) return grouped.status();
+  if (*grouped) {
+    for (const Block& block : blocks) {
+      const BlockEntry* entry = m_index.Find(block.Hash());
+      AcceptResult result;
+      result.events.push_back({ChainEvent::Kind::kConnected, entry->hash, entry->height});
+      results.push_back(std::move(result));
+    }
+    return results;
+  }
+  for (const Block& block : blocks) {  // one by one, each with its own verdict
+    auto result = AcceptBlock(block, now);
+    if (!result.ok()) return result.status();
+    results.push_back(std::move(*result));
+  }
+  return results;
+}
+
+StatusOr<bool> ChainStore::ConnectGroup(std::span<const Block> blocks, int64_t now) {
+  // Only a run of new blocks, each on the one before, the first on the tip.
+  if (blocks.size() < 2) return false;
+  Hash256 expected_parent = m_index.Tip()->hash;
+  for (const Block& block : blocks) {
+    if (block.header.prev_hash != expected_parent || m_index.Find(block.Hash()) != nullptr) return false;
+    expected_parent = block.Hash();
+  }
+  // Blocks enter the index before the commit; any failure reloads the index from MySQL, so
+  // nothing of a rolled-back group stays in memory.
+  ROWCHAIN_RETURN_IF_ERROR(NoteFailure(m_db->Begin()));
+  std::vector<BlockEntry*> connected;
+  auto abandon = [&](StatusOr<bool> outcome) -> StatusOr<bool> {
+    m_db->Rollback();
+    if (!connected.empty()) m_needs_reload = true;
+    return outcome;
+  };
+  for (const Block& block : blocks) {
+    BlockEntry* parent = m_index.Tip();
+    if (!consensus::CheckBlockHeader(block.header, m_params).ok()) return abandon(false);
+    consensus::ParentContext context = BlockIndex::ContextOf(parent, m_params);
+    if (!consensus::ContextualCheckBlockHeader(block.header, context, m_params, now).ok()) return abandon(false);
+    if (!consensus::CheckBlockBody(block, m_params, parent->height + 1).ok()) return abandon(false);
+    BlockEntry entry;
+    entry.hash = block.Hash();
+    entry.header = block.header;
+    entry.parent = parent;
+    entry.height = parent->height + 1;
+    entry.chain_work = parent->chain_work + WorkOf(block.header.bits);
+    entry.row_count = static_cast<uint32_t>(block.leaves.size() - 1);
+    BlockEntry* added = m_index.Add(std::move(entry));
+    connected.push_back(added);
+    m_index.PushMain(added);
+    auto verdict = ConnectInTransaction(added, block, /*store_block=*/true);
+    if (!verdict.ok()) {
+      m_needs_reload = true;
+      return abandon(verdict.status());
+    }
+    if (!verdict->ok()) return abandon(false);  // the one-by-one path records which block and why
+  }
+  Stage("before-commit");
+  if (Status committed = m_db->Commit(); !committed.ok()) {
+    m_needs_reload = true;
+    return abandon(committed);
+  }
+  spdlog::debug("connected {} blocks to height {} in one transaction", blocks.size(), m_index.Tip()->height);
+  return true;
 }
 
 Status ChainStore::RecordSealedBatches(const Hash256& block_hash, const Block& block,

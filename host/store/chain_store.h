@@ -77,6 +77,11 @@ class ChainStore {
   // block is an OK status whose verdict carries the reason code.
   StatusOr<AcceptResult> AcceptBlock(const consensus::Block& block, int64_t now);
 
+  // Several blocks at once (a peer's catch-up): a run of new blocks, each on the one before and
+  // the first on the tip, is validated and connected in one transaction; anything else, or a
+  // run in which any block fails, goes through AcceptBlock one by one. One result per block.
+  StatusOr<std::vector<AcceptResult>> AcceptBlocks(std::span<const consensus::Block> blocks, int64_t now);
+
   TipInfo Tip() const;
   NextBlockContext NextBlock() const;
   // What a block on `child_of_tip` (a block built on the tip, not yet accepted) would need, so
@@ -123,6 +128,11 @@ class ChainStore {
   // OK status with an invalid verdict when the block's rows do not apply to the ledger. With
   // `store_block` the block itself is inserted in the same transaction (a block on the tip).
   StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block, bool store_block);
+  // ConnectBlock's work inside the caller's transaction (no BEGIN, COMMIT or index change).
+  StatusOr<consensus::Verdict> ConnectInTransaction(BlockEntry* entry, const consensus::Block& block, bool store_block);
+  // True when every block connected in one committed transaction; false (nothing written) when
+  // the blocks are not such a run or one of them is invalid.
+  StatusOr<bool> ConnectGroup(std::span<const consensus::Block> blocks, int64_t now);
   Status DisconnectTip();
   Status MarkInvalid(BlockEntry* entry, const std::string& reason);
   void Stage(std::string_view name) const {

@@ -19,6 +19,7 @@ constexpr size_t kMaxHeadersPerMessage = 2000;
 constexpr size_t kMaxHashesPerRequest = 64;
 constexpr size_t kBlocksPerRequest = 16;
 constexpr size_t kMaxBlocksInFlight = 32;
+constexpr size_t kMaxBlocksPerGroup = 32;
 constexpr uint32_t kMaxMessagesPerSecond = 5000;
 
 std::string Bytes(const Hash256& h) { return std::string(h.begin(), h.end()); }
@@ -130,6 +131,7 @@ Status PeerSession::Run() {
     Status handled = Handle(message);
     if (!handled.ok()) return handled;
   }
+  (void)FlushReceived();  // what arrived before the link closed is still worth keeping
   return UnavailableError("the link closed");
 }
 
@@ -318,21 +320,39 @@ Status PeerSession::OnBlock(const pb::BlockData& data) {
   if (!block.ok()) return Misbehaved("bad-block-encoding", block.status().message());
   const Hash256 hash = block->Hash();
   if (!m_in_flight.erase(hash)) return Misbehaved("protocol", "a block that was not asked for");
-  if (!m_node.HasBlock(block->header.prev_hash)) {
-    AskForHeaders(nullptr);  // not kept: the ancestors come first
-  } else {
-    auto accepted = m_node.SubmitBlock(*block);
-    if (!accepted.ok()) {
-      spdlog::error("block {} from peer {} not stored: {}", consensus::ToDisplayHex(hash), m_address,
-                    accepted.status().message());
-      return accepted.status();
-    }
-    const consensus::Verdict& verdict = accepted->verdict;
-    if (!verdict.ok() && verdict.reason() != "time-too-new") {
-      return Misbehaved(verdict.reason(), fmt::format("block {}: {}", consensus::ToDisplayHex(hash), verdict.detail()));
+  const bool extends_received = !m_received.empty() && block->header.prev_hash == m_received.back().Hash();
+  if (!extends_received) {
+    ROWCHAIN_RETURN_IF_ERROR(FlushReceived());
+    if (!m_node.HasBlock(block->header.prev_hash)) {
+      AskForHeaders(nullptr);  // not kept: the ancestors come first
+      RequestBlocks();
+      return OkStatus();
     }
   }
+  m_received.push_back(std::move(*block));
   RequestBlocks();
+  // A run of blocks is connected in one transaction; a lone block (relay) at once.
+  if (m_received.size() >= kMaxBlocksPerGroup || m_in_flight.empty()) ROWCHAIN_RETURN_IF_ERROR(FlushReceived());
+  SetSyncing(m_headers_pending || !m_wanted.empty() || !m_in_flight.empty() || !m_received.empty());
+  return OkStatus();
+}
+
+Status PeerSession::FlushReceived() {
+  if (m_received.empty()) return OkStatus();
+  std::vector<consensus::Block> blocks = std::move(m_received);
+  m_received.clear();
+  auto results = m_node.SubmitBlocks(blocks);
+  if (!results.ok()) {
+    spdlog::error("{} blocks from peer {} not stored: {}", blocks.size(), m_address, results.status().message());
+    return results.status();
+  }
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const consensus::Verdict& verdict = (*results)[i].verdict;
+    if (!verdict.ok() && verdict.reason() != "time-too-new") {
+      return Misbehaved(verdict.reason(),
+                        fmt::format("block {}: {}", consensus::ToDisplayHex(blocks[i].Hash()), verdict.detail()));
+    }
+  }
   return OkStatus();
 }
 

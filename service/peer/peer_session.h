@@ -62,6 +62,8 @@ class PeerSession {
   Status OnHeaders(const v1::Headers& headers);
   Status OnGetBlocks(const v1::GetBlocks& request);
   Status OnBlock(const v1::BlockData& data);
+  // Hands the blocks received so far to the node in one go.
+  Status FlushReceived();
   void AskForHeaders(const consensus::Hash256* newest_known);
   void RequestBlocks();
   void SetSyncing(bool syncing);
@@ -85,6 +87,7 @@ class PeerSession {
   // Blocks the peer has that this node lacks: wanted in order, then in flight.
   std::deque<consensus::Hash256> m_wanted;
   std::set<consensus::Hash256> m_in_flight;
+  std::vector<consensus::Block> m_received;  // consecutive, not yet handed to the node
   bool m_headers_pending = false;
   bool m_syncing = false;
 
