@@ -10,9 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cstring>
 #include <sstream>
 #include <thread>
 
+#include "chain/chain_config.h"
 #include "consensus/compact.h"
 #include "consensus/hash.h"
 #include "consensus/pow.h"
@@ -228,6 +230,43 @@ TEST_F(PeerTest, WithTlsPeersNeedACertificateFromTheCa) {
   EXPECT_EQ(Count(b, "SELECT COUNT(*) FROM users"), 5);
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(Count(outsider, "SELECT COUNT(*) FROM rowchain_blocks"), 1);  // genesis only
+}
+
+TEST_F(PeerTest, AFreshNodeSyncsFromTwoPeersWithoutFetchingABlockTwice) {
+  // One row per block, so 300 rows make 300 blocks.
+  std::string chain_text(chain::PresetToml("regtest"));
+  chain_text.replace(chain_text.find("max_block_rows = 10000"), 22, "max_block_rows = 1");
+  std::string chain_file = m_dir + "/one-row.toml";
+  WriteFile(chain_file, chain_text);
+  NodeUnderTest a, b, c;
+  auto start = [&](NodeUnderTest& node, const std::vector<const NodeUnderTest*>& peers, const char* miner) {
+    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", chain_file, "--listen", node.address(),
+                                     "--miner", miner, "--threads", "1"};
+    for (const NodeUnderTest* peer : peers) args.insert(args.end(), {"--peer", peer->address()});
+    node.process = DaemonProcess::Start(args);
+    ASSERT_TRUE(node.process);
+  };
+  start(a, {}, "cpu");
+  start(b, {&a}, "off");
+  auto submitted = RunCli(fmt::format("--node {} submit --table users --rows {} --batch-rows 1 --wait",
+                                      a.address(), RowsFile(1, 300)));
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  ASSERT_TRUE(Converged({&a, &b})) << Logs({&a, &b});
+  ASSERT_EQ(Info(a).height(), 300u);
+
+  start(c, {&a, &b}, "off");
+  ASSERT_TRUE(Converged({&a, &b, &c})) << Logs({&a, &b, &c});
+  EXPECT_EQ(Checksum(c), Checksum(a));
+  ASSERT_EQ(c.process->Stop(SIGTERM), 0);
+  // Every block came over exactly one of the two links.
+  uint64_t received = 0;
+  std::istringstream log(c.process ? c.process->Log() : std::string());
+  for (std::string line; std::getline(log, line);) {
+    if (auto at = line.find("link closed after "); at != std::string::npos) {
+      received += std::stoull(line.substr(at + std::strlen("link closed after ")));
+    }
+  }
+  EXPECT_EQ(received, 300u) << c.process->Log();
 }
 
 // A test acting as a peer over the real protocol.

@@ -300,7 +300,12 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
     spdlog::error("block {} not stored: {}", ToDisplayHex(block.header.Hash()), result.status().message());
     return result;
   }
-  if (PublishLocked(block, *result, own)) ChainChangedLocked();
+  // The pool's size is refreshed before watchers hear of the block, so a writer told "sealed"
+  // reads a pending count that already leaves its batch out.
+  const bool changed = result->verdict.ok() && !result->events.empty();
+  if (changed) RefreshPendingLocked();
+  PublishLocked(block, *result, own);
+  if (changed) NoteTipChanged(m_store->Tip().hash);
   return result;
 }
 
@@ -312,17 +317,19 @@ StatusOr<std::vector<store::AcceptResult>> Node::SubmitBlocks(std::span<const co
     return results;
   }
   bool changed = false;
-  for (size_t i = 0; i < blocks.size(); ++i) changed |= PublishLocked(blocks[i], (*results)[i], false);
-  if (changed) ChainChangedLocked();
+  for (const store::AcceptResult& result : *results) changed |= result.verdict.ok() && !result.events.empty();
+  if (changed) RefreshPendingLocked();
+  for (size_t i = 0; i < blocks.size(); ++i) PublishLocked(blocks[i], (*results)[i], false);
+  if (changed) NoteTipChanged(m_store->Tip().hash);
   return results;
 }
 
-bool Node::PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own) {
+void Node::PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own) {
   const Hash256 hash = block.header.Hash();
   if (!result.verdict.ok()) {
     spdlog::warn("{} block {} rejected: {} ({})", own ? "own" : "received", ToDisplayHex(hash), result.verdict.reason(),
                  result.verdict.detail());
-    return false;
+    return;
   }
   for (const store::ChainEvent& event : result.events) {
     const bool connected = event.kind == store::ChainEvent::Kind::kConnected;
@@ -347,12 +354,6 @@ bool Node::PublishLocked(const consensus::Block& block, const store::AcceptResul
       }
     }
   }
-  return !result.events.empty();
-}
-
-void Node::ChainChangedLocked() {
-  RefreshPendingLocked();
-  NoteTipChanged(m_store->Tip().hash);
 }
 
 void Node::RefreshPendingLocked() {

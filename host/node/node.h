@@ -159,9 +159,8 @@ class Node {
   bool WaitForCommit(std::optional<InFlight>& in_flight);
   // Accepts a block and tells the watchers (under m_store_mutex).
   StatusOr<store::AcceptResult> AcceptLocked(const consensus::Block& block, bool own);
-  // Logs a block's outcome and tells the watchers; true when the chain changed.
-  bool PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own);
-  void ChainChangedLocked();
+  // Logs a block's outcome and tells the watchers.
+  void PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own);
   StatusOr<std::shared_ptr<const BlockView>> ViewLocked(const consensus::Hash256& hash,
                                                         const consensus::Block* known_block);
   void RefreshPendingLocked();

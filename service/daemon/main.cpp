@@ -72,7 +72,8 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   server_options.max_request_bytes = static_cast<int>(config.max_request_bytes);
   server_options.service.auth = std::move(*auth);
   rowchain::peer::BanList bans;
-  rowchain::peer::PeerService peer_service(**node, bans);
+  rowchain::peer::DownloadBook downloads;
+  rowchain::peer::PeerService peer_service(**node, bans, downloads);
   server_options.extra_services.push_back(&peer_service);
   auto server = rowchain::api::NodeServer::Start(**node, std::move(server_options));
   if (!server.ok()) {
@@ -83,7 +84,7 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
                config.tokens.empty() ? "" : fmt::format(", {} writer tokens", config.tokens.size()));
   std::optional<rowchain::peer::PeerTls> peer_tls;
   if (config.tls && !config.tls->ca.empty()) peer_tls = rowchain::peer::PeerTls{config.tls->cert, config.tls->key, config.tls->ca};
-  rowchain::peer::PeerDialer dialer(**node, bans, config.peers, peer_tls);
+  rowchain::peer::PeerDialer dialer(**node, bans, downloads, config.peers, peer_tls);
   if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
   if (!config.ready_file.empty()) {
     std::ofstream ready(config.ready_file + ".tmp");

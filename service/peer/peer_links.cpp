@@ -54,15 +54,16 @@ grpc::Status PeerService::Link(grpc::ServerContext* context,
   ServerTransport transport(context, stream);
   Status ended;
   {
-    PeerSession session(m_node, transport, m_bans, address);
+    PeerSession session(m_node, transport, m_bans, m_downloads, address);
     ended = session.Run();
   }
   spdlog::info("peer link from {} ended: {}", address, ended.message());
   return grpc::Status::OK;
 }
 
-PeerDialer::PeerDialer(node::Node& node, BanList& bans, std::vector<std::string> addresses, std::optional<PeerTls> tls)
-    : m_node(node), m_bans(bans), m_tls(std::move(tls)) {
+PeerDialer::PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, std::vector<std::string> addresses,
+                       std::optional<PeerTls> tls)
+    : m_node(node), m_bans(bans), m_downloads(downloads), m_tls(std::move(tls)) {
   for (const std::string& address : addresses) m_threads.emplace_back([this, address] { Keep(address); });
 }
 
@@ -107,7 +108,7 @@ void PeerDialer::Keep(const std::string& address) {
       const auto started = std::chrono::steady_clock::now();
       Status ended;
       {
-        PeerSession session(m_node, transport, m_bans, address);
+        PeerSession session(m_node, transport, m_bans, m_downloads, address);
         ended = session.Run();
       }
       context->TryCancel();

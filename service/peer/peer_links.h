@@ -21,13 +21,15 @@ namespace rowchain::peer {
 
 class PeerService final : public v1::Peer::Service {
  public:
-  PeerService(node::Node& node, BanList& bans) : m_node(node), m_bans(bans) {}
+  PeerService(node::Node& node, BanList& bans, DownloadBook& downloads)
+      : m_node(node), m_bans(bans), m_downloads(downloads) {}
   grpc::Status Link(grpc::ServerContext* context,
                     grpc::ServerReaderWriter<v1::PeerMessage, v1::PeerMessage>* stream) override;
 
  private:
   node::Node& m_node;
   BanList& m_bans;
+  DownloadBook& m_downloads;
 };
 
 struct PeerTls {
@@ -36,7 +38,8 @@ struct PeerTls {
 
 class PeerDialer {
  public:
-  PeerDialer(node::Node& node, BanList& bans, std::vector<std::string> addresses, std::optional<PeerTls> tls);
+  PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, std::vector<std::string> addresses,
+             std::optional<PeerTls> tls);
   ~PeerDialer();  // Stop()
   void Stop();
 
@@ -45,6 +48,7 @@ class PeerDialer {
 
   node::Node& m_node;
   BanList& m_bans;
+  DownloadBook& m_downloads;
   std::optional<PeerTls> m_tls;
   std::atomic<bool> m_stopping{false};
   std::mutex m_mutex;

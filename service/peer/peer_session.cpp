@@ -1,5 +1,7 @@
 #include "peer_session.h"
 
+#include <atomic>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -62,18 +64,43 @@ bool BanList::IsBanned(const std::string& key) {
   return true;
 }
 
-PeerSession::PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, std::string address)
-    : m_node(node), m_transport(transport), m_bans(bans), m_address(std::move(address)) {}
+static std::atomic<uint64_t> g_next_link_id{1};  // distinguishes the links in the download book
+
+PeerSession::PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, DownloadBook& downloads,
+                         std::string address)
+    : m_node(node),
+      m_transport(transport),
+      m_bans(bans),
+      m_downloads(downloads),
+      m_link_id(g_next_link_id++),
+      m_address(std::move(address)) {}
 
 PeerSession::~PeerSession() {
+  spdlog::info("peer {}: link closed after {} blocks received and {} sent", m_address, m_blocks_received,
+               m_blocks_sent);
   if (m_subscription != 0) m_node.events().Unsubscribe(m_subscription);
   {
     std::lock_guard lock(m_out_mutex);
     m_closing = true;
   }
   m_out_ready.notify_all();
-  if (m_writer.joinable()) m_writer.join();
+  if (m_writer.joinable()) m_writer.join();  // what is queued (a goodbye) still goes out
+  m_transport.Cancel();
+  if (m_reader.joinable()) m_reader.join();
+  m_downloads.ReleaseAll(m_link_id);
   SetSyncing(false);
+}
+
+void PeerSession::ReaderLoop() {
+  pb::PeerMessage message;
+  while (m_transport.Read(&message)) {
+    std::lock_guard lock(m_in_mutex);
+    m_in.push_back(std::move(message));
+    m_in_ready.notify_one();
+  }
+  std::lock_guard lock(m_in_mutex);
+  m_reader_done = true;
+  m_in_ready.notify_one();
 }
 
 void PeerSession::Send(pb::PeerMessage message) {
@@ -118,8 +145,21 @@ Status PeerSession::Run() {
   hello.mutable_hello()->set_chain_work(tip.chain_work.ToHex());
   Send(std::move(hello));
   m_window_start = std::chrono::steady_clock::now();
-  pb::PeerMessage message;
-  while (m_transport.Read(&message)) {
+  m_reader = std::thread([this] { ReaderLoop(); });
+  for (;;) {
+    pb::PeerMessage message;
+    {
+      std::unique_lock lock(m_in_mutex);
+      m_in_ready.wait_for(lock, std::chrono::milliseconds(250), [&] { return m_reader_done || !m_in.empty(); });
+      if (m_in.empty() && m_reader_done) break;
+      if (m_in.empty()) {
+        lock.unlock();
+        Tick();
+        continue;
+      }
+      message = std::move(m_in.front());
+      m_in.pop_front();
+    }
     auto now = std::chrono::steady_clock::now();
     if (now - m_window_start > std::chrono::seconds(1)) {
       m_window_start = now;
@@ -156,7 +196,10 @@ Status PeerSession::Handle(const pb::PeerMessage& message) {
     case pb::PeerMessage::kBlock: return OnBlock(message.block());
     case pb::PeerMessage::kNotFound:
       for (const std::string& h : message.not_found().hashes()) {
-        if (auto hash = HashFrom(h)) m_in_flight.erase(*hash);
+        if (auto hash = HashFrom(h)) {
+          m_in_flight.erase(*hash);
+          m_downloads.Release(*hash, m_link_id);
+        }
       }
       RequestBlocks();
       return OkStatus();
@@ -267,9 +310,11 @@ Status PeerSession::OnHeaders(const pb::Headers& message) {
     }
     const Hash256 hash = header->Hash();
     previous = hash;
-    if (!m_node.HasBlock(hash) && !m_in_flight.contains(hash) &&
+    const bool received = std::any_of(m_received.begin(), m_received.end(),
+                                      [&](const consensus::Block& b) { return b.Hash() == hash; });
+    if (!m_node.HasBlock(hash) && !m_in_flight.contains(hash) && !received &&
         std::find(m_wanted.begin(), m_wanted.end(), hash) == m_wanted.end()) {
-      m_wanted.push_back(hash);
+      m_wanted.push_back(hash);  // fetched unless another link already has it coming
     }
   }
   if (message.more() && previous) AskForHeaders(&*previous);
@@ -278,17 +323,31 @@ Status PeerSession::OnHeaders(const pb::Headers& message) {
 }
 
 void PeerSession::RequestBlocks() {
-  while (!m_wanted.empty() && m_in_flight.size() < kMaxBlocksInFlight) {
-    pb::PeerMessage request;
-    while (!m_wanted.empty() && request.get_blocks().hashes_size() < static_cast<int>(kBlocksPerRequest) &&
-           m_in_flight.size() < kMaxBlocksInFlight) {
-      m_in_flight.insert(m_wanted.front());
-      request.mutable_get_blocks()->add_hashes(Bytes(m_wanted.front()));
-      m_wanted.pop_front();
+  pb::PeerMessage request;
+  auto send = [&] {
+    if (request.get_blocks().hashes_size() > 0) Send(std::move(request));
+    request = pb::PeerMessage();
+  };
+  // Oldest first; blocks another link is fetching are left to it (and looked at again later).
+  for (auto it = m_wanted.begin(); it != m_wanted.end() && m_in_flight.size() < kMaxBlocksInFlight;) {
+    if (m_node.HasBlock(*it)) {
+      it = m_wanted.erase(it);
+    } else if (m_downloads.TryClaim(*it, m_link_id)) {
+      m_in_flight.insert(*it);
+      request.mutable_get_blocks()->add_hashes(Bytes(*it));
+      if (request.get_blocks().hashes_size() == static_cast<int>(kBlocksPerRequest)) send();
+      it = m_wanted.erase(it);
+    } else {
+      ++it;
     }
-    Send(std::move(request));
   }
-  SetSyncing(m_headers_pending || !m_wanted.empty() || !m_in_flight.empty());
+  send();
+  SetSyncing(m_headers_pending || !m_wanted.empty() || !m_in_flight.empty() || !m_received.empty());
+}
+
+void PeerSession::Tick() {
+  if (!m_hello_seen) return;
+  RequestBlocks();
 }
 
 Status PeerSession::OnGetBlocks(const pb::GetBlocks& request) {
@@ -309,6 +368,7 @@ Status PeerSession::OnGetBlocks(const pb::GetBlocks& request) {
     pb::PeerMessage reply;
     reply.mutable_block()->set_block(std::string(raw.begin(), raw.end()));
     Send(std::move(reply));
+    ++m_blocks_sent;
   }
   if (not_found.not_found().hashes_size() > 0) Send(std::move(not_found));
   return OkStatus();
@@ -320,11 +380,19 @@ Status PeerSession::OnBlock(const pb::BlockData& data) {
   if (!block.ok()) return Misbehaved("bad-block-encoding", block.status().message());
   const Hash256 hash = block->Hash();
   if (!m_in_flight.erase(hash)) return Misbehaved("protocol", "a block that was not asked for");
+  ++m_blocks_received;
   const bool extends_received = !m_received.empty() && block->header.prev_hash == m_received.back().Hash();
   if (!extends_received) {
     ROWCHAIN_RETURN_IF_ERROR(FlushReceived());
-    if (!m_node.HasBlock(block->header.prev_hash)) {
-      AskForHeaders(nullptr);  // not kept: the ancestors come first
+    const Hash256& parent = block->header.prev_hash;
+    if (!m_node.HasBlock(parent)) {
+      const bool parent_coming = m_in_flight.contains(parent) || m_downloads.Expected(parent) ||
+                                 std::find(m_wanted.begin(), m_wanted.end(), parent) != m_wanted.end();
+      if (parent_coming) {
+        m_downloads.Park(std::move(*block));  // connected when its parent is
+      } else {
+        AskForHeaders(nullptr);  // not kept: the ancestors come first
+      }
       RequestBlocks();
       return OkStatus();
     }
@@ -341,6 +409,10 @@ Status PeerSession::FlushReceived() {
   if (m_received.empty()) return OkStatus();
   std::vector<consensus::Block> blocks = std::move(m_received);
   m_received.clear();
+  return Submit(std::move(blocks));
+}
+
+Status PeerSession::Submit(std::vector<consensus::Block> blocks) {
   auto results = m_node.SubmitBlocks(blocks);
   if (!results.ok()) {
     spdlog::error("{} blocks from peer {} not stored: {}", blocks.size(), m_address, results.status().message());
@@ -352,7 +424,21 @@ Status PeerSession::FlushReceived() {
       return Misbehaved(verdict.reason(),
                         fmt::format("block {}: {}", consensus::ToDisplayHex(blocks[i].Hash()), verdict.detail()));
     }
+    m_downloads.Forget(blocks[i].Hash());
   }
+  // Blocks another link fetched ahead of these were parked; they follow now, as one run.
+  std::vector<consensus::Block> waiting;
+  for (const consensus::Block& block : blocks) {
+    Hash256 parent = block.Hash();
+    for (std::vector<consensus::Block> children = m_downloads.TakeChildren(parent); !children.empty();
+         children = m_downloads.TakeChildren(parent)) {
+      for (size_t c = 1; c < children.size(); ++c) m_downloads.Park(std::move(children[c]));  // a fork: later
+      parent = children[0].Hash();
+      waiting.push_back(std::move(children[0]));
+      if (waiting.size() >= kMaxBlocksPerGroup) break;
+    }
+  }
+  if (!waiting.empty()) return Submit(std::move(waiting));
   return OkStatus();
 }
 

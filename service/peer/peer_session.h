@@ -13,7 +13,10 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "download_book.h"
 #include "node/node.h"
 #include "rowchain/v1/peer.pb.h"
 #include "util/status.h"
@@ -46,7 +49,8 @@ class BanList {
 
 class PeerSession {
  public:
-  PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, std::string address);
+  PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, DownloadBook& downloads,
+              std::string address);
   ~PeerSession();
   // Runs the link until either side ends it; the reason.
   Status Run();
@@ -55,6 +59,11 @@ class PeerSession {
  private:
   void Send(v1::PeerMessage message);
   void WriterLoop();
+  void ReaderLoop();
+  // Every quarter second without a message: claims that lapsed, blocks others fetched.
+  void Tick();
+  // Connects a run of blocks, then any parked blocks that were waiting for them.
+  Status Submit(std::vector<consensus::Block> blocks);
   Status Handle(const v1::PeerMessage& message);
   Status OnHello(const v1::Hello& hello);
   Status OnAnnounce(const v1::Announce& announce);
@@ -73,6 +82,8 @@ class PeerSession {
   node::Node& m_node;
   PeerTransport& m_transport;
   BanList& m_bans;
+  DownloadBook& m_downloads;
+  const uint64_t m_link_id;
   const std::string m_address;
   std::string m_peer_id;
   bool m_hello_seen = false;
@@ -84,12 +95,22 @@ class PeerSession {
   bool m_closing = false;
   std::thread m_writer;
 
+  // Messages read from the link, handled on Run's thread.
+  std::mutex m_in_mutex;
+  std::condition_variable m_in_ready;
+  std::deque<v1::PeerMessage> m_in;
+  bool m_reader_done = false;
+  std::thread m_reader;
+
   // Blocks the peer has that this node lacks: wanted in order, then in flight.
   std::deque<consensus::Hash256> m_wanted;
   std::set<consensus::Hash256> m_in_flight;
   std::vector<consensus::Block> m_received;  // consecutive, not yet handed to the node
   bool m_headers_pending = false;
   bool m_syncing = false;
+
+  uint64_t m_blocks_received = 0;
+  uint64_t m_blocks_sent = 0;
 
   // Flood control: messages in the current one-second window.
   std::chrono::steady_clock::time_point m_window_start;

@@ -1,0 +1,80 @@
+#include "download_book.h"
+
+#include <algorithm>
+
+namespace rowchain::peer {
+
+bool DownloadBook::LiveLocked(const consensus::Hash256& hash, uint64_t* owner) {
+  auto it = m_claims.find(hash);
+  if (it == m_claims.end()) return false;
+  if (std::chrono::steady_clock::now() - it->second.at > m_lifetime) {
+    m_claims.erase(it);
+    return false;
+  }
+  *owner = it->second.link;
+  return true;
+}
+
+bool DownloadBook::ParkedLocked(const consensus::Hash256& hash) const {
+  return std::find(m_parked_order.begin(), m_parked_order.end(), hash) != m_parked_order.end();
+}
+
+bool DownloadBook::TryClaim(const consensus::Hash256& hash, uint64_t link) {
+  std::lock_guard lock(m_mutex);
+  uint64_t owner = 0;
+  if (LiveLocked(hash, &owner) || ParkedLocked(hash)) return false;
+  m_claims[hash] = Claim{link, std::chrono::steady_clock::now()};
+  return true;
+}
+
+bool DownloadBook::Expected(const consensus::Hash256& hash) {
+  std::lock_guard lock(m_mutex);
+  uint64_t owner = 0;
+  return LiveLocked(hash, &owner) || ParkedLocked(hash);
+}
+
+void DownloadBook::Release(const consensus::Hash256& hash, uint64_t link) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_claims.find(hash);
+  if (it != m_claims.end() && it->second.link == link) m_claims.erase(it);
+}
+
+void DownloadBook::Forget(const consensus::Hash256& hash) {
+  std::lock_guard lock(m_mutex);
+  m_claims.erase(hash);
+}
+
+void DownloadBook::ReleaseAll(uint64_t link) {
+  std::lock_guard lock(m_mutex);
+  std::erase_if(m_claims, [&](const auto& entry) { return entry.second.link == link; });
+}
+
+void DownloadBook::Park(consensus::Block block) {
+  std::lock_guard lock(m_mutex);
+  const consensus::Hash256 hash = block.Hash();
+  for (auto [it, end] = m_parked.equal_range(block.header.prev_hash); it != end; ++it) {
+    if (it->second.Hash() == hash) return;
+  }
+  if (m_parked_order.size() >= m_max_parked) {
+    const consensus::Hash256 oldest = m_parked_order.front();
+    m_parked_order.pop_front();
+    std::erase_if(m_parked, [&](const auto& entry) { return entry.second.Hash() == oldest; });
+  }
+  m_parked_order.push_back(hash);
+  m_parked.emplace(block.header.prev_hash, std::move(block));
+}
+
+std::vector<consensus::Block> DownloadBook::TakeChildren(const consensus::Hash256& parent) {
+  std::lock_guard lock(m_mutex);
+  std::vector<consensus::Block> children;
+  auto [it, end] = m_parked.equal_range(parent);
+  for (auto i = it; i != end; ++i) {
+    const consensus::Hash256 hash = i->second.Hash();
+    std::erase(m_parked_order, hash);
+    children.push_back(std::move(i->second));
+  }
+  m_parked.erase(it, end);
+  return children;
+}
+
+}  // namespace rowchain::peer
