@@ -327,6 +327,28 @@ TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
     ASSERT_TRUE(bye.has_value());
     EXPECT_NE(bye->goodbye().reason().find("another chain"), std::string::npos) << bye->goodbye().reason();
   }
+  {  // Another protocol version: refused at hello.
+    FakePeer peer(a.address());
+    pb::PeerMessage hello;
+    hello.mutable_hello()->set_protocol_version(99);
+    hello.mutable_hello()->set_genesis_hash(genesis);
+    hello.mutable_hello()->set_node_id("fake-peer-old-version");
+    ASSERT_TRUE(peer.Send(hello));
+    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("protocol version 99"), std::string::npos) << bye->goodbye().reason();
+  }
+  {  // A flood: thousands of messages a second.
+    FakePeer peer(a.address());
+    peer.Hello(genesis);
+    pb::PeerMessage noise;
+    noise.mutable_not_found();  // harmless on its own, but counted
+    for (int i = 0; i < 6000 && peer.Send(noise); ++i) {
+    }
+    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("flood"), std::string::npos) << bye->goodbye().reason();
+  }
   {  // A header that misses its target.
     consensus::Block block = chain.Mine(chain.genesis(), 0, {});
     consensus::U256 target = consensus::DecodeCompact(block.header.bits).target;
