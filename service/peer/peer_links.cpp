@@ -13,31 +13,21 @@ namespace pb = ::rowchain::v1;
 
 namespace {
 
-class ServerTransport final : public PeerTransport {
+// Either end of the Link stream: the server's or the client's context and reader-writer.
+template <class Context, class Stream>
+class StreamTransport final : public PeerTransport {
  public:
-  ServerTransport(grpc::ServerContext* context, grpc::ServerReaderWriter<pb::PeerMessage, pb::PeerMessage>* stream)
-      : m_context(context), m_stream(stream) {}
+  StreamTransport(Context* context, Stream* stream) : m_context(context), m_stream(stream) {}
   bool Read(pb::PeerMessage* message) override { return m_stream->Read(message); }
   bool Write(const pb::PeerMessage& message) override { return m_stream->Write(message); }
   void Cancel() override { m_context->TryCancel(); }
 
  private:
-  grpc::ServerContext* m_context;
-  grpc::ServerReaderWriter<pb::PeerMessage, pb::PeerMessage>* m_stream;
+  Context* m_context;
+  Stream* m_stream;
 };
-
-class ClientTransport final : public PeerTransport {
- public:
-  ClientTransport(grpc::ClientContext* context, grpc::ClientReaderWriter<pb::PeerMessage, pb::PeerMessage>* stream)
-      : m_context(context), m_stream(stream) {}
-  bool Read(pb::PeerMessage* message) override { return m_stream->Read(message); }
-  bool Write(const pb::PeerMessage& message) override { return m_stream->Write(message); }
-  void Cancel() override { m_context->TryCancel(); }
-
- private:
-  grpc::ClientContext* m_context;
-  grpc::ClientReaderWriter<pb::PeerMessage, pb::PeerMessage>* m_stream;
-};
+using ServerTransport = StreamTransport<grpc::ServerContext, grpc::ServerReaderWriter<pb::PeerMessage, pb::PeerMessage>>;
+using ClientTransport = StreamTransport<grpc::ClientContext, grpc::ClientReaderWriter<pb::PeerMessage, pb::PeerMessage>>;
 
 // An unreadable TLS file makes the handshake fail, which the link's log line reports.
 std::string FileOrEmpty(const std::string& path) {
