@@ -10,6 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libmariadb-dev mariadb-server mariadb-client
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  librdkafka-dev kcat
 )
 
 missing=()

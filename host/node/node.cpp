@@ -40,7 +40,9 @@ Node::Node(NodeOptions options) : m_params(options.params), m_options(std::move(
 
 StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> node(new Node(std::move(options)));
-  auto store = store::ChainStore::Open(node->m_options.mysql, node->m_params);
+  store::ChainStoreOptions store_options;
+  store_options.change_feed_prefix = node->m_options.change_feed_prefix;
+  auto store = store::ChainStore::Open(node->m_options.mysql, node->m_params, std::move(store_options));
   if (!store.ok()) return store.status();
   node->m_store = std::move(*store);
   node->m_writers = std::make_unique<store::ConnectionPool>(node->m_options.mysql,

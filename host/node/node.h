@@ -42,6 +42,9 @@ struct NodeOptions {
   // Past this many pending rows, SubmitBatch is RESOURCE_EXHAUSTED.
   uint64_t max_pending_rows = 1'000'000;
   size_t writer_connections = 8;
+  // Non-empty: connected and disconnected blocks also write change-feed events to the outbox
+  // (store/change_events.h) for a publisher to send on.
+  std::string change_feed_prefix;
 };
 
 struct SubmitResult {
@@ -134,6 +137,7 @@ class Node {
   void EndSync();
 
   EventHub& events() { return m_events; }
+  const store::MysqlUri& mysql() const { return m_options.mysql; }
   MiningStats mining_stats() const;
   const consensus::ChainParams& params() const { return m_params; }
   // "cpu (avx512, 2 threads)" or "off".

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -310,7 +311,43 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   }
   ROWCHAIN_RETURN_IF_ERROR(RecordSealedBatches(entry->hash, block, *body, snapshot->known_batches));
   ROWCHAIN_RETURN_IF_ERROR(WriteMeta(*m_db, "tip_hash", Blob({entry->hash.begin(), entry->hash.end()})));
+  if (!m_options.change_feed_prefix.empty()) {
+    const ChangeSource source{m_params.name, entry->height, entry->hash, block.header.time};
+    std::vector<ChangeEvent> events;
+    for (size_t i = 0; i < body->rows.size(); ++i) {
+      const consensus::RowOperation& row = body->rows[i];
+      const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
+      const std::vector<Value>* before = nullptr;
+      if (row.op != consensus::RowOpKind::kInsert) {
+        auto pre = snapshot->pre_images.find(consensus::RowKey(table.name, consensus::PrimaryKeyValues(row, table)));
+        if (pre == snapshot->pre_images.end()) return InternalError("no pre-image for a change event");
+        before = &pre->second;
+      }
+      const char op = row.op == consensus::RowOpKind::kInsert ? 'c' : row.op == consensus::RowOpKind::kUpdate ? 'u' : 'd';
+      events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, op, before,
+                                       row.op == consensus::RowOpKind::kDelete ? nullptr : &row.values, false));
+    }
+    ROWCHAIN_RETURN_IF_ERROR(WriteOutbox(events));
+  }
   return Verdict::Valid();
+}
+
+Status ChainStore::WriteOutbox(const std::vector<ChangeEvent>& events) {
+  constexpr size_t kPerStatement = 200;
+  for (size_t start = 0; start < events.size(); start += kPerStatement) {
+    const size_t n = std::min(kPerStatement, events.size() - start);
+    std::vector<Value> params;
+    params.reserve(3 * n);
+    for (size_t i = start; i < start + n; ++i) {
+      params.push_back(Value::Text(events[i].topic));
+      params.push_back(Value::Bytes(events[i].key));
+      params.push_back(Value::Bytes(events[i].payload));
+    }
+    std::string sql = fmt::format("INSERT INTO rowchain_outbox (topic, msg_key, payload) VALUES {}",
+                                  fmt::join(std::vector<std::string>(n, "(?, ?, ?)"), ", "));
+    ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, params).status());
+  }
+  return OkStatus();
 }
 
 StatusOr<std::vector<AcceptResult>> ChainStore::AcceptBlocks(std::span<const Block> blocks, int64_t now) {
@@ -451,6 +488,40 @@ Status ChainStore::DisconnectTip() {
     if (!body.ok()) return DataLossError(fmt::format("body of block {} is damaged", ShortHash(tip->hash)));
     LedgerWriter writer(*m_db, m_params);
     ROWCHAIN_RETURN_IF_ERROR(writer.Revert(*body, undo));
+    if (!m_options.change_feed_prefix.empty()) {
+      // The inverse of every operation, newest first: a copy that applies the feed in order
+      // returns to the parent's state.
+      std::map<std::string, const consensus::RowOperation*> undo_by_key;
+      for (const auto& op : undo) {
+        const consensus::TableSchema& table = *m_params.schema.FindTable(op.table);
+        undo_by_key[consensus::RowKey(table.name, consensus::PrimaryKeyValues(op, table))] = &op;
+      }
+      const ChangeSource source{m_params.name, tip->height, tip->hash, tip->header.time};
+      std::vector<ChangeEvent> events;
+      for (size_t i = body->rows.size(); i-- > 0;) {
+        const consensus::RowOperation& row = body->rows[i];
+        const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
+        auto old = undo_by_key.find(consensus::RowKey(table.name, consensus::PrimaryKeyValues(row, table)));
+        const std::vector<Value>* old_row = old == undo_by_key.end() ? nullptr : &old->second->values;
+        switch (row.op) {
+          case consensus::RowOpKind::kInsert:
+            events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, 'd', &row.values,
+                                             nullptr, true));
+            break;
+          case consensus::RowOpKind::kUpdate:
+            events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, 'u', &row.values,
+                                             old_row, true));
+            break;
+          case consensus::RowOpKind::kDelete:
+            if (old_row != nullptr) {
+              events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, 'c', nullptr,
+                                               old_row, true));
+            }
+            break;
+        }
+      }
+      ROWCHAIN_RETURN_IF_ERROR(WriteOutbox(events));
+    }
     ROWCHAIN_RETURN_IF_ERROR(
         m_db->Update("UPDATE rowchain_block_bodies SET undo_ops = NULL WHERE hash = ?", hash).status());
     ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = ?", hash).status());

@@ -22,6 +22,7 @@
 #include "consensus/chain_params.h"
 #include "consensus/verdict.h"
 #include "store/batch_pool.h"
+#include "store/change_events.h"
 #include "store/block_index.h"
 #include "store/ledger_writer.h"
 #include "store/mysql_connection.h"
@@ -33,6 +34,9 @@ struct ChainStoreOptions {
   // Called at named points inside the connect transaction ("ledger-applied",
   // "before-commit"): tests use it to kill the connection mid-block.
   std::function<void(std::string_view stage)> stage_hook;
+  // Non-empty: every connect and disconnect also writes the change feed's events (topics
+  // "<prefix>.<table>") to rowchain_outbox in the same transaction (change_events.h).
+  std::string change_feed_prefix;
 };
 
 struct TipInfo {
@@ -134,6 +138,7 @@ class ChainStore {
   // the blocks are not such a run or one of them is invalid.
   StatusOr<bool> ConnectGroup(std::span<const consensus::Block> blocks, int64_t now);
   Status DisconnectTip();
+  Status WriteOutbox(const std::vector<ChangeEvent>& events);
   Status MarkInvalid(BlockEntry* entry, const std::string& reason);
   void Stage(std::string_view name) const {
     if (m_options.stage_hook) m_options.stage_hook(name);

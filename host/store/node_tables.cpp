@@ -47,10 +47,19 @@ const std::array<std::vector<std::string_view>, kNodeSchemaVersion> kMigrations 
         " created_at BIGINT NOT NULL,"
         " KEY by_state (state, seq)) ENGINE=InnoDB",
     },
+    {
+        // The change feed's outbox: written in the transaction that connects or disconnects a
+        // block, sent to Kafka by the node's publisher, deleted once the broker acknowledged.
+        "CREATE TABLE IF NOT EXISTS rowchain_outbox ("
+        " id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+        " topic VARCHAR(255) CHARACTER SET ascii NOT NULL,"
+        " msg_key BLOB NOT NULL,"
+        " payload MEDIUMBLOB NOT NULL) ENGINE=InnoDB",
+    },
 }};
 
-constexpr std::array<std::string_view, 4> kNodeTables = {"rowchain_meta", "rowchain_blocks", "rowchain_block_bodies",
-                                                         "rowchain_batches"};
+constexpr std::array<std::string_view, 5> kNodeTables = {"rowchain_meta", "rowchain_blocks", "rowchain_block_bodies",
+                                                         "rowchain_batches", "rowchain_outbox"};
 
 StatusOr<int> CurrentSchemaVersion(MysqlConnection& db) {
   auto rows = db.Query(

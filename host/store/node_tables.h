@@ -13,7 +13,7 @@
 
 namespace rowchain::store {
 
-inline constexpr int kNodeSchemaVersion = 1;
+inline constexpr int kNodeSchemaVersion = 2;
 
 // Checks that InnoDB is available, creates or migrates the node tables to kNodeSchemaVersion
 // and checks every node table uses InnoDB. FAILED_PRECONDITION for a database of a newer
