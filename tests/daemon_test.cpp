@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -401,6 +402,44 @@ TEST_F(DaemonTest, TlsListenerServesOnlyTlsClients) {
   EXPECT_EQ(plain.exit_code, 1);
 }
 
+TEST_F(DaemonTest, TheChangeFeedReachesKafkaAndKcatReadsIt) {
+  auto broker = DaemonProcess::StartProgram(ROWCHAIN_CLI_PATH, {"dev-broker"});
+  ASSERT_TRUE(broker);
+  auto daemon = Start({"--miner", "cpu", "--threads", "1", "--kafka-brokers", broker->address()});
+  ASSERT_TRUE(daemon);
+  auto submit = RunCli(fmt::format("--node {} submit --table users --rows {} --wait", daemon->address(),
+                                   File("users.json", UsersJson(1, 3))));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  // kcat, as any Kafka user would: key and value of each event.
+  std::vector<std::string> lines;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (lines.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::string command = fmt::format("kcat -q -b {} -C -t rowchain.users -c 3 -e -f '%k\t%s\n' 2>/dev/null", broker->address());
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    lines.clear();
+    char buffer[65536];
+    while (fgets(buffer, sizeof buffer, pipe) != nullptr) lines.emplace_back(buffer);
+    pclose(pipe);
+    if (lines.size() < 3) std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_EQ(lines.size(), 3u) << daemon->Log();
+  std::set<int64_t> ids;
+  for (const std::string& line : lines) {
+    size_t tab = line.find('\t');
+    ASSERT_NE(tab, std::string::npos);
+    auto key = nlohmann::json::parse(line.substr(0, tab));
+    auto envelope = nlohmann::json::parse(line.substr(tab + 1));
+    EXPECT_EQ(envelope["op"], "c");
+    EXPECT_EQ(envelope["after"]["id"], key["id"]);
+    EXPECT_EQ(envelope["source"]["chain"], "regtest");
+    ids.insert(key["id"].get<int64_t>());
+  }
+  EXPECT_EQ(ids, (std::set<int64_t>{1, 2, 3}));
+  EXPECT_EQ(daemon->Stop(SIGTERM), 0);
+  EXPECT_EQ(broker->Stop(SIGTERM), 0);
+}
+
 TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
   std::string dir = MakeTempDir("daemon-flags");
   WriteFile(dir + "/typo.toml", "mysql = \"mysql://u@localhost/db\"\nminre = \"cpu\"\n");
@@ -416,6 +455,7 @@ TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
       {{"--config", dir + "/missing.toml"}, "cannot read config file"},
       {{"--mysql", "mysql://u@localhost/db", "--chain", "mainnet-please"}, "neither a preset"},
       {{"--mysql", "mysql://u@localhost/db", "--devices", "0,x"}, "--devices"},
+      {{"--mysql", "mysql://u@localhost/db", "--kafka-topic-prefix", "bad prefix"}, "not a Kafka topic name"},
   };
   for (const Case& c : cases) {
     DaemonRun run = RunDaemonToExit(c.args);

@@ -28,9 +28,9 @@ std::string Slurp(const std::string& path) {
   return text.ok() ? *text : std::string();
 }
 
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path,
+            std::string exe = ROWCHAIND_PATH) {
   std::vector<char*> argv;
-  std::string exe = ROWCHAIND_PATH;
   argv.push_back(exe.data());
   std::vector<std::string> copy = args;
   for (std::string& a : copy) argv.push_back(a.data());
@@ -86,15 +86,21 @@ void WriteFile(const std::string& path, const std::string& text) {
 }
 
 std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::vector<std::string>& args) {
-  auto daemon = std::unique_ptr<DaemonProcess>(new DaemonProcess());
-  daemon->m_dir = MakeTempDir("rowchaind");
-  std::string ready = daemon->m_dir + "/ready.json";
-  std::vector<std::string> all = {"--ready-file", ready};
+  std::vector<std::string> all = args;
   if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
     all.insert(all.end(), {"--listen", "127.0.0.1:0"});
   }
-  all.insert(all.end(), args.begin(), args.end());
-  daemon->m_pid = Spawn(all, daemon->m_dir + "/log");
+  return StartProgram(ROWCHAIND_PATH, all);
+}
+
+std::unique_ptr<DaemonProcess> DaemonProcess::StartProgram(const std::string& executable,
+                                                           const std::vector<std::string>& args) {
+  auto daemon = std::unique_ptr<DaemonProcess>(new DaemonProcess());
+  daemon->m_dir = MakeTempDir("process");
+  std::string ready = daemon->m_dir + "/ready.json";
+  std::vector<std::string> all = args;
+  all.insert(all.end(), {"--ready-file", ready});
+  daemon->m_pid = Spawn(all, daemon->m_dir + "/log", executable);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!std::filesystem::exists(ready)) {
     int status = 0;

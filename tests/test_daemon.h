@@ -17,6 +17,8 @@ class DaemonProcess {
   // Adds --listen 127.0.0.1:0 (unless args hold --listen) and --ready-file; fails the test when
   // it is not ready in 60 s.
   static std::unique_ptr<DaemonProcess> Start(const std::vector<std::string>& args);
+  // Any program that takes --ready-file and writes {"listen": ...} there (rowchain dev-broker).
+  static std::unique_ptr<DaemonProcess> StartProgram(const std::string& executable, const std::vector<std::string>& args);
   ~DaemonProcess();  // SIGKILL when still running
 
   const std::string& address() const { return m_address; }

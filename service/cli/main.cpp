@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   AddNodeCommands(app, &node_flags, &exit_code);
   AddBenchNodeCommand(app, &node_flags, &exit_code);
   AddBenchPeersCommand(app, &node_flags, &exit_code);
+  AddDevBrokerCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,5 +1,7 @@
 #include "daemon_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -43,7 +45,8 @@ Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config) {
   chain::TableReader reader(root, path, "");
   ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown({"mysql", "listen", "chain", "miner", "threads", "cpu_path", "devices",
                                                  "peers", "miner_id", "max_pending_rows", "max_request_bytes",
-                                                 "log_level", "ready_file", "tls", "tokens"}));
+                                                 "log_level", "ready_file", "tls", "tokens", "kafka_brokers",
+                                                 "kafka_topic_prefix", "kafka"}));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("mysql", &config->mysql));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("listen", &config->listen));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("chain", &config->chain));
@@ -59,6 +62,25 @@ Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config) {
   ROWCHAIN_RETURN_IF_ERROR(reader.U64("max_request_bytes", &config->max_request_bytes));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("log_level", &config->log_level));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("ready_file", &config->ready_file));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_brokers", &config->kafka_brokers));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_topic_prefix", &config->kafka_topic_prefix));
+  if (const toml::node* kafka = root.get("kafka")) {
+    const toml::table* table = kafka->as_table();
+    if (table == nullptr) return reader.Error(*kafka, "kafka", "expected a table of librdkafka properties");
+    for (const auto& [key, value] : *table) {
+      std::string text;
+      if (auto s = value.value<std::string>(); s && value.is_string()) {
+        text = *s;
+      } else if (auto i = value.value<int64_t>(); i && value.is_integer()) {
+        text = std::to_string(*i);
+      } else if (auto b = value.value<bool>(); b && value.is_boolean()) {
+        text = *b ? "true" : "false";
+      } else {
+        return reader.Error(value, fmt::format("kafka.{}", key.str()), "expected a string, integer or boolean");
+      }
+      config->kafka_properties[std::string(key.str())] = text;
+    }
+  }
   if (const toml::node* tls = root.get("tls")) {
     if (!tls->is_table()) return reader.Error(*tls, "tls", "expected a table with cert, key and ca");
     chain::TableReader tls_reader(*tls->as_table(), path, "tls.");
@@ -121,6 +143,14 @@ Status ValidateDaemonConfig(const DaemonConfig& config) {
     return InvalidArgumentError("--max-request-bytes must be between 1024 and 1073741824");
   }
   if (config.max_pending_rows == 0) return InvalidArgumentError("--max-pending-rows must be at least 1");
+  const std::string& prefix = config.kafka_topic_prefix;
+  const bool prefix_ok = !prefix.empty() && prefix.size() <= 200 &&
+                         std::all_of(prefix.begin(), prefix.end(), [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+                         });
+  if (!prefix_ok) {
+    return InvalidArgumentError(fmt::format("--kafka-topic-prefix '{}' is not a Kafka topic name ([a-zA-Z0-9._-])", prefix));
+  }
   return OkStatus();
 }
 

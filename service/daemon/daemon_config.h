@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,10 +30,14 @@ struct DaemonConfig {
   std::string ready_file;  // written (JSON: listen, pid) once the node serves
   std::optional<api::TlsFiles> tls;
   std::vector<api::TokenGrant> tokens;
+  // The Kafka change feed (docs/kafka.md): on when brokers are given.
+  std::string kafka_brokers;
+  std::string kafka_topic_prefix = "rowchain";
+  std::map<std::string, std::string> kafka_properties;  // [kafka]: any librdkafka property
 };
 
 // Reads the config file over `config` (keys as the flags, without dashes, with '_' for '-';
-// [tls] cert/key/ca; [[tokens]] name/token/tables).
+// [tls] cert/key/ca; [[tokens]] name/token/tables; [kafka] librdkafka properties).
 Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config);
 // "0,2" -> {0, 2}; INVALID_ARGUMENT otherwise.
 StatusOr<std::vector<int>> ParseDeviceList(const std::string& text);

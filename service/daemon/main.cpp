@@ -16,6 +16,7 @@
 #include "daemon_config.h"
 #include "node/node.h"
 #include "node_server.h"
+#include "outbox_publisher.h"
 #include "peer_links.h"
 #include "store/mysql_uri.h"
 
@@ -54,6 +55,7 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   options.params = std::move(*params);
   options.miner_id = config.miner_id;
   options.max_pending_rows = config.max_pending_rows;
+  if (!config.kafka_brokers.empty()) options.change_feed_prefix = config.kafka_topic_prefix;
   if (config.miner != "off") {
     rowchain::mining::MinerOptions miner;
     miner.backend = config.miner;
@@ -65,6 +67,17 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   spdlog::info("rowchaind starting: chain {}, mysql {}, miner {}", config.chain, uri->Redacted(), config.miner);
   auto node = rowchain::node::Node::Start(std::move(options));
   if (!node.ok()) return Fail(ExitCodeFor(node.status()), node.status().message());
+
+  std::unique_ptr<rowchain::feed::OutboxPublisher> publisher;
+  if (!config.kafka_brokers.empty()) {
+    auto started = rowchain::feed::OutboxPublisher::Start(
+        **node, {.brokers = config.kafka_brokers, .properties = config.kafka_properties, .batch = 1000});
+    if (!started.ok()) {
+      (*node)->Stop();
+      return Fail(ExitCodeFor(started.status()), started.status().message());
+    }
+    publisher = std::move(*started);
+  }
 
   rowchain::api::NodeServerOptions server_options;
   server_options.listen = config.listen;
@@ -98,6 +111,7 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   dialer.Stop();
   (*node)->Stop();
+  if (publisher) publisher->Stop();  // what is not yet acknowledged stays in the outbox
   (*server)->Shutdown(std::chrono::seconds(2));
   server->reset();
   node->reset();
@@ -134,6 +148,8 @@ int main(int argc, char** argv) {
   auto* max_pending = app.add_option("--max-pending-rows", config.max_pending_rows, "pending pool bound, in rows");
   auto* max_request = app.add_option("--max-request-bytes", config.max_request_bytes, "largest request accepted");
   auto* log_level = app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error");
+  auto* kafka_brokers = app.add_option("--kafka-brokers", config.kafka_brokers, "publish the change feed to these Kafka brokers");
+  auto* kafka_prefix = app.add_option("--kafka-topic-prefix", config.kafka_topic_prefix, "topics are PREFIX.TABLE (default rowchain)");
   auto* ready_file = app.add_option("--ready-file", config.ready_file, "write {listen, pid} as JSON here once serving");
   std::string tls_cert, tls_key, tls_ca;
   auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate chain for the listener");
@@ -170,6 +186,8 @@ int main(int argc, char** argv) {
     if (given(max_request)) config.max_request_bytes = flags.max_request_bytes;
     if (given(log_level)) config.log_level = flags.log_level;
     if (given(ready_file)) config.ready_file = flags.ready_file;
+    if (given(kafka_brokers)) config.kafka_brokers = flags.kafka_brokers;
+    if (given(kafka_prefix)) config.kafka_topic_prefix = flags.kafka_topic_prefix;
   }
   if (devices_flag->count() > 0) {
     auto parsed = rowchain::daemon::ParseDeviceList(devices);
