@@ -456,6 +456,7 @@ TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
       {{"--mysql", "mysql://u@localhost/db", "--chain", "mainnet-please"}, "neither a preset"},
       {{"--mysql", "mysql://u@localhost/db", "--devices", "0,x"}, "--devices"},
       {{"--mysql", "mysql://u@localhost/db", "--kafka-topic-prefix", "bad prefix"}, "not a Kafka topic name"},
+      {{"--mysql", "mysql://u@localhost/db", "--kafka-ingest-topic", "in"}, "needs --kafka-brokers"},
   };
   for (const Case& c : cases) {
     DaemonRun run = RunDaemonToExit(c.args);

@@ -15,6 +15,7 @@
 #include "consensus/hash.h"
 #include "node/node.h"
 #include "outbox_publisher.h"
+#include "topic_ingester.h"
 #include "test_chain.h"
 #include "test_mysql.h"
 #include "util/hex.h"
@@ -35,6 +36,7 @@ class MockKafka {
     m_handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
     m_cluster = rd_kafka_mock_cluster_new(m_handle, 1);
     rd_kafka_mock_topic_create(m_cluster, "rowchain.users", 3, 1);
+    rd_kafka_mock_topic_create(m_cluster, "batches.in", 1, 1);
   }
   ~MockKafka() {
     rd_kafka_mock_cluster_destroy(m_cluster);
@@ -61,7 +63,8 @@ struct Received {
 };
 
 // Reads the topic from the beginning until `count` messages came or the time is up.
-std::vector<Received> Consume(const std::string& brokers, size_t count, std::chrono::seconds timeout = 30s) {
+std::vector<Received> Consume(const std::string& brokers, size_t count, std::chrono::seconds timeout = 30s,
+                              const std::string& topic = "rowchain.users") {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char error[256];
   rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), error, sizeof error);
@@ -70,7 +73,7 @@ std::vector<Received> Consume(const std::string& brokers, size_t count, std::chr
   rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
   rd_kafka_poll_set_consumer(consumer);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, "rowchain.users", RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_subscribe(consumer, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   std::vector<Received> out;
@@ -236,6 +239,70 @@ TEST_F(FeedTest, TheFeedResumesAfterARestart) {
   ASSERT_TRUE(publisher.ok());
   ASSERT_TRUE(WaitFor([&] { return OutboxSize() == 0; }));
   EXPECT_EQ(Consume(m_kafka.bootstraps(), 2).size(), 2u);
+}
+
+void Produce(const std::string& brokers, const std::string& topic, const std::vector<std::string>& values) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[256];
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), error, sizeof error);
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  for (const std::string& v : values) {
+    rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(const_cast<char*>(v.data()), v.size()),
+                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  }
+  rd_kafka_flush(producer, 10000);
+  rd_kafka_destroy(producer);
+}
+
+TEST_F(FeedTest, IngestionStoresGoodBatchesOnceAndDeadLettersBadOnes) {
+  auto node = StartNode(true);
+  ASSERT_TRUE(node);
+  Produce(m_kafka.bootstraps(), "batches.in",
+          {R"({"table": "users", "rows": [{"id": 1, "name": "a", "age": 1}, {"id": 2, "name": "b", "age": 2}]})",
+           "not json at all",
+           R"({"table": "users", "rows": [{"id": 9, "name": "x", "age": 1, "email": "x@y"}]})",
+           R"({"table": "users", "rows": [{"id": 3, "name": "c", "age": 3}], "idempotency_key": "order-3"})",
+           R"({"table": "users", "rows": [{"id": 3, "name": "c", "age": 3}], "idempotency_key": "order-3"})"});
+  IngestOptions options{.brokers = m_kafka.bootstraps(), .topic = "batches.in", .group_id = "ingest-test", .properties = {}};
+  {
+    auto ingester = TopicIngester::Start(*node, options);
+    ASSERT_TRUE(ingester.ok()) << ingester.status().ToString();
+    ASSERT_TRUE(WaitFor([&] { return (*ingester)->stats().stored + (*ingester)->stats().dead_lettered == 5; }, 60s));
+    EXPECT_EQ((*ingester)->stats().dead_lettered, 2u);
+  }
+  ASSERT_TRUE(WaitFor([&] { return node->ChainInfo()->pending_batches == 0; }));
+  auto count = [&](const std::string& sql) { return (*m_db.admin().Query(sql))[0][0].as_int(); };
+  EXPECT_EQ(count("SELECT COUNT(*) FROM users"), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM rowchain_batches"), 2);  // the repeated key stored nothing
+  std::vector<Received> letters = Consume(m_kafka.bootstraps(), 2, 30s, "batches.in.dead-letter");
+  ASSERT_EQ(letters.size(), 2u);
+  std::set<std::string> reasons;
+  for (const Received& r : letters) reasons.insert(r.envelope["reason"].get<std::string>());
+  EXPECT_TRUE(std::any_of(reasons.begin(), reasons.end(), [](const std::string& r) { return r.find("not a JSON") != std::string::npos; }));
+  EXPECT_TRUE(std::any_of(reasons.begin(), reasons.end(), [](const std::string& r) { return r.find("'email'") != std::string::npos; }));
+  // Offsets were committed: a new ingester in the same group finds nothing left to do.
+  auto again = TopicIngester::Start(*node, options);
+  ASSERT_TRUE(again.ok());
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ((*again)->stats().stored + (*again)->stats().dead_lettered, 0u);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM rowchain_batches"), 2);
+}
+
+TEST(IngestMessage, RowsAreTypedByTheirColumns) {
+  auto parsed = ParseIngestMessage(R"({"table": "users", "op": "update", "rows": [{"id": 1, "name": "a", "age": 7}]})",
+                                   testing::RegtestParams().schema);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->table, "users");
+  ASSERT_EQ(parsed->rows.size(), 1u);
+  EXPECT_EQ(parsed->rows[0].op, RowOpKind::kUpdate);
+  std::map<std::string, Value> columns(parsed->rows[0].columns.begin(), parsed->rows[0].columns.end());
+  EXPECT_EQ(columns.at("age"), Value::Int(7));
+  EXPECT_EQ(columns.at("name"), Value::Text("a"));
+  for (const char* bad : {R"([1,2])", R"({"rows": []})", R"({"table": "nope", "rows": []})",
+                          R"({"table": "users", "rows": {}})", R"({"table": "users", "op": "merge", "rows": []})",
+                          R"({"table": "users", "rows": [{"id": [1]}]})"}) {
+    EXPECT_EQ(ParseIngestMessage(bad, testing::RegtestParams().schema).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config) {
   ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown({"mysql", "listen", "chain", "miner", "threads", "cpu_path", "devices",
                                                  "peers", "miner_id", "max_pending_rows", "max_request_bytes",
                                                  "log_level", "ready_file", "tls", "tokens", "kafka_brokers",
-                                                 "kafka_topic_prefix", "kafka"}));
+                                                 "kafka_topic_prefix", "kafka_ingest_topic", "kafka"}));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("mysql", &config->mysql));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("listen", &config->listen));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("chain", &config->chain));
@@ -64,6 +64,7 @@ Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config) {
   ROWCHAIN_RETURN_IF_ERROR(reader.String("ready_file", &config->ready_file));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_brokers", &config->kafka_brokers));
   ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_topic_prefix", &config->kafka_topic_prefix));
+  ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_ingest_topic", &config->kafka_ingest_topic));
   if (const toml::node* kafka = root.get("kafka")) {
     const toml::table* table = kafka->as_table();
     if (table == nullptr) return reader.Error(*kafka, "kafka", "expected a table of librdkafka properties");
@@ -148,6 +149,9 @@ Status ValidateDaemonConfig(const DaemonConfig& config) {
                          std::all_of(prefix.begin(), prefix.end(), [](char c) {
                            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
                          });
+  if (!config.kafka_ingest_topic.empty() && config.kafka_brokers.empty()) {
+    return InvalidArgumentError("--kafka-ingest-topic needs --kafka-brokers");
+  }
   if (!prefix_ok) {
     return InvalidArgumentError(fmt::format("--kafka-topic-prefix '{}' is not a Kafka topic name ([a-zA-Z0-9._-])", prefix));
   }

@@ -33,6 +33,7 @@ struct DaemonConfig {
   // The Kafka change feed (docs/kafka.md): on when brokers are given.
   std::string kafka_brokers;
   std::string kafka_topic_prefix = "rowchain";
+  std::string kafka_ingest_topic;  // consume row batches from this topic
   std::map<std::string, std::string> kafka_properties;  // [kafka]: any librdkafka property
 };
 

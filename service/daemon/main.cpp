@@ -17,6 +17,7 @@
 #include "node/node.h"
 #include "node_server.h"
 #include "outbox_publisher.h"
+#include "topic_ingester.h"
 #include "peer_links.h"
 #include "store/mysql_uri.h"
 
@@ -78,6 +79,17 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
     }
     publisher = std::move(*started);
   }
+  std::unique_ptr<rowchain::feed::TopicIngester> ingester;
+  if (!config.kafka_ingest_topic.empty()) {
+    rowchain::feed::IngestOptions ingest{.brokers = config.kafka_brokers, .topic = config.kafka_ingest_topic,
+                                         .group_id = "rowchaind-ingest", .properties = config.kafka_properties};
+    auto started = rowchain::feed::TopicIngester::Start(**node, std::move(ingest));
+    if (!started.ok()) {
+      (*node)->Stop();
+      return Fail(ExitCodeFor(started.status()), started.status().message());
+    }
+    ingester = std::move(*started);
+  }
 
   rowchain::api::NodeServerOptions server_options;
   server_options.listen = config.listen;
@@ -110,6 +122,7 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   sigwait(&stop_signals, &signal_number);
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   dialer.Stop();
+  if (ingester) ingester->Stop();  // an unstored message's offset stays uncommitted
   (*node)->Stop();
   if (publisher) publisher->Stop();  // what is not yet acknowledged stays in the outbox
   (*server)->Shutdown(std::chrono::seconds(2));
@@ -149,6 +162,7 @@ int main(int argc, char** argv) {
   auto* max_request = app.add_option("--max-request-bytes", config.max_request_bytes, "largest request accepted");
   auto* log_level = app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error");
   auto* kafka_brokers = app.add_option("--kafka-brokers", config.kafka_brokers, "publish the change feed to these Kafka brokers");
+  auto* kafka_ingest = app.add_option("--kafka-ingest-topic", config.kafka_ingest_topic, "consume row batches from this topic");
   auto* kafka_prefix = app.add_option("--kafka-topic-prefix", config.kafka_topic_prefix, "topics are PREFIX.TABLE (default rowchain)");
   auto* ready_file = app.add_option("--ready-file", config.ready_file, "write {listen, pid} as JSON here once serving");
   std::string tls_cert, tls_key, tls_ca;
@@ -188,6 +202,7 @@ int main(int argc, char** argv) {
     if (given(ready_file)) config.ready_file = flags.ready_file;
     if (given(kafka_brokers)) config.kafka_brokers = flags.kafka_brokers;
     if (given(kafka_prefix)) config.kafka_topic_prefix = flags.kafka_topic_prefix;
+    if (given(kafka_ingest)) config.kafka_ingest_topic = flags.kafka_ingest_topic;
   }
   if (devices_flag->count() > 0) {
     auto parsed = rowchain::daemon::ParseDeviceList(devices);

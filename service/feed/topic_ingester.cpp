@@ -1,0 +1,239 @@
+#include "topic_ingester.h"
+
+#include <librdkafka/rdkafka.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace rowchain::feed {
+
+using consensus::Value;
+
+namespace {
+
+StatusOr<std::string> FromBase64(const std::string& text) {
+  if (text.size() % 4 != 0) return InvalidArgumentError("not base64");
+  std::string out(text.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return InvalidArgumentError("not base64");
+  size_t padding = text.empty() ? 0 : (text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
+  out.resize(static_cast<size_t>(n) - padding);
+  return out;
+}
+
+bool IsBinary(const consensus::Column& column) {
+  return column.type == consensus::ColumnType::kVarbinary || column.type == consensus::ColumnType::kBlob;
+}
+
+}  // namespace
+
+StatusOr<IngestBatch> ParseIngestMessage(const std::string& json, const consensus::LedgerSchema& schema) {
+  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return InvalidArgumentError("the message is not a JSON object");
+  IngestBatch batch;
+  if (!doc.contains("table") || !doc["table"].is_string()) return InvalidArgumentError("\"table\" is missing");
+  batch.table = doc["table"].get<std::string>();
+  const consensus::TableSchema* table = schema.FindTable(batch.table);
+  if (table == nullptr) return InvalidArgumentError(fmt::format("the chain has no table '{}'", batch.table));
+  if (doc.contains("idempotency_key")) {
+    if (!doc["idempotency_key"].is_string()) return InvalidArgumentError("\"idempotency_key\" must be a string");
+    batch.idempotency_key = doc["idempotency_key"].get<std::string>();
+  }
+  consensus::RowOpKind op = consensus::RowOpKind::kInsert;
+  if (doc.contains("op")) {
+    const std::string name = doc["op"].is_string() ? doc["op"].get<std::string>() : "";
+    if (name == "update") {
+      op = consensus::RowOpKind::kUpdate;
+    } else if (name == "delete") {
+      op = consensus::RowOpKind::kDelete;
+    } else if (name != "insert") {
+      return InvalidArgumentError("\"op\" must be insert, update or delete");
+    }
+  }
+  if (!doc.contains("rows") || !doc["rows"].is_array()) return InvalidArgumentError("\"rows\" must be an array");
+  for (size_t i = 0; i < doc["rows"].size(); ++i) {
+    const nlohmann::json& object = doc["rows"][i];
+    if (!object.is_object()) return InvalidArgumentError(fmt::format("row {}: expected an object", i));
+    node::InputRow row{.op = op, .columns = {}};
+    for (const auto& [name, value] : object.items()) {
+      auto column = table->FindColumn(name);
+      Value v;
+      if (value.is_null()) {
+        v = Value::Null();
+      } else if (value.is_boolean()) {
+        v = Value::Int(value.get<bool>() ? 1 : 0);
+      } else if (value.is_number_integer()) {
+        v = Value::Int(value.get<int64_t>());
+      } else if (value.is_string() && column && IsBinary(table->columns[*column])) {
+        auto bytes = FromBase64(value.get<std::string>());
+        if (!bytes.ok()) return InvalidArgumentError(fmt::format("row {}, column '{}': binary columns take base64", i, name));
+        v = Value::Bytes(*bytes);
+      } else if (value.is_string()) {
+        v = Value::Text(value.get<std::string>());
+      } else {
+        return InvalidArgumentError(fmt::format("row {}, column '{}': expected an integer, a string or null", i, name));
+      }
+      row.columns.emplace_back(name, std::move(v));
+    }
+    batch.rows.push_back(std::move(row));
+  }
+  return batch;
+}
+
+struct TopicIngester::Kafka {
+  rd_kafka_t* consumer = nullptr;
+  rd_kafka_t* producer = nullptr;  // dead letters
+  ~Kafka() {
+    if (consumer != nullptr) {
+      rd_kafka_consumer_close(consumer);
+      rd_kafka_destroy(consumer);
+    }
+    if (producer != nullptr) {
+      rd_kafka_flush(producer, 2000);
+      rd_kafka_destroy(producer);
+    }
+  }
+};
+
+namespace {
+
+StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, const std::map<std::string, std::string>& settings) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  std::array<char, 512> error{};
+  for (const auto& [k, v] : settings) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), error.data(), error.size()) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return InvalidArgumentError(fmt::format("kafka property {}: {}", k, error.data()));
+    }
+  }
+  rd_kafka_t* client = rd_kafka_new(type, conf, error.data(), error.size());
+  if (client == nullptr) return InvalidArgumentError(fmt::format("kafka client: {}", error.data()));
+  return client;
+}
+
+}  // namespace
+
+TopicIngester::TopicIngester(node::Node& node, IngestOptions options) : m_node(node), m_options(std::move(options)) {}
+
+StatusOr<std::unique_ptr<TopicIngester>> TopicIngester::Start(node::Node& node, IngestOptions options) {
+  std::unique_ptr<TopicIngester> ingester(new TopicIngester(node, std::move(options)));
+  const IngestOptions& o = ingester->m_options;
+  std::map<std::string, std::string> consumer_settings = {
+      {"bootstrap.servers", o.brokers},
+      {"group.id", o.group_id},
+      {"enable.auto.commit", "false"},  // an offset is committed only once its batch is stored
+      {"auto.offset.reset", "earliest"},
+  };
+  std::map<std::string, std::string> producer_settings = {
+      {"bootstrap.servers", o.brokers}, {"enable.idempotence", "true"}, {"acks", "all"}};
+  for (const auto& [k, v] : o.properties) {
+    consumer_settings[k] = v;
+    if (k != "group.id") producer_settings[k] = v;
+  }
+  ingester->m_kafka = std::make_unique<Kafka>();
+  auto consumer = NewClient(RD_KAFKA_CONSUMER, consumer_settings);
+  if (!consumer.ok()) return consumer.status();
+  ingester->m_kafka->consumer = *consumer;
+  auto producer = NewClient(RD_KAFKA_PRODUCER, producer_settings);
+  if (!producer.ok()) return producer.status();
+  ingester->m_kafka->producer = *producer;
+  rd_kafka_poll_set_consumer(*consumer);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, o.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(*consumer, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return InvalidArgumentError(fmt::format("kafka subscribe to {}: {}", o.topic, rd_kafka_err2str(err)));
+  }
+  TopicIngester* raw = ingester.get();
+  ingester->m_thread = std::thread([raw] { raw->Run(); });
+  spdlog::info("ingesting row batches from kafka topic {} (group {})", o.topic, o.group_id);
+  return ingester;
+}
+
+TopicIngester::~TopicIngester() { Stop(); }
+
+void TopicIngester::Stop() {
+  if (m_stopping.exchange(true)) return;
+  if (m_thread.joinable()) m_thread.join();
+  m_kafka.reset();
+}
+
+IngestStats TopicIngester::stats() const { return {m_stored.load(), m_dead_lettered.load()}; }
+
+void TopicIngester::Run() {
+  while (!m_stopping) {
+    rd_kafka_message_t* message = rd_kafka_consumer_poll(m_kafka->consumer, 200);
+    if (message == nullptr) continue;
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        spdlog::warn("kafka ingest: {}", rd_kafka_message_errstr(message));
+      }
+      rd_kafka_message_destroy(message);
+      continue;
+    }
+    const std::string value(static_cast<const char*>(message->payload), message->len);
+    std::chrono::milliseconds backoff(100);
+    for (;;) {
+      Status handled = Handle(value, message->partition, message->offset);
+      if (handled.ok()) {
+        rd_kafka_commit_message(m_kafka->consumer, message, 0);  // synchronous: stored first, then committed
+        break;
+      }
+      if (m_stopping) break;  // not committed: delivered again after a restart, stored once by its key
+      spdlog::warn("kafka ingest: offset {} of partition {}: {}; retrying in {} ms", message->offset,
+                   message->partition, handled.message(), backoff.count());
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(5));
+    }
+    rd_kafka_message_destroy(message);
+  }
+}
+
+Status TopicIngester::Handle(const std::string& value, int32_t partition, int64_t offset) {
+  auto batch = ParseIngestMessage(value, m_node.params().schema);
+  if (!batch.ok()) return DeadLetter(value, partition, offset, batch.status().message());
+  std::string key = batch->idempotency_key.empty()
+                        ? fmt::format("kafka:{}:{}:{}", m_options.topic, partition, offset)
+                        : batch->idempotency_key;
+  auto stored = m_node.SubmitBatch(batch->table, batch->rows, key);
+  if (stored.ok()) {
+    ++m_stored;
+    return OkStatus();
+  }
+  if (stored.status().code() == StatusCode::kInvalidArgument) {
+    return DeadLetter(value, partition, offset, stored.status().message());
+  }
+  return stored.status();  // the pool is full, MySQL is away, the node is stopping: later
+}
+
+Status TopicIngester::DeadLetter(const std::string& value, int32_t partition, int64_t offset,
+                                 const std::string& reason) {
+  const std::string topic = m_options.topic + ".dead-letter";
+  const std::string letter = nlohmann::json{{"reason", reason},
+                                            {"topic", m_options.topic},
+                                            {"partition", partition},
+                                            {"offset", offset},
+                                            {"message", value}}
+                                 .dump();
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      m_kafka->producer, RD_KAFKA_V_TOPIC(topic.c_str()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(letter.data()), letter.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return UnavailableError(rd_kafka_err2str(err));
+  // The letter must be acknowledged before the offset moves past the message.
+  if (rd_kafka_flush(m_kafka->producer, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return UnavailableError("the dead-letter topic did not acknowledge in time");
+  }
+  ++m_dead_lettered;
+  spdlog::warn("kafka ingest: offset {} of partition {} dead-lettered: {}", offset, partition, reason);
+  return OkStatus();
+}
+
+}  // namespace rowchain::feed

@@ -1,0 +1,66 @@
+// Row batches in from a Kafka topic (docs/kafka.md): one JSON object per message,
+// {"table": "users", "rows": [{"id": 1, ...}], "idempotency_key": "optional", "op": "insert"},
+// checked and stored exactly like SubmitBatch, and only then is the message's offset committed.
+// A message without a key gets "kafka:<topic>:<partition>:<offset>" as its idempotency key, so
+// a redelivery after a crash stores nothing twice. A bad message goes to "<topic>.dead-letter"
+// with the reason (acknowledged there before its offset is committed) and never stops the
+// consumer; a full pool or an unreachable database retries the same message with backoff.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "node/node.h"
+#include "util/status.h"
+
+namespace rowchain::feed {
+
+struct IngestOptions {
+  std::string brokers;
+  std::string topic;
+  std::string group_id = "rowchaind-ingest";
+  std::map<std::string, std::string> properties;  // more librdkafka properties
+};
+
+struct IngestStats {
+  uint64_t stored = 0;        // batches stored (new or already known by their key)
+  uint64_t dead_lettered = 0;
+};
+
+class TopicIngester {
+ public:
+  static StatusOr<std::unique_ptr<TopicIngester>> Start(node::Node& node, IngestOptions options);
+  ~TopicIngester();
+  void Stop();
+  IngestStats stats() const;
+
+ private:
+  TopicIngester(node::Node& node, IngestOptions options);
+  void Run();
+  // OK when the message is done with (stored or dead-lettered); an error means: try it again.
+  Status Handle(const std::string& value, int32_t partition, int64_t offset);
+  Status DeadLetter(const std::string& value, int32_t partition, int64_t offset, const std::string& reason);
+
+  node::Node& m_node;
+  IngestOptions m_options;
+  struct Kafka;
+  std::unique_ptr<Kafka> m_kafka;
+  std::atomic<bool> m_stopping{false};
+  std::atomic<uint64_t> m_stored{0}, m_dead_lettered{0};
+  std::thread m_thread;
+};
+
+// The rows of one ingest message, typed by the table's columns (binary columns take base64).
+// INVALID_ARGUMENT naming what is wrong.
+struct IngestBatch {
+  std::string table;
+  std::vector<node::InputRow> rows;
+  std::string idempotency_key;
+};
+StatusOr<IngestBatch> ParseIngestMessage(const std::string& json, const consensus::LedgerSchema& schema);
+
+}  // namespace rowchain::feed
