@@ -440,6 +440,37 @@ TEST_F(DaemonTest, TheChangeFeedReachesKafkaAndKcatReadsIt) {
   EXPECT_EQ(broker->Stop(SIGTERM), 0);
 }
 
+TEST_F(DaemonTest, FeedReplayRebuildsAnEqualCopyFromKafka) {
+  auto broker = DaemonProcess::StartProgram(ROWCHAIN_CLI_PATH, {"dev-broker"});
+  ASSERT_TRUE(broker);
+  auto daemon = Start({"--miner", "cpu", "--threads", "1", "--kafka-brokers", broker->address()});
+  ASSERT_TRUE(daemon);
+  auto run = [&](const std::string& args) {
+    auto r = RunCli(fmt::format("--node {} {}", daemon->address(), args));
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+  };
+  run(fmt::format("submit --table users --rows {} --wait", File("all.json", UsersJson(1, 8))));
+  run(fmt::format("submit --table users --op update --wait --rows {}",
+                  File("upd.json", R"([{"id": 2, "name": "two", "age": 22}, {"id": 5, "name": "five", "age": 55}])")));
+  run(fmt::format("submit --table users --op delete --wait --rows {}", File("del.json", R"([{"id": 3}, {"id": 7}])")));
+  for (int i = 0; i < 300 && Count("SELECT COUNT(*) FROM rowchain_outbox") > 0; ++i) std::this_thread::sleep_for(100ms);
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM rowchain_outbox"), 0) << daemon->Log();
+
+  TestDatabase replica;
+  auto replay = RunCli(fmt::format("feed-replay --brokers {} --topic rowchain.users --chain regtest --into '{}' --until-idle 5",
+                                   broker->address(), replica.text()));
+  ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+  EXPECT_NE(replay.out.find("applied 12 events"), std::string::npos) << replay.out;
+  auto checksum = [](store::MysqlConnection& db) {
+    const consensus::Value& v = (*db.Query("CHECKSUM TABLE users"))[0][1];
+    return v.kind() == consensus::Value::Kind::kInt ? std::to_string(v.as_int()) : v.as_string();
+  };
+  EXPECT_EQ(checksum(replica.admin()), checksum(m_db.admin()));
+  EXPECT_EQ((*replica.admin().Query("SELECT COUNT(*) FROM users"))[0][0].as_int(), 6);
+  EXPECT_EQ(daemon->Stop(SIGTERM), 0);
+  EXPECT_EQ(broker->Stop(SIGTERM), 0);
+}
+
 TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
   std::string dir = MakeTempDir("daemon-flags");
   WriteFile(dir + "/typo.toml", "mysql = \"mysql://u@localhost/db\"\nminre = \"cpu\"\n");

@@ -23,6 +23,7 @@ void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchNodeCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddDevBrokerCommand(CLI::App& app, int* exit_code);
+void AddFeedReplayCommand(CLI::App& app, int* exit_code);
 
 // Prints "rowchain: <message>" to stderr and returns `code`.
 int ReportError(int code, const std::string& message);

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   AddBenchNodeCommand(app, &node_flags, &exit_code);
   AddBenchPeersCommand(app, &node_flags, &exit_code);
   AddDevBrokerCommand(app, &exit_code);
+  AddFeedReplayCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

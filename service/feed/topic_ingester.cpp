@@ -33,6 +33,19 @@ bool IsBinary(const consensus::Column& column) {
 
 }  // namespace
 
+StatusOr<Value> ValueFromJson(const nlohmann::json& value, const consensus::Column& column) {
+  if (value.is_null()) return Value::Null();
+  if (value.is_boolean()) return Value::Int(value.get<bool>() ? 1 : 0);
+  if (value.is_number_integer()) return Value::Int(value.get<int64_t>());
+  if (value.is_string() && IsBinary(column)) {
+    auto bytes = FromBase64(value.get<std::string>());
+    if (!bytes.ok()) return InvalidArgumentError("binary columns take base64");
+    return Value::Bytes(*bytes);
+  }
+  if (value.is_string()) return Value::Text(value.get<std::string>());
+  return InvalidArgumentError("expected an integer, a string or null");
+}
+
 StatusOr<IngestBatch> ParseIngestMessage(const std::string& json, const consensus::LedgerSchema& schema) {
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return InvalidArgumentError("the message is not a JSON object");
@@ -63,23 +76,11 @@ StatusOr<IngestBatch> ParseIngestMessage(const std::string& json, const consensu
     node::InputRow row{.op = op, .columns = {}};
     for (const auto& [name, value] : object.items()) {
       auto column = table->FindColumn(name);
-      Value v;
-      if (value.is_null()) {
-        v = Value::Null();
-      } else if (value.is_boolean()) {
-        v = Value::Int(value.get<bool>() ? 1 : 0);
-      } else if (value.is_number_integer()) {
-        v = Value::Int(value.get<int64_t>());
-      } else if (value.is_string() && column && IsBinary(table->columns[*column])) {
-        auto bytes = FromBase64(value.get<std::string>());
-        if (!bytes.ok()) return InvalidArgumentError(fmt::format("row {}, column '{}': binary columns take base64", i, name));
-        v = Value::Bytes(*bytes);
-      } else if (value.is_string()) {
-        v = Value::Text(value.get<std::string>());
-      } else {
-        return InvalidArgumentError(fmt::format("row {}, column '{}': expected an integer, a string or null", i, name));
-      }
-      row.columns.emplace_back(name, std::move(v));
+      // An unknown column is the batch check's to report; type it as text meanwhile.
+      const consensus::Column as_text{.name = name, .type = consensus::ColumnType::kText, .length = 0, .nullable = true};
+      auto v = ValueFromJson(value, column ? table->columns[*column] : as_text);
+      if (!v.ok()) return InvalidArgumentError(fmt::format("row {}, column '{}': {}", i, name, v.status().message()));
+      row.columns.emplace_back(name, std::move(*v));
     }
     batch.rows.push_back(std::move(row));
   }

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "node/node.h"
 #include "util/status.h"
 
@@ -62,5 +64,10 @@ struct IngestBatch {
   std::string idempotency_key;
 };
 StatusOr<IngestBatch> ParseIngestMessage(const std::string& json, const consensus::LedgerSchema& schema);
+
+// One JSON value as the feed and ingestion write it (null, integer or boolean, text, base64
+// for binary columns) typed for `column`; INVALID_ARGUMENT when it cannot be. The row checks
+// (ranges, lengths, NULL) are the schema's, later.
+StatusOr<consensus::Value> ValueFromJson(const nlohmann::json& value, const consensus::Column& column);
 
 }  // namespace rowchain::feed
