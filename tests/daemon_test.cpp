@@ -436,6 +436,16 @@ TEST_F(DaemonTest, TheChangeFeedReachesKafkaAndKcatReadsIt) {
     ids.insert(key["id"].get<int64_t>());
   }
   EXPECT_EQ(ids, (std::set<int64_t>{1, 2, 3}));
+
+  // Any event can be checked against the chain; an altered one fails.
+  const std::string value = lines[0].substr(lines[0].find('\t') + 1);
+  auto verified = RunCli(fmt::format("--node {} verify-event {}", daemon->address(), File("event.json", value)));
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto altered = nlohmann::json::parse(value);
+  altered["after"]["name"] = "someone else";
+  auto refused = RunCli(fmt::format("--node {} verify-event {}", daemon->address(), File("altered.json", altered.dump())));
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("column 'name' differs"), std::string::npos) << refused.err;
   EXPECT_EQ(daemon->Stop(SIGTERM), 0);
   EXPECT_EQ(broker->Stop(SIGTERM), 0);
 }

@@ -2,11 +2,13 @@
 // checks a saved proof offline.
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include "commands.h"
 #include "consensus/block_header.h"
@@ -264,6 +266,46 @@ int RunProof(const NodeFlags& node, const std::string& batch_id, uint32_t row_in
 // Checks a proof against its header: the header's own hash and proof of work, and the audit
 // path from the leaf to the header's Merkle root. With `expected_block`, also that the header
 // is that block.
+// Checks a proof against its own header: the header's hash meets its bits, and the audit path
+// leads from the leaf to the header's Merkle root (and, with `expected_block`, the header is
+// that block). INVALID_ARGUMENT when the proof cannot even be read; otherwise the problems.
+struct ProofCheck {
+  consensus::Hash256 block_hash{};
+  std::optional<consensus::RowOperation> row;
+  std::vector<std::string> problems;
+};
+
+StatusOr<ProofCheck> CheckProof(const pb::RowProof& proof, const std::string& expected_block) {
+  auto header = consensus::ParseBlockHeaderHex(proof.header().raw_hex());
+  if (!header.ok()) return InvalidArgumentError("header: " + header.status().message());
+  auto leaf = HexDecode(proof.leaf_hex());
+  if (!leaf.ok()) return InvalidArgumentError("leaf_hex is not hex");
+  std::vector<consensus::Hash256> path;
+  for (const std::string& node_hex : proof.audit_path()) {
+    auto h = consensus::FromInternalHex(node_hex);
+    if (!h.ok()) return InvalidArgumentError("audit_path holds a bad hash");
+    path.push_back(*h);
+  }
+  ProofCheck check;
+  check.block_hash = header->Hash();
+  if (!expected_block.empty() && consensus::ToDisplayHex(check.block_hash) != expected_block) {
+    check.problems.push_back("the header is not block " + expected_block);
+  }
+  consensus::U256 target = consensus::DecodeCompact(header->bits).target;
+  if (!consensus::HashMeetsTarget(check.block_hash, target)) check.problems.push_back("the header does not meet its own target");
+  const consensus::Hash256 leaf_hash = consensus::MerkleLeafHash(*leaf);
+  if (!consensus::VerifyMerkleInclusion(leaf_hash, proof.leaf_index(), proof.tree_size(), path, header->merkle_root)) {
+    check.problems.push_back("the audit path does not lead to the header's Merkle root");
+  }
+  auto row = consensus::DecodeRowOperationLeaf(*leaf);
+  if (row.ok()) {
+    check.row = std::move(*row);
+  } else {
+    check.problems.push_back("the leaf is not a row operation");
+  }
+  return check;
+}
+
 int RunVerifyProof(const std::string& file, const std::string& expected_block, bool json) {
   auto text = ReadWholeFile(file);
   if (!text.ok()) return ReportError(kExitUsage, "verify-proof: " + text.status().message());
@@ -272,34 +314,15 @@ int RunVerifyProof(const std::string& file, const std::string& expected_block, b
   if (!google::protobuf::util::JsonStringToMessage(*text, &proof, options).ok()) {
     return ReportError(kExitUsage, "verify-proof: " + file + " is not a rowchain proof (JSON from `rowchain proof`)");
   }
-  auto header = consensus::ParseBlockHeaderHex(proof.header().raw_hex());
-  if (!header.ok()) return ReportError(kExitUsage, "verify-proof: header: " + header.status().message());
-  auto leaf = HexDecode(proof.leaf_hex());
-  if (!leaf.ok()) return ReportError(kExitUsage, "verify-proof: leaf_hex is not hex");
-  std::vector<consensus::Hash256> path;
-  for (const std::string& node_hex : proof.audit_path()) {
-    auto h = consensus::FromInternalHex(node_hex);
-    if (!h.ok()) return ReportError(kExitUsage, "verify-proof: audit_path holds a bad hash");
-    path.push_back(*h);
-  }
-
-  std::vector<std::string> failures;
-  const consensus::Hash256 block_hash = header->Hash();
-  if (!expected_block.empty() && consensus::ToDisplayHex(block_hash) != expected_block) {
-    failures.push_back("the header is not block " + expected_block);
-  }
-  consensus::U256 target = consensus::DecodeCompact(header->bits).target;
-  if (!consensus::HashMeetsTarget(block_hash, target)) failures.push_back("the header does not meet its own target");
-  const consensus::Hash256 leaf_hash = consensus::MerkleLeafHash(*leaf);
-  if (!consensus::VerifyMerkleInclusion(leaf_hash, proof.leaf_index(), proof.tree_size(), path, header->merkle_root)) {
-    failures.push_back("the audit path does not lead to the header's Merkle root");
-  }
-  auto row = consensus::DecodeRowOperationLeaf(*leaf);
-  if (!row.ok()) failures.push_back("the leaf is not a row operation");
+  auto check = CheckProof(proof, expected_block);
+  if (!check.ok()) return ReportError(kExitUsage, "verify-proof: " + check.status().message());
+  const std::vector<std::string>& failures = check->problems;
+  const consensus::Hash256 block_hash = check->block_hash;
+  const auto& row = check->row;
   if (json) {
     nlohmann::json out{{"valid", failures.empty()}, {"block_hash", consensus::ToDisplayHex(block_hash)},
                        {"height", proof.height()}, {"leaf_index", proof.leaf_index()}, {"problems", failures}};
-    if (row.ok()) {
+    if (row) {
       out["batch_id"] = HexEncode(row->batch_id);
       out["row_index"] = row->row_index;
       out["table"] = row->table;
@@ -314,6 +337,95 @@ int RunVerifyProof(const std::string& file, const std::string& expected_block, b
     for (const std::string& f : failures) std::fprintf(stderr, "rowchain: verify-proof: %s\n", f.c_str());
   }
   return failures.empty() ? kExitOk : kExitFailure;
+}
+
+// The JSON the change feed writes for a value (docs/kafka.md): binary as base64.
+nlohmann::json FeedJson(const pb::Value& v) {
+  switch (v.kind_case()) {
+    case pb::Value::kIntValue: return v.int_value();
+    case pb::Value::kTextValue: return v.text_value();
+    case pb::Value::kBytesValue: {
+      const std::string& bytes = v.bytes_value();
+      std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+      int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                              reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+      out.resize(static_cast<size_t>(n));
+      return out;
+    }
+    default: return nullptr;
+  }
+}
+
+// Checks a change-feed event against the chain: the node's proof for the event's batch row
+// must be in the event's block at the event's leaf, and the leaf must be the event's operation.
+// A reverted event's block must no longer be on the main chain.
+int RunVerifyEvent(const NodeFlags& node, const std::string& file, bool json) {
+  std::string text;
+  if (file == "-") {
+    std::stringstream in;
+    in << std::cin.rdbuf();
+    text = in.str();
+  } else {
+    auto read = ReadWholeFile(file);
+    if (!read.ok()) return ReportError(kExitUsage, "verify-event: " + read.status().message());
+    text = *read;
+  }
+  nlohmann::json event = nlohmann::json::parse(text, nullptr, false);
+  if (event.is_discarded() || !event.contains("source") || !event["source"].is_object()) {
+    return ReportError(kExitUsage, "verify-event: not a rowchain change-feed event (JSON with a source)");
+  }
+  const nlohmann::json& source = event["source"];
+  for (const char* field : {"batch_id", "row_index", "block_hash", "leaf_index", "table", "reverted"}) {
+    if (!source.contains(field)) return ReportError(kExitUsage, fmt::format("verify-event: source.{} is missing", field));
+  }
+  auto client = NodeClient::Connect(node);
+  if (!client.ok()) return ReportError(kExitUsage, "verify-event: " + client.status().message());
+  std::vector<std::string> problems;
+  const std::string block_hash = source["block_hash"].get<std::string>();
+  if (source["reverted"].get<bool>()) {
+    pb::GetBlockRequest request;
+    request.set_hash(block_hash);
+    request.set_header_only(true);
+    pb::Block block;
+    if (grpc::Status s = client->stub().GetBlock(client->Context().get(), request, &block); !s.ok()) {
+      return ReportRpcError("verify-event", s);
+    }
+    if (block.in_main_chain()) problems.push_back("the event says its block was disconnected, but it is on the main chain");
+  } else {
+    pb::GetRowProofRequest request;
+    request.set_batch_id(source["batch_id"].get<std::string>());
+    request.set_row_index(source["row_index"].get<uint32_t>());
+    pb::RowProof proof;
+    if (grpc::Status s = client->stub().GetRowProof(client->Context().get(), request, &proof); !s.ok()) {
+      return ReportRpcError("verify-event", s);
+    }
+    auto check = CheckProof(proof, block_hash);
+    if (!check.ok()) return ReportError(kExitFailure, "verify-event: the node's proof: " + check.status().message());
+    problems = check->problems;
+    if (proof.leaf_index() != source["leaf_index"].get<uint64_t>()) problems.push_back("the leaf index differs");
+    if (proof.row().table() != source["table"].get<std::string>()) problems.push_back("the table differs");
+    const std::string op = event.value("op", "");
+    const pb::Op leaf_op = proof.row().op();
+    const std::string expected_op = leaf_op == pb::OP_UPDATE ? "u" : leaf_op == pb::OP_DELETE ? "d" : "c";
+    if (op != expected_op) problems.push_back(fmt::format("the event says op {} but the leaf is {}", op, expected_op));
+    // The leaf's values: the whole row for c/u (the event's after), the key for d (in before).
+    const nlohmann::json& image = op == "d" ? event["before"] : event["after"];
+    for (const auto& [name, value] : proof.row().columns()) {
+      if (!image.is_object() || !image.contains(name) || image[name] != FeedJson(value)) {
+        problems.push_back(fmt::format("column '{}' differs from the leaf", name));
+      }
+    }
+  }
+  if (json) {
+    std::printf("%s\n", nlohmann::json{{"valid", problems.empty()}, {"problems", problems}}.dump().c_str());
+  } else if (problems.empty()) {
+    std::printf("valid: the event is leaf %llu of block %s%s\n",
+                static_cast<unsigned long long>(source["leaf_index"].get<uint64_t>()), block_hash.c_str(),
+                source["reverted"].get<bool>() ? ", which is no longer on the main chain" : "");
+  } else {
+    for (const std::string& p : problems) std::fprintf(stderr, "rowchain: verify-event: %s\n", p.c_str());
+  }
+  return problems.empty() ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -370,6 +482,12 @@ void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code) {
   verify->add_option("--block-hash", verify_flags->block, "require the header to be this block (a hash you trust)");
   verify->add_flag("--json", verify_flags->json, "the verdict as JSON");
   verify->callback([=] { *exit_code = RunVerifyProof(verify_flags->file, verify_flags->block, verify_flags->json); });
+
+  auto event_flags = std::make_shared<VerifyProofFlags>();
+  CLI::App* verify_event = app.add_subcommand("verify-event", "Check a change-feed event against the node's chain");
+  verify_event->add_option("file", event_flags->file, "the event's JSON value (- for stdin)")->required();
+  verify_event->add_flag("--json", event_flags->json, "the verdict as JSON");
+  verify_event->callback([=] { *exit_code = RunVerifyEvent(*node, event_flags->file, event_flags->json); });
 }
 
 }  // namespace rowchain::cli
