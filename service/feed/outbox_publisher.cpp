@@ -3,12 +3,15 @@
 #include <librdkafka/rdkafka.h>
 
 #include <array>
+#include <deque>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "store/mysql_connection.h"
+#include "store/node_tables.h"
 
 namespace rowchain::feed {
 
@@ -97,100 +100,125 @@ PublisherStats OutboxPublisher::stats() const {
 }
 
 void OutboxPublisher::Run() {
+  // Events are produced ahead without waiting for each batch's acknowledgements (librdkafka
+  // keeps them in order), and the acknowledged front of what was produced leaves the outbox.
+  struct InFlight {
+    uint64_t id = 0;
+    Delivery delivery;
+  };
+  std::deque<InFlight> in_flight;  // produced, oldest first; deque keeps element addresses stable
+  // Where the last run stopped: events up to the watermark were acknowledged.
+  uint64_t last_produced = 0;
+  if (auto mark = store::ReadMeta(*m_db, "outbox_sent_to"); mark.ok() && *mark) last_produced = std::stoull(**mark);
+  uint64_t delete_to = last_produced, purged_to = 0;
+  uint64_t undeleted = 0;  // acknowledged events above the recorded watermark
+  auto last_delete = std::chrono::steady_clock::now();
   std::chrono::milliseconds backoff(100);
+  const size_t max_in_flight = std::max<size_t>(m_options.batch * 20, 1000);
   while (!m_stopping) {
-    {
-      std::lock_guard lock(m_mutex);
-      m_work = false;
+    bool progressed = false;
+    // 1. Produce the next events of the outbox.
+    if (in_flight.size() < max_in_flight) {
+      std::vector<std::tuple<uint64_t, std::string, std::string, std::string>> batch;
+      std::array<store::Value, 2> params = {store::Value::Int(static_cast<int64_t>(last_produced)),
+                                            store::Value::Int(static_cast<int64_t>(m_options.batch))};
+      Status read = m_db->QueryEach(
+          "SELECT id, topic, msg_key, payload FROM rowchain_outbox WHERE id > ? ORDER BY id LIMIT ?", params,
+          [&](std::span<const store::Value> r) {
+            batch.emplace_back(static_cast<uint64_t>(r[0].as_int()), r[1].as_string(), r[2].as_string(), r[3].as_string());
+            return OkStatus();
+          });
+      if (!read.ok()) {
+        spdlog::warn("change feed: reading the outbox: {}; retrying in {} ms", read.message(), backoff.count());
+        auto db = store::MysqlConnection::Connect(m_node.mysql());
+        if (db.ok()) m_db = std::move(*db);
+        std::unique_lock lock(m_mutex);
+        m_wake.wait_for(lock, backoff, [&] { return m_stopping.load(); });
+        backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(10));
+        continue;
+      }
+      for (auto& [id, topic, key, payload] : batch) {
+        InFlight& slot = in_flight.emplace_back();
+        slot.id = id;
+        rd_kafka_resp_err_t err;
+        while ((err = rd_kafka_producev(m_kafka->producer, RD_KAFKA_V_TOPIC(topic.c_str()),
+                                        RD_KAFKA_V_KEY(key.data(), key.size()),
+                                        RD_KAFKA_V_VALUE(payload.data(), payload.size()),
+                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&slot.delivery),
+                                        RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+          rd_kafka_poll(m_kafka->producer, 10);
+        }
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) slot.delivery.state.store(err);
+        last_produced = id;
+        progressed = true;
+      }
     }
-    bool idle = false;
-    Status s = PublishOnce(&idle);
-    if (!s.ok()) {
-      spdlog::warn("change feed: {}; retrying in {} ms", s.message(), backoff.count());
+    // 2. Delivery reports.
+    rd_kafka_poll(m_kafka->producer, progressed ? 0 : 50);
+    // 3. The acknowledged front leaves the outbox; a failed event stops the front (nothing is
+    //    skipped) and everything from it on is produced again after a pause.
+    uint64_t acked = 0;
+    while (!in_flight.empty() && in_flight.front().delivery.state.load() == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      delete_to = in_flight.front().id;
+      ++acked;
+      ++undeleted;
+      in_flight.pop_front();
+    }
+    if (acked > 0) {
+      std::lock_guard lock(m_mutex);
+      m_stats.published += acked;
+      backoff = std::chrono::milliseconds(100);
+    }
+    // The acknowledged front is recorded as a watermark (one small row, at most every 100 ms
+    // or when caught up); the rows below it are deleted in bulk when the publisher has caught up.
+    if (undeleted > 0 && (in_flight.empty() ||
+                          std::chrono::steady_clock::now() - last_delete > std::chrono::milliseconds(100))) {
+      if (Status s = store::WriteMeta(*m_db, "outbox_sent_to", std::to_string(delete_to)); s.ok()) {
+        undeleted = 0;
+        last_delete = std::chrono::steady_clock::now();
+      } else {
+        spdlog::warn("change feed: {}", s.message());  // recorded on a later pass
+      }
+    }
+    if (in_flight.empty() && undeleted == 0 && delete_to > purged_to) {
+      std::array<store::Value, 1> last = {store::Value::Int(static_cast<int64_t>(delete_to))};
+      if (m_db->Update("DELETE FROM rowchain_outbox WHERE id <= ?", last).ok()) purged_to = delete_to;
+    }
+    if (!in_flight.empty() && in_flight.front().delivery.state.load() > 0) {
+      const int err = in_flight.front().delivery.state.load();
+      {
+        std::lock_guard lock(m_mutex);
+        ++m_stats.errors;
+      }
+      spdlog::warn("change feed: event {} not delivered: {}; sending again from it in {} ms", in_flight.front().id,
+                   rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)), backoff.count());
+      // The rest is dropped from librdkafka and reported (purged) before its slots go.
+      rd_kafka_purge(m_kafka->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      rd_kafka_flush(m_kafka->producer, 5000);
+      last_produced = in_flight.front().id - 1;
+      in_flight.clear();
       std::unique_lock lock(m_mutex);
       m_wake.wait_for(lock, backoff, [&] { return m_stopping.load(); });
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(10));
       continue;
     }
-    backoff = std::chrono::milliseconds(100);
-    if (idle) {
+    // 4. Nothing to send and nothing in flight: wait for a block.
+    if (!progressed && in_flight.empty()) {
       std::unique_lock lock(m_mutex);
       m_wake.wait_for(lock, std::chrono::seconds(1), [&] { return m_stopping.load() || m_work; });
+      m_work = false;
     }
   }
-}
-
-Status OutboxPublisher::PublishOnce(bool* idle) {
-  struct Pending {
-    uint64_t id = 0;
-    std::string topic, key, payload;
-  };
-  std::vector<Pending> batch;
-  std::array<store::Value, 1> limit = {store::Value::Int(static_cast<int64_t>(m_options.batch))};
-  auto read = m_db->QueryEach("SELECT id, topic, msg_key, payload FROM rowchain_outbox ORDER BY id LIMIT ?", limit,
-                              [&](std::span<const store::Value> r) {
-                                batch.push_back({static_cast<uint64_t>(r[0].as_int()), r[1].as_string(),
-                                                 r[2].as_string(), r[3].as_string()});
-                                return OkStatus();
-                              });
-  if (!read.ok()) {
-    // The connection may be gone: open a new one for the next try.
-    auto db = store::MysqlConnection::Connect(m_node.mysql());
-    if (db.ok()) m_db = std::move(*db);
-    return read;
+  // Stopping: give what is in flight a moment; the rest stays in the outbox for the next start.
+  rd_kafka_flush(m_kafka->producer, 2000);
+  while (!in_flight.empty() && in_flight.front().delivery.state.load() == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    delete_to = in_flight.front().id;
+    in_flight.pop_front();
   }
-  *idle = batch.empty();
-  if (batch.empty()) return OkStatus();
-
-  std::vector<Delivery> deliveries(batch.size());
-  size_t produced = 0;
-  for (; produced < batch.size(); ++produced) {
-    const Pending& p = batch[produced];
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        m_kafka->producer, RD_KAFKA_V_TOPIC(p.topic.c_str()),
-        RD_KAFKA_V_KEY(const_cast<char*>(p.key.data()), p.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(p.payload.data()), p.payload.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&deliveries[produced]), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      rd_kafka_poll(m_kafka->producer, 100);
-      --produced;  // this one again
-      continue;
-    }
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) break;
-  }
-  // Wait for every report: while the broker is away this waits (the outbox keeps the events).
-  auto all_reported = [&] {
-    for (size_t i = 0; i < produced; ++i) {
-      if (deliveries[i].state.load() == -1) return false;
-    }
-    return true;
-  };
-  while (!all_reported()) {
-    rd_kafka_poll(m_kafka->producer, 100);
-    if (m_stopping && !all_reported()) {
-      rd_kafka_flush(m_kafka->producer, 2000);
-      break;
-    }
-  }
-  // Only an acknowledged prefix leaves the outbox, so the feed never skips an event.
-  size_t acked = 0;
-  while (acked < produced && deliveries[acked].state.load() == RD_KAFKA_RESP_ERR_NO_ERROR) ++acked;
-  uint64_t errors = 0;
-  for (size_t i = acked; i < produced; ++i) errors += deliveries[i].state.load() > 0 ? 1 : 0;
-  if (acked > 0) {
-    std::array<store::Value, 1> last = {store::Value::Int(static_cast<int64_t>(batch[acked - 1].id))};
-    auto removed = m_db->Update("DELETE FROM rowchain_outbox WHERE id <= ?", last);
-    if (!removed.ok()) return removed.status();
-  }
-  {
-    std::lock_guard lock(m_mutex);
-    m_stats.published += acked;
-    m_stats.errors += errors;
-  }
-  if (acked < batch.size() && !m_stopping) {
-    return UnavailableError(fmt::format("{} of {} events not acknowledged by kafka", batch.size() - acked, batch.size()));
-  }
-  return OkStatus();
+  if (delete_to > 0) (void)store::WriteMeta(*m_db, "outbox_sent_to", std::to_string(delete_to));
+  // librdkafka must not report into slots that are gone: purge what is still queued.
+  rd_kafka_purge(m_kafka->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_flush(m_kafka->producer, 5000);
 }
 
 }  // namespace rowchain::feed

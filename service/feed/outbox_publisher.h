@@ -45,7 +45,6 @@ class OutboxPublisher {
  private:
   OutboxPublisher(node::Node& node, PublisherOptions options);
   void Run();
-  Status PublishOnce(bool* idle);
 
   node::Node& m_node;
   PublisherOptions m_options;
@@ -56,7 +55,7 @@ class OutboxPublisher {
   std::atomic<bool> m_stopping{false};
   mutable std::mutex m_mutex;
   std::condition_variable m_wake;
-  bool m_work = true;
+  bool m_work = true;  // a block was connected or disconnected since the last look
   PublisherStats m_stats;
   std::thread m_thread;
 };

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# BENCHMARKS.md, "Kafka": events/s from the outbox to librdkafka's mock cluster, side by side
+# with librdkafka's own producer for messages of the same size; block connected -> event
+# acknowledged latency. Usage: scripts/bench-feed.sh [EVENTS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-100000}
+scripts/build.sh >/dev/null
+dir=build/bench-mariadb
+scripts/mariadb.sh start "$dir" >/dev/null
+trap 'scripts/mariadb.sh stop "$dir" >/dev/null' EXIT
+uri=$(scripts/mariadb.sh uri "$dir")
+build/bin/bench_feed "${uri/\/rowchain\?//bench_feed_$(date +%s)?}" "$events"
