@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job: a local rowchain node. Installs what is missing and builds; starts a private
-# MariaDB under .rowchain/demo/mariadb unless --mysql URI is given; starts rowchaind on the `dev`
-# chain with --miner auto; submits the sample users (scripts/sample-users.json) and waits until
-# they are sealed; shows the block, the rows in MySQL and a clean audit; then keeps the node
-# running until Ctrl-C, which stops everything this script started.
+# MariaDB under .rowchain/demo/mariadb unless --mysql URI is given, and a development Kafka
+# broker (rowchain dev-broker); starts rowchaind on the `dev` chain with --miner auto and the
+# change feed on; submits the sample users (scripts/sample-users.json) and waits until they are
+# sealed; shows the block, the rows in MySQL, their change-feed events read back with kcat and a
+# clean audit; then keeps the node running until Ctrl-C, which stops everything it started.
 #   scripts/run.sh [--mysql URI] [--listen HOST:PORT] [any other rowchaind flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,11 +26,16 @@ demo=.rowchain/demo
 mkdir -p "$demo"
 started_mariadb=""
 daemon_pid=""
+broker_pid=""
 cleanup() {
   trap - INT TERM EXIT
   if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
     kill -TERM "$daemon_pid"
     wait "$daemon_pid" || true
+  fi
+  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
+    kill -TERM "$broker_pid"
+    wait "$broker_pid" || true
   fi
   if [ -n "$started_mariadb" ]; then scripts/mariadb.sh stop "$demo/mariadb" >/dev/null || true; fi
 }
@@ -42,9 +48,16 @@ if [ -z "$mysql_uri" ]; then
   mysql_uri=$(scripts/mariadb.sh uri "$demo/mariadb")
 fi
 
+echo "== starting a development Kafka broker (in memory) for the change feed"
+rm -f "$demo/broker.json"
+build/bin/rowchain dev-broker --ready-file "$demo/broker.json" >/dev/null &
+broker_pid=$!
+for _ in $(seq 1 100); do [ -f "$demo/broker.json" ] && break; sleep 0.1; done
+kafka=$(sed -n 's/.*"listen":"\([^"]*\)".*/\1/p' "$demo/broker.json")
+
 echo "== starting rowchaind on the dev chain (log: $demo/rowchaind.log)"
 rm -f "$demo/ready.json"
-build/bin/rowchaind --mysql "$mysql_uri" --chain dev --miner auto --listen "$listen" \
+build/bin/rowchaind --mysql "$mysql_uri" --chain dev --miner auto --listen "$listen" --kafka-brokers "$kafka" \
   --ready-file "$demo/ready.json" "${extra[@]}" 2> >(tee "$demo/rowchaind.log" >&2) &
 daemon_pid=$!
 for _ in $(seq 1 300); do
@@ -76,6 +89,15 @@ if [ -n "$started_mariadb" ]; then
     -u rowchain rowchain --table -e 'SELECT * FROM users ORDER BY id'
 else
   echo "(your server: SELECT * FROM users ORDER BY id)"
+fi
+echo
+echo "== the change feed on Kafka (topic rowchain.users), read with kcat"
+sleep 1
+feed=$(kcat -q -b "$kafka" -C -t rowchain.users -e -f '%k %s\n' 2>/dev/null | cut -c1-200 || true)
+if [ -n "$feed" ]; then
+  echo "$feed"
+else
+  echo "(no events: the sample rows were sealed by an earlier run, and the development broker keeps events in memory only)"
 fi
 echo
 echo "== auditing the database against the chain"
