@@ -472,7 +472,8 @@ TEST_F(DaemonTest, FeedReplayRebuildsAnEqualCopyFromKafka) {
   ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
   EXPECT_NE(replay.out.find("applied 12 events"), std::string::npos) << replay.out;
   auto checksum = [](store::MysqlConnection& db) {
-    const consensus::Value& v = (*db.Query("CHECKSUM TABLE users"))[0][1];
+    auto rows = db.Query("CHECKSUM TABLE users");
+    const consensus::Value& v = (*rows)[0][1];
     return v.kind() == consensus::Value::Kind::kInt ? std::to_string(v.as_int()) : v.as_string();
   };
   EXPECT_EQ(checksum(replica.admin()), checksum(m_db.admin()));
