@@ -181,8 +181,11 @@ void OutboxPublisher::Run() {
       }
     }
     if (in_flight.empty() && undeleted == 0 && delete_to > purged_to) {
+      // In chunks, one a pass, so a large backlog's purge never holds up new events for long.
       std::array<store::Value, 1> last = {store::Value::Int(static_cast<int64_t>(delete_to))};
-      if (m_db->Update("DELETE FROM rowchain_outbox WHERE id <= ?", last).ok()) purged_to = delete_to;
+      auto removed = m_db->Update("DELETE FROM rowchain_outbox WHERE id <= ? LIMIT 2000", last);
+      if (removed.ok() && *removed < 2000) purged_to = delete_to;
+      if (removed.ok() && *removed == 2000) continue;  // more to purge: straight to the next pass
     }
     if (!in_flight.empty() && in_flight.front().delivery.state.load() > 0) {
       const int err = in_flight.front().delivery.state.load();
