@@ -65,6 +65,13 @@ StatusOr<std::unique_ptr<OutboxPublisher>> OutboxPublisher::Start(node::Node& no
   if (producer == nullptr) return InvalidArgumentError(fmt::format("kafka producer: {}", error.data()));
   publisher->m_kafka = std::make_unique<Kafka>();
   publisher->m_kafka->producer = producer;
+  // Connect now and learn the cluster: events produced before the producer knows the partitions'
+  // leaders waited up to a second for them. A broker that is away is not an error here: the
+  // events wait in the outbox.
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(producer, 1, nullptr, &metadata, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(metadata);
+  }
   auto db = store::MysqlConnection::Connect(node.mysql());
   if (!db.ok()) return db.status();
   publisher->m_db = std::move(*db);
