@@ -96,10 +96,8 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
     const store::PendingBatch& batch = (*pending)[index];
     t.batches.push_back(batch.id);
     t.spec.rows.insert(t.spec.rows.end(), batch.leaves.begin(), batch.leaves.end());
-    for (const consensus::RowOperation& row : candidates[index].rows) {
-      t.keys.insert(consensus::RowKey(row.table, consensus::PrimaryKeyValues(row, *m_params.schema.FindTable(row.table))));
-    }
   }
+  t.keys = std::move(selection.chosen_keys);
   return std::optional<Template>(std::move(t));
 }
 

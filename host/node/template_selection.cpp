@@ -50,6 +50,7 @@ TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, cons
     } else {
       selection.chosen.push_back(i);
       touched.insert(keys.begin(), keys.end());
+      selection.chosen_keys.insert(std::make_move_iterator(keys.begin()), std::make_move_iterator(keys.end()));
     }
   }
   return selection;

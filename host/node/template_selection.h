@@ -26,6 +26,7 @@ struct TemplateSelection {
   std::vector<size_t> chosen;                             // indexes into the candidates, in order
   std::vector<std::pair<size_t, std::string>> rejected;   // index and reason
   std::vector<size_t> deferred;                           // left pending for a later block
+  std::unordered_set<std::string> chosen_keys;            // RowKeys of the chosen batches' rows
 };
 
 // `existing_keys`: consensus::RowKey of every candidate key the ledger holds now.

@@ -1,8 +1,8 @@
 #include "store/change_events.h"
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
+#include "crypto/base64.h"
 #include "util/hex.h"
 
 namespace rowchain::store {
@@ -11,21 +11,12 @@ namespace {
 
 using consensus::Value;
 
-// Bytes as base64, as Debezium sends binary columns by default.
-std::string Base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 nlohmann::json Json(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::kNull: return nullptr;
     case Value::Kind::kInt: return v.as_int();
     case Value::Kind::kText: return v.as_string();
-    case Value::Kind::kBytes: return Base64(v.as_string());
+    case Value::Kind::kBytes: return Base64Encode(v.as_string());  // as Debezium sends binary columns
   }
   return nullptr;
 }

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include "commands.h"
 #include "consensus/block_header.h"
@@ -17,6 +16,7 @@
 #include "consensus/merkle.h"
 #include "consensus/pow.h"
 #include "consensus/row_operation.h"
+#include "crypto/base64.h"
 #include "node_client.h"
 #include "progress_bar.h"
 #include "row_files.h"
@@ -344,14 +344,7 @@ nlohmann::json FeedJson(const pb::Value& v) {
   switch (v.kind_case()) {
     case pb::Value::kIntValue: return v.int_value();
     case pb::Value::kTextValue: return v.text_value();
-    case pb::Value::kBytesValue: {
-      const std::string& bytes = v.bytes_value();
-      std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-      int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                              reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-      out.resize(static_cast<size_t>(n));
-      return out;
-    }
+    case pb::Value::kBytesValue: return Base64Encode(v.bytes_value());
     default: return nullptr;
   }
 }

@@ -1,7 +1,6 @@
 #include "topic_ingester.h"
 
 #include <librdkafka/rdkafka.h>
-#include <openssl/evp.h>
 
 #include <array>
 #include <chrono>
@@ -10,22 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "crypto/base64.h"
+
 namespace rowchain::feed {
 
 using consensus::Value;
 
 namespace {
-
-StatusOr<std::string> FromBase64(const std::string& text) {
-  if (text.size() % 4 != 0) return InvalidArgumentError("not base64");
-  std::string out(text.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return InvalidArgumentError("not base64");
-  size_t padding = text.empty() ? 0 : (text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
-}
 
 bool IsBinary(const consensus::Column& column) {
   return column.type == consensus::ColumnType::kVarbinary || column.type == consensus::ColumnType::kBlob;
@@ -38,7 +28,7 @@ StatusOr<Value> ValueFromJson(const nlohmann::json& value, const consensus::Colu
   if (value.is_boolean()) return Value::Int(value.get<bool>() ? 1 : 0);
   if (value.is_number_integer()) return Value::Int(value.get<int64_t>());
   if (value.is_string() && IsBinary(column)) {
-    auto bytes = FromBase64(value.get<std::string>());
+    auto bytes = Base64Decode(value.get<std::string>());
     if (!bytes.ok()) return InvalidArgumentError("binary columns take base64");
     return Value::Bytes(*bytes);
   }
