@@ -78,23 +78,30 @@ TEST_F(ChainStoreTest, InvalidRowsAreRejectedAndChangeNothing) {
   auto store = OpenStore(db);
   Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
   ExpectConnected(*store, b1);
-  for (const auto& rows : std::vector<std::vector<consensus::RowOperation>>{
-           {UserInsert(Batch(2), 0, 9, "new", 1), UserUpdate(Batch(2), 1, 7, "ghost", 1)},  // UPDATE of a missing key
-           {UserDelete(Batch(3), 0, 8)},                                                    // DELETE of a missing key
-           {UserInsert(Batch(4), 0, 5, "x", 1), UserInsert(Batch(4), 1, 1, "dup", 1)},      // INSERT of an existing key
-           {UserInsert(Batch(1), 0, 6, "replay", 1)}}) {                                    // batch already sealed
+  const std::vector<std::pair<std::vector<consensus::RowOperation>, std::string>> cases = {
+      {{UserInsert(Batch(2), 0, 9, "new", 1), UserUpdate(Batch(2), 1, 7, "ghost", 1)}, "bad-row"},  // UPDATE of a missing key
+      {{UserDelete(Batch(3), 0, 8)}, "bad-row"},                                                    // DELETE of a missing key
+      {{UserInsert(Batch(4), 0, 5, "x", 1), UserInsert(Batch(4), 1, 1, "dup", 1)}, "bad-row"},      // INSERT of an existing key
+      {{UserInsert(Batch(1), 0, 6, "replay", 1)}, "bad-batch"},                                     // batch already sealed
+      {{UserInsert(Batch(5), 0, 7, "new", 1), UserInsert(Batch(1), 0, 6, "replay", 1)}, "bad-batch"}};
+  for (const auto& [rows, reason] : cases) {
     Block bad = chain.Mine(b1, 1, rows);
     auto result = store->AcceptBlock(bad, kNow);
     ASSERT_TRUE(result.ok()) << result.status().ToString();
-    EXPECT_FALSE(result->verdict.ok());
-    EXPECT_TRUE(result->verdict.reason() == "bad-row" || result->verdict.reason() == "bad-batch")
-        << result->verdict.reason();
+    EXPECT_EQ(result->verdict.reason(), reason) << result->verdict.detail();
     EXPECT_EQ(store->Tip().hash, b1.Hash());
     EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/30"}}));
     const BlockEntry* entry = store->FindBlock(bad.Hash());
     ASSERT_NE(entry, nullptr);
     EXPECT_TRUE(entry->invalid);
   }
+  // The replayed batch is still the one sealed in b1; the rejected blocks' batches left no record.
+  auto replayed = store->GetBatch(Batch(1));
+  ASSERT_TRUE(replayed.ok() && replayed->has_value());
+  EXPECT_EQ((*replayed)->block_hash, b1.Hash());
+  auto rolled_back = store->GetBatch(Batch(5));
+  ASSERT_TRUE(rolled_back.ok());
+  EXPECT_FALSE(rolled_back->has_value());
   // A header-level failure is not even stored.
   Block orphan = chain.Mine(chain.genesis(), 5, {});
   auto result = store->AcceptBlock(orphan, kNow);

@@ -71,6 +71,11 @@ Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContex
 }
 
 Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height) {
+  DecodedBody unused;
+  return CheckBlockBody(block, params, height, &unused);
+}
+
+Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded) {
   if (block.leaves.empty()) return Verdict::Invalid("bad-leaf", "the body has no leaves");
   if (block.leaves.size() - 1 > params.max_block_rows) {
     return Verdict::Invalid("bad-blk-rows", fmt::format("{} rows exceed the limit of {}", block.leaves.size() - 1,
@@ -90,6 +95,7 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
                                                       height));
   }
   std::unordered_set<std::string> keys;
+  keys.reserve(body->rows.size());
   for (size_t i = 0; i < body->rows.size(); ++i) {
     const RowOperation& row = body->rows[i];
     if (auto why = CheckRowAgainstSchema(row, params.schema)) {
@@ -102,16 +108,25 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
                                                      row.table, DescribeKey(table, key)));
     }
   }
-  return CheckBatchRuns(body->rows);
+  Verdict runs = CheckBatchRuns(body->rows);
+  if (runs.ok()) *decoded = std::move(*body);
+  return runs;
 }
 
-Verdict CheckBlockAgainstState(const DecodedBody& body, const ChainParams& params, const LedgerStateView& state) {
-  for (size_t i = 0; i < body.rows.size(); ++i) {
-    const RowOperation& row = body.rows[i];
-    if (row.row_index == 0 && state.sealed_batches.contains(row.batch_id)) {
+Verdict CheckBatchesUnsealed(const DecodedBody& body, const std::set<BatchId>& sealed) {
+  for (const RowOperation& row : body.rows) {
+    if (row.row_index == 0 && sealed.contains(row.batch_id)) {
       return Verdict::Invalid("bad-batch", fmt::format("batch {} is already sealed in an earlier block",
                                                        BatchHex(row.batch_id)));
     }
+  }
+  return Verdict::Valid();
+}
+
+Verdict CheckBlockAgainstState(const DecodedBody& body, const ChainParams& params, const LedgerStateView& state) {
+  if (Verdict v = CheckBatchesUnsealed(body, state.sealed_batches); !v.ok()) return v;
+  for (size_t i = 0; i < body.rows.size(); ++i) {
+    const RowOperation& row = body.rows[i];
     const TableSchema& table = *params.schema.FindTable(row.table);
     std::vector<Value> key = PrimaryKeyValues(row, table);
     bool exists = state.existing_keys.contains(RowKey(row.table, key));

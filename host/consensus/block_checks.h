@@ -44,6 +44,9 @@ Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContex
 // the schema; a key at most once per block; each batch one contiguous run of rows 0..n-1 of
 // one table.
 Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height);
+// The same; when the body is valid, `decoded` receives it decoded (so a caller that goes on to
+// apply the rows does not decode them twice).
+Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded);
 
 // What the ledger holds before the block: which of the block's keys exist (as RowKey strings)
 // and which of its batches are already sealed on the chain it extends.
@@ -55,5 +58,7 @@ struct LedgerStateView {
 // Rows against the state: INSERT of an existing key, UPDATE or DELETE of a missing one
 // ("bad-row"); a batch sealed before ("bad-batch"). Precondition: CheckBlockBody passed.
 Verdict CheckBlockAgainstState(const DecodedBody& body, const ChainParams& params, const LedgerStateView& state);
+// The batch part of CheckBlockAgainstState alone: "bad-batch" for the first batch in `sealed`.
+Verdict CheckBatchesUnsealed(const DecodedBody& body, const std::set<BatchId>& sealed);
 
 }  // namespace rowchain::consensus

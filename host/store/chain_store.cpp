@@ -49,7 +49,9 @@ StatusOr<std::unique_ptr<ChainStore>> ChainStore::Open(const MysqlUri& uri, cons
 
 Status ChainStore::Reconnect() {
   m_db.reset();
-  auto db = MysqlConnection::Connect(m_uri, m_options.connect);
+  ConnectOptions connect = m_options.connect;
+  connect.deferred_begin = true;  // a connect is many short transactions: no round trip for BEGIN
+  auto db = MysqlConnection::Connect(m_uri, connect);
   if (!db.ok()) return db.status();
   m_db = std::move(*db);
   ROWCHAIN_RETURN_IF_ERROR(PrepareNodeTables(*m_db, m_params, m_genesis_hash));
@@ -178,7 +180,8 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
     result.verdict = std::move(v);
     return result;
   }
-  if (Verdict v = consensus::CheckBlockBody(block, m_params, parent->height + 1); !v.ok()) {
+  consensus::DecodedBody body;
+  if (Verdict v = consensus::CheckBlockBody(block, m_params, parent->height + 1, &body); !v.ok()) {
     result.verdict = std::move(v);
     return result;
   }
@@ -192,7 +195,7 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
   // The common case, a block on the tip: stored and connected in one transaction.
   if (parent == m_index.Tip()) {
     BlockEntry* added = m_index.Add(std::move(entry));
-    auto verdict = NoteFailure(ConnectBlock(added, block, /*store_block=*/true));
+    auto verdict = NoteFailure(ConnectBlock(added, block, /*store_block=*/true, &body));
     if (!verdict.ok()) return verdict.status();
     if (verdict->ok()) {
       result.events.push_back({ChainEvent::Kind::kConnected, added->hash, added->height});
@@ -268,9 +271,10 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
   }
 }
 
-StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block, bool store_block) {
+StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block, bool store_block,
+                                           const consensus::DecodedBody* checked_body) {
   ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
-  auto verdict = ConnectInTransaction(entry, block, store_block);
+  auto verdict = ConnectInTransaction(entry, block, store_block, checked_body);
   if (verdict.ok() && verdict->ok()) {
     Stage("before-commit");
     if (Status committed = m_db->Commit(); !committed.ok()) verdict = committed;
@@ -284,9 +288,18 @@ StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block
   return verdict;
 }
 
-StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Block& block, bool store_block) {
-  auto body = consensus::DecodeBody(block.leaves);
-  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
+StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Block& block, bool store_block,
+                                                   const consensus::DecodedBody* checked_body) {
+  StatusOr<consensus::DecodedBody> decoded = consensus::DecodedBody{};
+  if (checked_body == nullptr) {
+    decoded = consensus::DecodeBody(block.leaves);
+    if (!decoded.ok()) return Verdict::Invalid("bad-leaf", decoded.status().message());
+    checked_body = &*decoded;
+  }
+  const consensus::DecodedBody* body = checked_body;
+  // Batches first: a batch sealed before is "bad-batch", whatever its rows would do.
+  auto batches = RecordSealedBatches(entry->hash, block, *body);
+  if (!batches.ok() || !batches->ok()) return batches;
   LedgerWriter writer(*m_db, m_params);
   auto snapshot = writer.ReadState(*body);
   if (!snapshot.ok()) return snapshot.status();
@@ -310,7 +323,6 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
     std::array<Value, 1> hash = {HashValue(entry->hash)};
     ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", hash).status());
   }
-  ROWCHAIN_RETURN_IF_ERROR(RecordSealedBatches(entry->hash, block, *body, snapshot->known_batches));
   ROWCHAIN_RETURN_IF_ERROR(WriteMeta(*m_db, "tip_hash", Blob({entry->hash.begin(), entry->hash.end()})));
   if (!m_options.change_feed_prefix.empty()) {
     const ChangeSource source{m_params.name, entry->height, entry->hash, block.header.time};
@@ -351,45 +363,50 @@ Status ChainStore::WriteOutbox(const std::vector<ChangeEvent>& events) {
   return OkStatus();
 }
 
-Status ChainStore::RecordSealedBatches(const Hash256& block_hash, const Block& block,
-                                       const consensus::DecodedBody& body,
-                                       const std::vector<consensus::BatchId>& known_batches) {
-  // Known batches become sealed; a peer's batches are recorded without their rows (the block
-  // body holds them; a disconnect copies them back when it returns the batch to the pool).
-  std::set<consensus::BatchId> known(known_batches.begin(), known_batches.end());
-  std::vector<Value> sealed = {HashValue(block_hash)};
-  std::vector<Value> added;
+StatusOr<Verdict> ChainStore::RecordSealedBatches(const Hash256& block_hash, const Block& block,
+                                                  const consensus::DecodedBody& body) {
+  // One upsert: a batch from this node's pool becomes sealed; a peer's batch, unknown here, is
+  // recorded as sealed without its rows (the block body holds them; a disconnect copies them
+  // back when it returns the batch to the pool). A batch already sealed sets `state` to NULL,
+  // which strict mode refuses, so the common case needs no SELECT first and the rare one is
+  // named afterwards.
+  std::vector<Value> params;
+  std::vector<consensus::BatchId> ids;
   for (size_t i = 0; i < body.rows.size();) {
     size_t end = i + 1;
     while (end < body.rows.size() && body.rows[end].batch_id == body.rows[i].batch_id) ++end;
-    const consensus::BatchId& id = body.rows[i].batch_id;
-    if (known.contains(id)) {
-      sealed.push_back(BatchIdValue(id));
-    } else {
-      std::vector<consensus::Leaf> rows(block.leaves.begin() + 1 + static_cast<std::ptrdiff_t>(i),
-                                        block.leaves.begin() + 1 + static_cast<std::ptrdiff_t>(end));
-      for (Value v : {BatchIdValue(id), Value::Text(body.rows[i].table),
-                      Value::Bytes(""), Value::Int(static_cast<int64_t>(rows.size())),
-                      Value::Int(static_cast<int64_t>(consensus::BodySize(rows))), HashValue(block_hash)}) {
-        added.push_back(std::move(v));
-      }
+    const uint64_t bytes = consensus::BodySize(std::span(block.leaves).subspan(1 + i, end - i));  // row r is leaf r + 1
+    ids.push_back(body.rows[i].batch_id);
+    for (Value v : {BatchIdValue(body.rows[i].batch_id), Value::Text(body.rows[i].table),
+                    Value::Int(static_cast<int64_t>(end - i)), Value::Int(static_cast<int64_t>(bytes)),
+                    HashValue(block_hash)}) {
+      params.push_back(std::move(v));
     }
     i = end;
   }
-  if (!added.empty()) {
-    std::string sql = fmt::format(
-        "INSERT INTO rowchain_batches (batch_id, table_name, rows_blob, row_count, byte_size, block_hash, state, "
-        "created_at) VALUES {}",
-        fmt::join(std::vector<std::string>(added.size() / 6, "(?, ?, ?, ?, ?, ?, 1, UNIX_TIMESTAMP())"), ", "));
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, added).status());
-  }
-  if (sealed.size() > 1) {
-    std::string sql = fmt::format(
-        "UPDATE rowchain_batches SET state = 1, block_hash = ?, reason = NULL WHERE batch_id IN ({})",
-        fmt::join(std::vector<std::string>(sealed.size() - 1, "?"), ", "));
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, sealed).status());
-  }
-  return OkStatus();
+  if (ids.empty()) return Verdict::Valid();
+  std::string sql = fmt::format(
+      "INSERT INTO rowchain_batches (batch_id, table_name, rows_blob, row_count, byte_size, block_hash, state, "
+      "created_at) VALUES {} ON DUPLICATE KEY UPDATE state = IF(state = 1, NULL, 1), "
+      "block_hash = VALUES(block_hash), reason = NULL",
+      fmt::join(std::vector<std::string>(ids.size(), "(?, ?, '', ?, ?, ?, 1, UNIX_TIMESTAMP())"), ", "));
+  auto recorded = m_db->Update(sql, params);
+  if (recorded.ok()) return Verdict::Valid();
+  if (recorded.status().code() != StatusCode::kFailedPrecondition) return recorded.status();
+  std::set<consensus::BatchId> sealed;
+  std::vector<Value> id_params;
+  for (const auto& id : ids) id_params.push_back(BatchIdValue(id));
+  ROWCHAIN_RETURN_IF_ERROR(m_db->QueryEach(
+      fmt::format("SELECT batch_id FROM rowchain_batches WHERE state = 1 AND batch_id IN ({})",
+                  fmt::join(std::vector<std::string>(ids.size(), "?"), ", ")),
+      id_params, [&](std::span<const Value> found) {
+        consensus::BatchId id{};
+        std::copy_n(found[0].as_string().begin(), id.size(), id.begin());
+        sealed.insert(id);
+        return OkStatus();
+      }));
+  if (sealed.empty()) return recorded.status();
+  return consensus::CheckBatchesUnsealed(body, sealed);
 }
 
 Status ChainStore::DisconnectTip() {

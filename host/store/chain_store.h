@@ -115,8 +115,10 @@ class ChainStore {
   // Inserts the block and its body; with `undo`, as connected (in_main) with those undo images.
   Status StoreBlock(BlockEntry* entry, const consensus::Block& block, const Value* undo = nullptr);
   Status StoreInvalidBlock(BlockEntry* entry, const consensus::Block& block, const consensus::Verdict& verdict);
-  Status RecordSealedBatches(const Hash256& block_hash, const consensus::Block& block,
-                             const consensus::DecodedBody& body, const std::vector<consensus::BatchId>& known_batches);
+  // Marks the block's batches sealed, recording a peer's batches (unknown here) on the way. One
+  // statement; a batch sealed before gives the "bad-batch" verdict.
+  StatusOr<consensus::Verdict> RecordSealedBatches(const Hash256& block_hash, const consensus::Block& block,
+                                                   const consensus::DecodedBody& body);
   // Reconnects and reloads the index when an earlier write failed: a failed COMMIT leaves its
   // outcome unknown, so memory is rebuilt from what MySQL holds.
   Status EnsureReady();
@@ -131,9 +133,12 @@ class ChainStore {
                            std::vector<std::pair<Hash256, consensus::Verdict>>* invalid);
   // OK status with an invalid verdict when the block's rows do not apply to the ledger. With
   // `store_block` the block itself is inserted in the same transaction (a block on the tip).
-  StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block, bool store_block);
+  // `checked_body`: the body as CheckBlockBody decoded it, or null to decode it here.
+  StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block, bool store_block,
+                                            const consensus::DecodedBody* checked_body = nullptr);
   // ConnectBlock's work inside the caller's transaction (no BEGIN, COMMIT or index change).
-  StatusOr<consensus::Verdict> ConnectInTransaction(BlockEntry* entry, const consensus::Block& block, bool store_block);
+  StatusOr<consensus::Verdict> ConnectInTransaction(BlockEntry* entry, const consensus::Block& block, bool store_block,
+                                                    const consensus::DecodedBody* checked_body);
   // True when every block connected in one committed transaction; false (nothing written) when
   // the blocks are not such a run or one of them is invalid.
   StatusOr<bool> ConnectGroup(std::span<const consensus::Block> blocks, int64_t now);

@@ -56,7 +56,8 @@ StatusOr<bool> ChainStore::ConnectGroup(std::span<const Block> blocks, int64_t n
     if (!consensus::CheckBlockHeader(block.header, m_params).ok()) return abandon(false);
     consensus::ParentContext context = BlockIndex::ContextOf(parent, m_params);
     if (!consensus::ContextualCheckBlockHeader(block.header, context, m_params, now).ok()) return abandon(false);
-    if (!consensus::CheckBlockBody(block, m_params, parent->height + 1).ok()) return abandon(false);
+    consensus::DecodedBody body;
+    if (!consensus::CheckBlockBody(block, m_params, parent->height + 1, &body).ok()) return abandon(false);
     BlockEntry entry;
     entry.hash = block.Hash();
     entry.header = block.header;
@@ -67,7 +68,7 @@ StatusOr<bool> ChainStore::ConnectGroup(std::span<const Block> blocks, int64_t n
     BlockEntry* added = m_index.Add(std::move(entry));
     connected.push_back(added);
     m_index.PushMain(added);
-    auto verdict = ConnectInTransaction(added, block, /*store_block=*/true);
+    auto verdict = ConnectInTransaction(added, block, /*store_block=*/true, &body);
     if (!verdict.ok()) {
       m_needs_reload = true;
       return abandon(verdict.status());

@@ -14,8 +14,14 @@ using consensus::RowOpKind;
 using consensus::TableSchema;
 
 constexpr size_t kMaxKeysPerQuery = 500;
-constexpr size_t kMaxRowsPerInsert = 500;
 constexpr size_t kMaxPlaceholders = 60000;  // the protocol allows 65,535
+// A multi-row INSERT stays well under the server's default max_allowed_packet (16 MiB): one
+// statement per run of INSERTs is the cheapest, a packet the server refuses is the worst.
+constexpr size_t kMaxInsertBytes = 4 << 20;
+
+size_t ValueBytes(const Value& v) {
+  return v.kind() == Value::Kind::kText || v.kind() == Value::Kind::kBytes ? v.as_string().size() + 9 : 9;
+}
 
 }  // namespace
 
@@ -52,10 +58,8 @@ StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& b
   LedgerSnapshot snapshot;
   // UPDATE/DELETE keys by table; their whole rows are the undo pre-images.
   std::map<std::string, std::vector<std::vector<Value>>> wanted;
-  std::vector<consensus::BatchId> batches;
   for (const RowOperation& row : body.rows) {
     const TableSchema& table = *m_params.schema.FindTable(row.table);
-    if (row.row_index == 0) batches.push_back(row.batch_id);
     if (row.op == RowOpKind::kInsert) continue;
     wanted[row.table].push_back(consensus::PrimaryKeyValues(row, table));
   }
@@ -70,32 +74,22 @@ StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& b
       return OkStatus();
     }));
   }
-  for (size_t start = 0; start < batches.size(); start += kMaxKeysPerQuery) {
-    size_t n = std::min(kMaxKeysPerQuery, batches.size() - start);
-    std::vector<Value> params;
-    for (size_t i = start; i < start + n; ++i) {
-      params.push_back(Value::Bytes(std::string(batches[i].begin(), batches[i].end())));
-    }
-    std::string sql = fmt::format("SELECT batch_id, state FROM rowchain_batches WHERE batch_id IN ({})",
-                                  fmt::join(std::vector<std::string>(n, "?"), ", "));
-    ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(sql, params, [&](std::span<const Value> found) {
-      consensus::BatchId id{};
-      std::copy_n(found[0].as_string().begin(), id.size(), id.begin());
-      snapshot.known_batches.push_back(id);
-      if (found[1].as_int() == 1) snapshot.view.sealed_batches.insert(id);
-      return OkStatus();
-    }));
-  }
   return snapshot;
 }
 
 Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOperation> rows) {
-  const size_t per_statement = std::max<size_t>(1, std::min(kMaxRowsPerInsert, kMaxPlaceholders / table.columns.size()));
-  for (size_t start = 0; start < rows.size(); start += per_statement) {
-    size_t n = std::min(per_statement, rows.size() - start);
+  const size_t max_rows = std::max<size_t>(1, kMaxPlaceholders / table.columns.size());
+  for (size_t start = 0; start < rows.size();) {
+    size_t n = 0, bytes = 0;
     std::vector<Value> params;
-    params.reserve(n * table.columns.size());
-    for (size_t i = start; i < start + n; ++i) params.insert(params.end(), rows[i].values.begin(), rows[i].values.end());
+    params.reserve(std::min(max_rows, rows.size() - start) * table.columns.size());
+    while (start + n < rows.size() && n < max_rows && (n == 0 || bytes < kMaxInsertBytes)) {
+      for (const Value& v : rows[start + n].values) {
+        bytes += ValueBytes(v);
+        params.push_back(v);
+      }
+      ++n;
+    }
     auto inserted = m_db.Update(InsertRowsSql(table, n), params);
     if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) {
       return {StatusCode::kAlreadyExists, fmt::format("INSERT into '{}' of an existing key ({})", table.name,
@@ -103,6 +97,7 @@ Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOper
     }
     if (!inserted.ok()) return inserted.status();
     if (*inserted != n) return InternalError(fmt::format("INSERT into {} wrote {} of {} rows", table.name, *inserted, n));
+    start += n;
   }
   return OkStatus();
 }

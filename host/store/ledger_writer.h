@@ -22,14 +22,14 @@ struct LedgerSnapshot {
   consensus::LedgerStateView view;
   // by RowKey, for the block's UPDATE and DELETE keys (INSERT keys are not read: see Apply).
   std::map<std::string, Row> pre_images;
-  std::vector<consensus::BatchId> known_batches;  // the block's batches already in rowchain_batches
 };
 
 class LedgerWriter {
  public:
   LedgerWriter(MysqlConnection& db, const consensus::ChainParams& params) : m_db(db), m_params(params) {}
 
-  // What the ledger holds for the block's keys and batches. Precondition: CheckBlockBody passed.
+  // What the ledger holds for the block's UPDATE and DELETE keys (batches are checked as they
+  // are recorded: ChainStore::RecordSealedBatches). Precondition: CheckBlockBody passed.
   StatusOr<LedgerSnapshot> ReadState(const consensus::DecodedBody& body);
   // RowKeys of the rows' keys (any op) that the tables hold now: what a block template is
   // checked against before it is mined.

@@ -123,6 +123,9 @@ Status MysqlError(unsigned error_number, std::string_view message, std::string_v
     case ER_DUP_ENTRY:
       code = StatusCode::kAlreadyExists;
       break;
+    case ER_BAD_NULL_ERROR:  // NULL into a NOT NULL column (strict mode makes it an error)
+      code = StatusCode::kFailedPrecondition;
+      break;
     case ER_ACCESS_DENIED_ERROR:
     case ER_DBACCESS_DENIED_ERROR:
       code = StatusCode::kPermissionDenied;
@@ -252,6 +255,10 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
   // Strict mode: a value the column cannot hold is an error, never silently truncated.
   ROWCHAIN_RETURN_IF_ERROR(connection->Execute(
       "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'"));
+  if (options.deferred_begin) {
+    ROWCHAIN_RETURN_IF_ERROR(connection->Execute("SET SESSION autocommit = 0"));
+    connection->m_deferred_begin = true;
+  }
   return connection;
 }
 
@@ -260,7 +267,9 @@ MysqlConnection::~MysqlConnection() {
   mysql_close(m_mysql);
 }
 
-Status MysqlConnection::Execute(std::string_view sql) {
+Status MysqlConnection::Execute(std::string_view sql) { return EndStatement(RunText(sql)); }
+
+Status MysqlConnection::RunText(std::string_view sql) {
   if (mysql_real_query(m_mysql, sql.data(), sql.size()) != 0) {
     return MysqlError(mysql_errno(m_mysql), mysql_error(m_mysql), sql.substr(0, 40));
   }
@@ -286,13 +295,13 @@ StatusOr<PreparedStatement*> MysqlConnection::Prepare(const std::string& sql) {
 StatusOr<uint64_t> MysqlConnection::Update(const std::string& sql, std::span<const Value> params) {
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
-  return (*stmt)->Execute(params);
+  return EndStatement((*stmt)->Execute(params));
 }
 
 Status MysqlConnection::QueryEach(const std::string& sql, std::span<const Value> params, const RowCallback& on_row) {
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
-  return (*stmt)->Query(params, on_row);
+  return EndStatement((*stmt)->Query(params, on_row));
 }
 
 StatusOr<std::vector<Row>> MysqlConnection::Query(const std::string& sql, std::span<const Value> params) {
@@ -305,7 +314,21 @@ StatusOr<std::vector<Row>> MysqlConnection::Query(const std::string& sql, std::s
   return rows;
 }
 
-void MysqlConnection::Rollback() { (void)Execute("ROLLBACK"); }
+Status MysqlConnection::Begin() {
+  if (!m_deferred_begin) return RunText("START TRANSACTION");
+  m_in_transaction = true;  // autocommit is off: the next statement opens the transaction
+  return OkStatus();
+}
+
+Status MysqlConnection::Commit() {
+  m_in_transaction = false;
+  return RunText("COMMIT");
+}
+
+void MysqlConnection::Rollback() {
+  m_in_transaction = false;
+  (void)RunText("ROLLBACK");
+}
 
 uint64_t MysqlConnection::ServerThreadId() const { return mysql_thread_id(m_mysql); }
 

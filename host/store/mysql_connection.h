@@ -4,7 +4,8 @@
 // Prepared statements are cached by their SQL text. Not thread-safe: one user at a time.
 //
 // Errors: a lost or refused connection is UNAVAILABLE, bad credentials PERMISSION_DENIED, a
-// duplicate key ALREADY_EXISTS, everything else INTERNAL with the server's message. The password never appears in one.
+// duplicate key ALREADY_EXISTS, NULL into a NOT NULL column FAILED_PRECONDITION, everything
+// else INTERNAL with the server's message. The password never appears in one.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,11 @@ using RowCallback = std::function<Status(std::span<const Value>)>;
 struct ConnectOptions {
   bool create_database = false;  // CREATE DATABASE IF NOT EXISTS the URI's database
   unsigned connect_timeout_s = 10;
+  // The session runs with autocommit off, so Begin() costs no round trip: the next statement
+  // opens the transaction. A statement outside Begin()/Commit() is committed (or, when it
+  // fails, rolled back) at once, as under autocommit, so no transaction is left open. For a
+  // connection that runs many short transactions (the chain store's block connects).
+  bool deferred_begin = false;
 };
 
 class PreparedStatement {
@@ -70,8 +76,8 @@ class MysqlConnection {
   Status QueryEach(const std::string& sql, std::span<const Value> params, const RowCallback& on_row);
   StatusOr<std::vector<Row>> Query(const std::string& sql, std::span<const Value> params = {});
 
-  Status Begin() { return Execute("START TRANSACTION"); }
-  Status Commit() { return Execute("COMMIT"); }
+  Status Begin();
+  Status Commit();
   // Best effort: a connection that is gone has rolled back already.
   void Rollback();
 
@@ -81,8 +87,22 @@ class MysqlConnection {
 
  private:
   MysqlConnection(MYSQL* mysql, MysqlUri uri) : m_mysql(mysql), m_uri(std::move(uri)) {}
+  Status RunText(std::string_view sql);
+  // With deferred_begin, ends the implicit transaction of a statement run outside Begin().
+  template <class T>
+  T EndStatement(T result) {
+    if (!m_deferred_begin || m_in_transaction) return result;
+    if (!result.ok()) {
+      (void)RunText("ROLLBACK");
+      return result;
+    }
+    if (Status committed = RunText("COMMIT"); !committed.ok()) return committed;
+    return result;
+  }
   MYSQL* m_mysql;
   MysqlUri m_uri;
+  bool m_deferred_begin = false;
+  bool m_in_transaction = false;
   std::unordered_map<std::string, std::unique_ptr<PreparedStatement>> m_statements;
 };
 
