@@ -54,6 +54,7 @@ Status ChainStore::Reconnect() {
   auto db = MysqlConnection::Connect(m_uri, connect);
   if (!db.ok()) return db.status();
   m_db = std::move(*db);
+  if (!m_options.compound_statements) m_db->DisableCompoundStatements();
   ROWCHAIN_RETURN_IF_ERROR(PrepareNodeTables(*m_db, m_params, m_genesis_hash));
   return PrepareLedgerTables(*m_db, m_params.schema);
 }
@@ -130,26 +131,28 @@ Status ChainStore::LoadIndex() {
   return OkStatus();
 }
 
-Status ChainStore::StoreBlock(BlockEntry* entry, const Block& block, const Value* undo) {
+void ChainStore::AddStoreBlock(StatementList* list, const BlockEntry& entry, const Block& block, const Value* undo,
+                               bool with_body) const {
   consensus::HeaderBytes header = block.header.Serialize();
-  const std::array<uint8_t, 32> work = entry->chain_work.ToLittleEndianBytes();
-  std::array<Value, 7> params = {HashValue(entry->hash),
-                                 Value::Int(static_cast<int64_t>(entry->height)),
-                                 HashValue(block.header.prev_hash),
-                                 Value::Bytes(std::string(header.begin(), header.end())),
-                                 Value::Bytes(std::string(work.begin(), work.end())),
-                                 Value::Int(entry->row_count),
-                                 Value::Int(static_cast<int64_t>(std::time(nullptr)))};
-  auto inserted = m_db->Update(
-      undo ? "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
-             "received_at) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)"
-           : "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
-             "received_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
-      params);
-  if (!inserted.ok()) return inserted.status();
-  std::array<Value, 3> body = {HashValue(entry->hash), Value::Bytes(Blob(consensus::EncodeBlockBody(block.leaves))),
-                               undo ? *undo : Value::Null()};
-  return m_db->Update("INSERT INTO rowchain_block_bodies (hash, body, undo_ops) VALUES (?, ?, ?)", body).status();
+  const std::array<uint8_t, 32> work = entry.chain_work.ToLittleEndianBytes();
+  list->Add(undo ? "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
+                   "received_at) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)"
+                 : "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
+                   "received_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
+            {HashValue(entry.hash), Value::Int(static_cast<int64_t>(entry.height)), HashValue(block.header.prev_hash),
+             Value::Bytes(std::string(header.begin(), header.end())), Value::Bytes(std::string(work.begin(), work.end())),
+             Value::Int(entry.row_count), Value::Int(static_cast<int64_t>(std::time(nullptr)))});
+  if (with_body) {
+    list->Add("INSERT INTO rowchain_block_bodies (hash, body, undo_ops) VALUES (?, ?, ?)",
+              {HashValue(entry.hash), Value::Bytes(Blob(consensus::EncodeBlockBody(block.leaves))),
+               undo ? *undo : Value::Null()});
+  }
+}
+
+Status ChainStore::StoreBlock(BlockEntry* entry, const Block& block) {
+  StatementList list;
+  AddStoreBlock(&list, *entry, block, nullptr, /*with_body=*/true);
+  return list.Run(*m_db, /*commit=*/false);
 }
 
 StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) {
@@ -269,144 +272,6 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
       events->push_back({ChainEvent::Kind::kConnected, e->hash, e->height});
     }
   }
-}
-
-StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block, bool store_block,
-                                           const consensus::DecodedBody* checked_body) {
-  ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
-  auto verdict = ConnectInTransaction(entry, block, store_block, checked_body);
-  if (verdict.ok() && verdict->ok()) {
-    Stage("before-commit");
-    if (Status committed = m_db->Commit(); !committed.ok()) verdict = committed;
-  }
-  if (!verdict.ok() || !verdict->ok()) {
-    m_db->Rollback();
-    return verdict;
-  }
-  m_index.PushMain(entry);
-  spdlog::debug("connected block {} at height {} ({} rows)", ShortHash(entry->hash), entry->height, entry->row_count);
-  return verdict;
-}
-
-StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Block& block, bool store_block,
-                                                   const consensus::DecodedBody* checked_body) {
-  StatusOr<consensus::DecodedBody> decoded = consensus::DecodedBody{};
-  if (checked_body == nullptr) {
-    decoded = consensus::DecodeBody(block.leaves);
-    if (!decoded.ok()) return Verdict::Invalid("bad-leaf", decoded.status().message());
-    checked_body = &*decoded;
-  }
-  const consensus::DecodedBody* body = checked_body;
-  // Batches first: a batch sealed before is "bad-batch", whatever its rows would do.
-  auto batches = RecordSealedBatches(entry->hash, block, *body);
-  if (!batches.ok() || !batches->ok()) return batches;
-  LedgerWriter writer(*m_db, m_params);
-  auto snapshot = writer.ReadState(*body);
-  if (!snapshot.ok()) return snapshot.status();
-  if (Verdict v = consensus::CheckBlockAgainstState(*body, m_params, snapshot->view); !v.ok()) return v;
-  auto undo = writer.Apply(*body, *snapshot);
-  if (!undo.ok() && undo.status().code() == StatusCode::kAlreadyExists) {
-    return Verdict::Invalid("bad-row", undo.status().message());
-  }
-  if (!undo.ok()) return undo.status();
-  Stage("ledger-applied");
-  std::vector<consensus::Leaf> undo_leaves;
-  undo_leaves.reserve(undo->size());
-  for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
-  Value undo_blob = Value::Bytes(Blob(consensus::EncodeBlockBody(undo_leaves)));
-  if (store_block) {
-    ROWCHAIN_RETURN_IF_ERROR(StoreBlock(entry, block, &undo_blob));
-  } else {
-    std::array<Value, 2> undo_row = {undo_blob, HashValue(entry->hash)};
-    ROWCHAIN_RETURN_IF_ERROR(
-        m_db->Update("UPDATE rowchain_block_bodies SET undo_ops = ? WHERE hash = ?", undo_row).status());
-    std::array<Value, 1> hash = {HashValue(entry->hash)};
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", hash).status());
-  }
-  ROWCHAIN_RETURN_IF_ERROR(WriteMeta(*m_db, "tip_hash", Blob({entry->hash.begin(), entry->hash.end()})));
-  if (!m_options.change_feed_prefix.empty()) {
-    const ChangeSource source{m_params.name, entry->height, entry->hash, block.header.time};
-    std::vector<ChangeEvent> events;
-    for (size_t i = 0; i < body->rows.size(); ++i) {
-      const consensus::RowOperation& row = body->rows[i];
-      const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
-      const std::vector<Value>* before = nullptr;
-      if (row.op != consensus::RowOpKind::kInsert) {
-        auto pre = snapshot->pre_images.find(consensus::RowKey(table.name, consensus::PrimaryKeyValues(row, table)));
-        if (pre == snapshot->pre_images.end()) return InternalError("no pre-image for a change event");
-        before = &pre->second;
-      }
-      const char op = row.op == consensus::RowOpKind::kInsert ? 'c' : row.op == consensus::RowOpKind::kUpdate ? 'u' : 'd';
-      events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, op, before,
-                                       row.op == consensus::RowOpKind::kDelete ? nullptr : &row.values, false));
-    }
-    ROWCHAIN_RETURN_IF_ERROR(WriteOutbox(events));
-  }
-  return Verdict::Valid();
-}
-
-Status ChainStore::WriteOutbox(const std::vector<ChangeEvent>& events) {
-  constexpr size_t kPerStatement = 200;
-  for (size_t start = 0; start < events.size(); start += kPerStatement) {
-    const size_t n = std::min(kPerStatement, events.size() - start);
-    std::vector<Value> params;
-    params.reserve(3 * n);
-    for (size_t i = start; i < start + n; ++i) {
-      params.push_back(Value::Text(events[i].topic));
-      params.push_back(Value::Bytes(events[i].key));
-      params.push_back(Value::Bytes(events[i].payload));
-    }
-    std::string sql = fmt::format("INSERT INTO rowchain_outbox (topic, msg_key, payload) VALUES {}",
-                                  fmt::join(std::vector<std::string>(n, "(?, ?, ?)"), ", "));
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, params).status());
-  }
-  return OkStatus();
-}
-
-StatusOr<Verdict> ChainStore::RecordSealedBatches(const Hash256& block_hash, const Block& block,
-                                                  const consensus::DecodedBody& body) {
-  // One upsert: a batch from this node's pool becomes sealed; a peer's batch, unknown here, is
-  // recorded as sealed without its rows (the block body holds them; a disconnect copies them
-  // back when it returns the batch to the pool). A batch already sealed sets `state` to NULL,
-  // which strict mode refuses, so the common case needs no SELECT first and the rare one is
-  // named afterwards.
-  std::vector<Value> params;
-  std::vector<consensus::BatchId> ids;
-  for (size_t i = 0; i < body.rows.size();) {
-    size_t end = i + 1;
-    while (end < body.rows.size() && body.rows[end].batch_id == body.rows[i].batch_id) ++end;
-    const uint64_t bytes = consensus::BodySize(std::span(block.leaves).subspan(1 + i, end - i));  // row r is leaf r + 1
-    ids.push_back(body.rows[i].batch_id);
-    for (Value v : {BatchIdValue(body.rows[i].batch_id), Value::Text(body.rows[i].table),
-                    Value::Int(static_cast<int64_t>(end - i)), Value::Int(static_cast<int64_t>(bytes)),
-                    HashValue(block_hash)}) {
-      params.push_back(std::move(v));
-    }
-    i = end;
-  }
-  if (ids.empty()) return Verdict::Valid();
-  std::string sql = fmt::format(
-      "INSERT INTO rowchain_batches (batch_id, table_name, rows_blob, row_count, byte_size, block_hash, state, "
-      "created_at) VALUES {} ON DUPLICATE KEY UPDATE state = IF(state = 1, NULL, 1), "
-      "block_hash = VALUES(block_hash), reason = NULL",
-      fmt::join(std::vector<std::string>(ids.size(), "(?, ?, '', ?, ?, ?, 1, UNIX_TIMESTAMP())"), ", "));
-  auto recorded = m_db->Update(sql, params);
-  if (recorded.ok()) return Verdict::Valid();
-  if (recorded.status().code() != StatusCode::kFailedPrecondition) return recorded.status();
-  std::set<consensus::BatchId> sealed;
-  std::vector<Value> id_params;
-  for (const auto& id : ids) id_params.push_back(BatchIdValue(id));
-  ROWCHAIN_RETURN_IF_ERROR(m_db->QueryEach(
-      fmt::format("SELECT batch_id FROM rowchain_batches WHERE state = 1 AND batch_id IN ({})",
-                  fmt::join(std::vector<std::string>(ids.size(), "?"), ", ")),
-      id_params, [&](std::span<const Value> found) {
-        consensus::BatchId id{};
-        std::copy_n(found[0].as_string().begin(), id.size(), id.begin());
-        sealed.insert(id);
-        return OkStatus();
-      }));
-  if (sealed.empty()) return recorded.status();
-  return consensus::CheckBatchesUnsealed(body, sealed);
 }
 
 Status ChainStore::DisconnectTip() {

@@ -26,6 +26,7 @@
 #include "store/block_index.h"
 #include "store/ledger_writer.h"
 #include "store/mysql_connection.h"
+#include "store/statement_list.h"
 
 namespace rowchain::store {
 
@@ -37,6 +38,13 @@ struct ChainStoreOptions {
   // Non-empty: every connect and disconnect also writes the change feed's events (topics
   // "<prefix>.<table>") to rowchain_outbox in the same transaction (change_events.h).
   std::string change_feed_prefix;
+  // A block whose body is at most this many bytes goes to the server as one statement with
+  // its COMMIT (on MariaDB); a larger one sends its rows and body first, as statements of their
+  // own (chain_store_connect.cpp). 0: always the latter.
+  uint64_t one_round_trip_max_body_bytes = 16 << 10;
+  // Tests: false sends statement lists one by one even on MariaDB, as on servers without
+  // compound statements.
+  bool compound_statements = true;
 };
 
 struct TipInfo {
@@ -112,13 +120,22 @@ class ChainStore {
   Status LoadIndex();
   NextBlockContext ContextAfter(BlockEntry* parent) const;
   Status StoreGenesis();
-  // Inserts the block and its body; with `undo`, as connected (in_main) with those undo images.
-  Status StoreBlock(BlockEntry* entry, const consensus::Block& block, const Value* undo = nullptr);
+  // Inserts the block and its body, not connected.
+  Status StoreBlock(BlockEntry* entry, const consensus::Block& block);
+  // The block's row (connected, with `undo`; else a side branch) and, `with_body`, its body.
+  void AddStoreBlock(StatementList* list, const BlockEntry& entry, const consensus::Block& block, const Value* undo,
+                     bool with_body) const;
   Status StoreInvalidBlock(BlockEntry* entry, const consensus::Block& block, const consensus::Verdict& verdict);
-  // Marks the block's batches sealed, recording a peer's batches (unknown here) on the way. One
-  // statement; a batch sealed before gives the "bad-batch" verdict.
-  StatusOr<consensus::Verdict> RecordSealedBatches(const Hash256& block_hash, const consensus::Block& block,
-                                                   const consensus::DecodedBody& body);
+  // The statement that marks the block's batches sealed, recording a peer's batches (unknown
+  // here) on the way; it fails (FAILED_PRECONDITION) when one was sealed before.
+  void AddSealBatches(StatementList* list, const Hash256& block_hash, const consensus::Block& block,
+                      const consensus::DecodedBody& body) const;
+  // After the server refused one of the block's writes: rolls the transaction back, then names
+  // the first clash with the ledger (a batch sealed before, an existing or missing key) as
+  // CheckBlockAgainstState does; `otherwise` when there is none.
+  StatusOr<consensus::Verdict> NameClash(const consensus::DecodedBody& body, StatusOr<consensus::Verdict> otherwise);
+  Status WriteChangeEvents(const BlockEntry& entry, const consensus::Block& block, const consensus::DecodedBody& body,
+                           const LedgerSnapshot& snapshot);
   // Reconnects and reloads the index when an earlier write failed: a failed COMMIT leaves its
   // outcome unknown, so memory is rebuilt from what MySQL holds.
   Status EnsureReady();
@@ -136,9 +153,10 @@ class ChainStore {
   // `checked_body`: the body as CheckBlockBody decoded it, or null to decode it here.
   StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block, bool store_block,
                                             const consensus::DecodedBody* checked_body = nullptr);
-  // ConnectBlock's work inside the caller's transaction (no BEGIN, COMMIT or index change).
+  // ConnectBlock's work inside the caller's transaction (no BEGIN or index change); with
+  // `commit`, its last statement commits. An invalid verdict may have rolled back already.
   StatusOr<consensus::Verdict> ConnectInTransaction(BlockEntry* entry, const consensus::Block& block, bool store_block,
-                                                    const consensus::DecodedBody* checked_body);
+                                                    const consensus::DecodedBody* checked_body, bool commit);
   // True when every block connected in one committed transaction; false (nothing written) when
   // the blocks are not such a run or one of them is invalid.
   StatusOr<bool> ConnectGroup(std::span<const consensus::Block> blocks, int64_t now);

@@ -77,7 +77,7 @@ StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& b
   return snapshot;
 }
 
-Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOperation> rows) {
+Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOperation> rows, StatementList* deferred) {
   const size_t max_rows = std::max<size_t>(1, kMaxPlaceholders / table.columns.size());
   for (size_t start = 0; start < rows.size();) {
     size_t n = 0, bytes = 0;
@@ -90,10 +90,14 @@ Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOper
       }
       ++n;
     }
+    if (deferred != nullptr) {
+      deferred->Add(InsertRowsSql(table, n), std::move(params));
+      start += n;
+      continue;
+    }
     auto inserted = m_db.Update(InsertRowsSql(table, n), params);
     if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) {
-      return {StatusCode::kAlreadyExists, fmt::format("INSERT into '{}' of an existing key ({})", table.name,
-                                                      inserted.status().message())};
+      return ExistingKeyError(inserted.status());
     }
     if (!inserted.ok()) return inserted.status();
     if (*inserted != n) return InternalError(fmt::format("INSERT into {} wrote {} of {} rows", table.name, *inserted, n));
@@ -123,8 +127,12 @@ Status LedgerWriter::DeleteRow(const TableSchema& table, const std::vector<Value
   return OkStatus();
 }
 
+Status ExistingKeyError(const Status& server_error) {
+  return {StatusCode::kAlreadyExists, fmt::format("INSERT of an existing key ({})", server_error.message())};
+}
+
 StatusOr<std::vector<RowOperation>> LedgerWriter::Apply(const consensus::DecodedBody& body,
-                                                        const LedgerSnapshot& snapshot) {
+                                                        const LedgerSnapshot& snapshot, StatementList* deferred_inserts) {
   std::vector<RowOperation> undo;
   undo.reserve(body.rows.size());
   const auto& rows = body.rows;
@@ -134,7 +142,7 @@ StatusOr<std::vector<RowOperation>> LedgerWriter::Apply(const consensus::Decoded
     if (row.op == RowOpKind::kInsert) {
       size_t end = i;
       while (end < rows.size() && rows[end].op == RowOpKind::kInsert && rows[end].table == row.table) ++end;
-      ROWCHAIN_RETURN_IF_ERROR(InsertRun(table, std::span(rows).subspan(i, end - i)));
+      ROWCHAIN_RETURN_IF_ERROR(InsertRun(table, std::span(rows).subspan(i, end - i), deferred_inserts));
       i = end;
       continue;
     }
@@ -164,7 +172,7 @@ Status LedgerWriter::Revert(const consensus::DecodedBody& body, std::span<const 
     if (table == nullptr) return InternalError(fmt::format("undo names unknown table {}", op.table));
     switch (op.op) {
       case RowOpKind::kInsert:
-        ROWCHAIN_RETURN_IF_ERROR(InsertRun(*table, std::span(&op, 1)));
+        ROWCHAIN_RETURN_IF_ERROR(InsertRun(*table, std::span(&op, 1), nullptr));
         break;
       case RowOpKind::kUpdate:
         ROWCHAIN_RETURN_IF_ERROR(UpdateRow(*table, op.values));

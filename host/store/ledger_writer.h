@@ -15,6 +15,7 @@
 #include "consensus/block.h"
 #include "consensus/block_checks.h"
 #include "store/mysql_connection.h"
+#include "store/statement_list.h"
 
 namespace rowchain::store {
 
@@ -23,6 +24,9 @@ struct LedgerSnapshot {
   // by RowKey, for the block's UPDATE and DELETE keys (INSERT keys are not read: see Apply).
   std::map<std::string, Row> pre_images;
 };
+
+// The ALREADY_EXISTS status for a multi-row INSERT the server refused for a duplicate key.
+Status ExistingKeyError(const Status& server_error);
 
 class LedgerWriter {
  public:
@@ -34,13 +38,16 @@ class LedgerWriter {
   // RowKeys of the rows' keys (any op) that the tables hold now: what a block template is
   // checked against before it is mined.
   StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation> rows);
-  // Applies the rows; returns the undo image (the restoring operations). Precondition: CheckBlockAgainstState passed
-  // on `snapshot`. An INSERT of an existing key is caught by the primary key in this same
-  // transaction (one round trip fewer than asking first) and returned as ALREADY_EXISTS naming
-  // the key. An UPDATE or DELETE that does not match exactly one row is INTERNAL (the table
-  // changed behind the node's back).
+  // Applies the rows; returns the undo image (the restoring operations). Precondition:
+  // CheckBlockAgainstState passed on `snapshot`. An INSERT of an existing key is caught by the
+  // primary key in this same transaction (one round trip fewer than asking first) and returned
+  // as ALREADY_EXISTS naming the key (ExistingKeyError). An UPDATE or DELETE that does not
+  // match exactly one row is INTERNAL (the table changed behind the node's back). With
+  // `deferred_inserts`, the INSERTs are added to that list instead of run (a key occurs once
+  // per block, so they commute with the UPDATEs and DELETEs).
   StatusOr<std::vector<consensus::RowOperation>> Apply(const consensus::DecodedBody& body,
-                                                       const LedgerSnapshot& snapshot);
+                                                       const LedgerSnapshot& snapshot,
+                                                       StatementList* deferred_inserts = nullptr);
   // Reverts a connected block: restores the undo image and deletes the body's INSERTs.
   Status Revert(const consensus::DecodedBody& body, std::span<const consensus::RowOperation> undo);
 
@@ -48,7 +55,8 @@ class LedgerWriter {
   // Runs the SELECT by key tuples in chunks: key columns only, or whole rows.
   Status ForEachKeyChunk(const consensus::TableSchema& table, const std::vector<std::vector<Value>>& keys,
                          bool full_rows, const RowCallback& on_row);
-  Status InsertRun(const consensus::TableSchema& table, std::span<const consensus::RowOperation> rows);
+  Status InsertRun(const consensus::TableSchema& table, std::span<const consensus::RowOperation> rows,
+                   StatementList* deferred);
   Status UpdateRow(const consensus::TableSchema& table, const std::vector<Value>& values);
   Status DeleteRow(const consensus::TableSchema& table, const std::vector<Value>& key);
 

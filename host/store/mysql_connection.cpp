@@ -255,6 +255,7 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
   // Strict mode: a value the column cannot hold is an error, never silently truncated.
   ROWCHAIN_RETURN_IF_ERROR(connection->Execute(
       "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'"));
+  connection->m_compound_statements = std::string_view(mysql_get_server_info(mysql)).find("MariaDB") != std::string_view::npos;
   if (options.deferred_begin) {
     ROWCHAIN_RETURN_IF_ERROR(connection->Execute("SET SESSION autocommit = 0"));
     connection->m_deferred_begin = true;
@@ -296,6 +297,14 @@ StatusOr<uint64_t> MysqlConnection::Update(const std::string& sql, std::span<con
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   return EndStatement((*stmt)->Execute(params));
+}
+
+Status MysqlConnection::UpdateCommitting(const std::string& sql, std::span<const Value> params) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  auto done = (*stmt)->Execute(params);
+  if (done.ok()) m_in_transaction = false;
+  return done.status();
 }
 
 Status MysqlConnection::QueryEach(const std::string& sql, std::span<const Value> params, const RowCallback& on_row) {

@@ -73,6 +73,12 @@ class MysqlConnection {
   StatusOr<PreparedStatement*> Prepare(const std::string& sql);
 
   StatusOr<uint64_t> Update(const std::string& sql, std::span<const Value> params);
+  // A statement that ends the transaction itself (a compound statement ending in COMMIT).
+  Status UpdateCommitting(const std::string& sql, std::span<const Value> params);
+  // MariaDB runs anonymous compound statements (BEGIN NOT ATOMIC ... END); MySQL does not.
+  bool SupportsCompoundStatements() const { return m_compound_statements; }
+  // Tests: run statement lists one by one even on MariaDB (the path other servers take).
+  void DisableCompoundStatements() { m_compound_statements = false; }
   Status QueryEach(const std::string& sql, std::span<const Value> params, const RowCallback& on_row);
   StatusOr<std::vector<Row>> Query(const std::string& sql, std::span<const Value> params = {});
 
@@ -103,6 +109,7 @@ class MysqlConnection {
   MysqlUri m_uri;
   bool m_deferred_begin = false;
   bool m_in_transaction = false;
+  bool m_compound_statements = false;
   std::unordered_map<std::string, std::unique_ptr<PreparedStatement>> m_statements;
 };
 

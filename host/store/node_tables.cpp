@@ -85,7 +85,7 @@ StatusOr<std::optional<std::string>> ReadMeta(MysqlConnection& db, const std::st
 
 Status WriteMeta(MysqlConnection& db, const std::string& key, const std::string& value) {
   std::array<Value, 2> params = {Value::Text(key), Value::Bytes(value)};
-  auto done = db.Update("INSERT INTO rowchain_meta (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)", params);
+  auto done = db.Update(std::string(kWriteMetaSql), params);
   return done.status();
 }
 

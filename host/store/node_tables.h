@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "consensus/chain_params.h"
 #include "consensus/hash.h"
@@ -24,6 +25,9 @@ Status PrepareNodeTables(MysqlConnection& db, const consensus::ChainParams& para
 // rowchain_meta access; values are short byte strings.
 StatusOr<std::optional<std::string>> ReadMeta(MysqlConnection& db, const std::string& key);
 Status WriteMeta(MysqlConnection& db, const std::string& key, const std::string& value);
+// What WriteMeta runs (parameters: key, value), for callers that batch it with other statements.
+inline constexpr std::string_view kWriteMetaSql =
+    "INSERT INTO rowchain_meta (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)";
 
 // FAILED_PRECONDITION unless `table` exists in the current database with ENGINE=InnoDB.
 Status CheckInnoDbTable(MysqlConnection& db, const std::string& table);

@@ -1,0 +1,31 @@
+#include "store/statement_list.h"
+
+#include <span>
+
+namespace rowchain::store {
+
+void StatementList::Add(std::string sql, std::vector<Value> params) {
+  for (const Value& v : params) {
+    m_param_bytes += v.kind() == Value::Kind::kText || v.kind() == Value::Kind::kBytes ? v.as_string().size() + 9 : 9;
+  }
+  m_sql.push_back(std::move(sql));
+  m_param_counts.push_back(params.size());
+  m_params.insert(m_params.end(), std::make_move_iterator(params.begin()), std::make_move_iterator(params.end()));
+}
+
+Status StatementList::Run(MysqlConnection& db, bool commit) {
+  if (db.SupportsCompoundStatements() && m_sql.size() + (commit ? 1 : 0) > 1) {
+    std::string compound = "BEGIN NOT ATOMIC ";
+    for (const std::string& sql : m_sql) compound += sql + "; ";
+    if (commit) return db.UpdateCommitting(compound + "COMMIT; END", m_params);
+    return db.Update(compound + "END", m_params).status();
+  }
+  std::span<const Value> params(m_params);
+  for (size_t i = 0; i < m_sql.size(); ++i) {
+    ROWCHAIN_RETURN_IF_ERROR(db.Update(m_sql[i], params.subspan(0, m_param_counts[i])).status());
+    params = params.subspan(m_param_counts[i]);
+  }
+  return commit ? db.Commit() : OkStatus();
+}
+
+}  // namespace rowchain::store

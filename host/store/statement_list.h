@@ -1,0 +1,35 @@
+// Statements that go to the server together. On MariaDB they travel as one anonymous compound
+// statement (BEGIN NOT ATOMIC ... END), prepared like any other, so a block's writes and its
+// COMMIT cost one round trip and one statement dispatch instead of one each; other servers get
+// them one by one. Values stay `?` placeholders bound through the prepared statement.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/mysql_connection.h"
+
+namespace rowchain::store {
+
+class StatementList {
+ public:
+  void Add(std::string sql, std::vector<Value> params);
+  bool empty() const { return m_sql.empty(); }
+  // Bytes of string values and placeholders so far: what decides whether a payload is small
+  // enough to ride along (the server copies a compound statement's values once more).
+  size_t param_bytes() const { return m_param_bytes; }
+  size_t placeholders() const { return m_params.size(); }
+
+  // Runs the statements in order inside the caller's transaction (MysqlConnection::Begin);
+  // with `commit`, commits it as well. A failing statement stops the rest and returns its
+  // error; the transaction is then still open, for the caller to roll back.
+  Status Run(MysqlConnection& db, bool commit);
+
+ private:
+  std::vector<std::string> m_sql;
+  std::vector<Value> m_params;
+  std::vector<size_t> m_param_counts;
+  size_t m_param_bytes = 0;
+};
+
+}  // namespace rowchain::store
