@@ -12,6 +12,8 @@ namespace rowchain::store {
 namespace {
 
 constexpr size_t kMaxCachedStatements = 512;
+constexpr size_t kLargeStatementBytes = 4096;
+constexpr size_t kMaxCachedLargeStatements = 4;
 constexpr unsigned long kInitialColumnBuffer = 256;
 
 bool IsIntegerField(enum_field_types type) {
@@ -281,7 +283,16 @@ Status MysqlConnection::RunText(std::string_view sql) {
 
 StatusOr<PreparedStatement*> MysqlConnection::Prepare(const std::string& sql) {
   if (auto it = m_statements.find(sql); it != m_statements.end()) return it->second.get();
-  if (m_statements.size() >= kMaxCachedStatements) m_statements.clear();
+  if (m_statements.size() >= kMaxCachedStatements) {
+    m_statements.clear();
+    m_large_statements = 0;
+  }
+  // Large statements (a block's multi-row INSERT: one per distinct row count) hold big buffers
+  // on both sides, so only a few are kept.
+  if (sql.size() > kLargeStatementBytes && ++m_large_statements > kMaxCachedLargeStatements) {
+    std::erase_if(m_statements, [](const auto& entry) { return entry.first.size() > kLargeStatementBytes; });
+    m_large_statements = 1;
+  }
   MYSQL_STMT* stmt = mysql_stmt_init(m_mysql);
   if (stmt == nullptr) return InternalError("mysql_stmt_init failed (out of memory)");
   if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {

@@ -110,6 +110,7 @@ class MysqlConnection {
   bool m_deferred_begin = false;
   bool m_in_transaction = false;
   bool m_compound_statements = false;
+  size_t m_large_statements = 0;  // cached statements over kLargeStatementBytes of SQL
   std::unordered_map<std::string, std::unique_ptr<PreparedStatement>> m_statements;
 };
 
