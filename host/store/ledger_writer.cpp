@@ -18,6 +18,8 @@ constexpr size_t kMaxPlaceholders = 60000;  // the protocol allows 65,535
 // A multi-row INSERT stays well under the server's default max_allowed_packet (16 MiB): one
 // statement per run of INSERTs is the cheapest, a packet the server refuses is the worst.
 constexpr size_t kMaxInsertBytes = 4 << 20;
+// Rows per INSERT: past a few thousand the statement's buffers (both sides) grow with no gain.
+constexpr size_t kMaxRowsPerInsert = 2000;
 
 size_t ValueBytes(const Value& v) {
   return v.kind() == Value::Kind::kText || v.kind() == Value::Kind::kBytes ? v.as_string().size() + 9 : 9;
@@ -78,7 +80,7 @@ StatusOr<LedgerSnapshot> LedgerWriter::ReadState(const consensus::DecodedBody& b
 }
 
 Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOperation> rows, StatementList* deferred) {
-  const size_t max_rows = std::max<size_t>(1, kMaxPlaceholders / table.columns.size());
+  const size_t max_rows = std::max<size_t>(1, std::min(kMaxRowsPerInsert, kMaxPlaceholders / table.columns.size()));
   for (size_t start = 0; start < rows.size();) {
     size_t n = 0, bytes = 0;
     std::vector<Value> params;
