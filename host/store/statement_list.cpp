@@ -5,9 +5,6 @@
 namespace rowchain::store {
 
 void StatementList::Add(std::string sql, std::vector<Value> params) {
-  for (const Value& v : params) {
-    m_param_bytes += v.kind() == Value::Kind::kText || v.kind() == Value::Kind::kBytes ? v.as_string().size() + 9 : 9;
-  }
   m_sql.push_back(std::move(sql));
   m_param_counts.push_back(params.size());
   m_params.insert(m_params.end(), std::make_move_iterator(params.begin()), std::make_move_iterator(params.end()));

@@ -15,10 +15,6 @@ class StatementList {
  public:
   void Add(std::string sql, std::vector<Value> params);
   bool empty() const { return m_sql.empty(); }
-  // Bytes of string values and placeholders so far: what decides whether a payload is small
-  // enough to ride along (the server copies a compound statement's values once more).
-  size_t param_bytes() const { return m_param_bytes; }
-  size_t placeholders() const { return m_params.size(); }
 
   // Runs the statements in order inside the caller's transaction (MysqlConnection::Begin);
   // with `commit`, commits it as well. A failing statement stops the rest and returns its
@@ -29,7 +25,6 @@ class StatementList {
   std::vector<std::string> m_sql;
   std::vector<Value> m_params;
   std::vector<size_t> m_param_counts;
-  size_t m_param_bytes = 0;
 };
 
 }  // namespace rowchain::store
