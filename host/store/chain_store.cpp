@@ -19,16 +19,11 @@
 #include "store/sql_bytes.h"
 
 namespace rowchain::store {
+using internal::ShortHash;
 using internal::WorkOf;
-
-namespace {
 
 using consensus::Block;
 using consensus::Verdict;
-
-std::string ShortHash(const Hash256& h) { return consensus::ToDisplayHex(h).substr(0, 16); }
-
-}  // namespace
 
 ChainStore::ChainStore(consensus::ChainParams params, ChainStoreOptions options, MysqlUri uri)
     : m_params(std::move(params)), m_options(std::move(options)), m_uri(std::move(uri)) {}

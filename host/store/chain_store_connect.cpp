@@ -17,6 +17,7 @@
 
 #include "consensus/block_checks.h"
 #include "store/chain_store.h"
+#include "store/chain_store_internal.h"
 #include "store/node_tables.h"
 #include "store/sql_bytes.h"
 
@@ -24,12 +25,7 @@ namespace rowchain::store {
 
 using consensus::Block;
 using consensus::Verdict;
-
-namespace {
-
-std::string ShortHash(const Hash256& h) { return consensus::ToDisplayHex(h).substr(0, 16); }
-
-}  // namespace
+using internal::ShortHash;
 
 StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block, bool store_block,
                                            const consensus::DecodedBody* checked_body) {
