@@ -98,6 +98,28 @@ TEST(BodyChecks, BadMerkle) {
   EXPECT_EQ(CheckBlockBody(block, RegtestParams(), 1).reason(), "bad-merkle");
 }
 
+TEST(BodyChecks, LargeBodiesGetTheSameVerdicts) {
+  // From kParallelMerkleMinLeaves leaves on, the root is hashed on a second thread: the verdicts
+  // and their order (bad-merkle before anything in the rows) must not change.
+  std::vector<RowOperation> rows;
+  for (uint32_t i = 0; i < kParallelMerkleMinLeaves + 10; ++i) rows.push_back(UserInsert(Batch(1), i, i + 1, "u", 1));
+  Block good = Unmined(1, rows);
+  DecodedBody decoded;
+  EXPECT_TRUE(CheckBlockBody(good, RegtestParams(), 1, &decoded).ok());
+  EXPECT_EQ(decoded.rows.size(), rows.size());
+
+  Block bad_root = good;
+  bad_root.header.merkle_root[0] ^= 1;
+  EXPECT_EQ(CheckBlockBody(bad_root, RegtestParams(), 1).reason(), "bad-merkle");
+
+  std::vector<RowOperation> twice = rows;
+  twice.back().values[0] = Value::Int(1);  // the key of row 0 again
+  Block bad_row = Unmined(1, twice);
+  EXPECT_EQ(CheckBlockBody(bad_row, RegtestParams(), 1).reason(), "bad-row");
+  bad_row.header.merkle_root = good.header.merkle_root;  // and a root of other leaves
+  EXPECT_EQ(CheckBlockBody(bad_row, RegtestParams(), 1).reason(), "bad-merkle");
+}
+
 TEST(BodyChecks, BadHeight) {
   EXPECT_EQ(CheckBlockBody(Unmined(2, {}), RegtestParams(), 1).reason(), "bad-height");
 }

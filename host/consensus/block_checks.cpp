@@ -1,5 +1,7 @@
 #include "consensus/block_checks.h"
 
+#include <future>
+
 #include <fmt/format.h>
 
 #include "consensus/pow.h"
@@ -38,6 +40,35 @@ Verdict CheckBatchRuns(const std::vector<RowOperation>& rows) {
     }
   }
   return Verdict::Valid();
+}
+
+
+// Everything CheckBlockBody checks after the Merkle root: leaf decoding, the height in leaf 0,
+// each row against the schema, keys written twice, batch runs.
+Verdict CheckBodyRows(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded) {
+  auto body = DecodeBody(block.leaves);
+  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
+  if (body->info.height != height) {
+    return Verdict::Invalid("bad-height", fmt::format("leaf 0 says height {}, the block is at {}", body->info.height,
+                                                      height));
+  }
+  std::unordered_set<std::string> keys;
+  keys.reserve(body->rows.size());
+  for (size_t i = 0; i < body->rows.size(); ++i) {
+    const RowOperation& row = body->rows[i];
+    if (auto why = CheckRowAgainstSchema(row, params.schema)) {
+      return Verdict::Invalid("bad-row", fmt::format("leaf {}: {}", i + 1, *why));
+    }
+    const TableSchema& table = *params.schema.FindTable(row.table);
+    std::vector<Value> key = PrimaryKeyValues(row, table);
+    if (!keys.insert(RowKey(row.table, key)).second) {
+      return Verdict::Invalid("bad-row", fmt::format("leaf {}: table '{}', key {} is written twice in the block", i + 1,
+                                                     row.table, DescribeKey(table, key)));
+    }
+  }
+  Verdict runs = CheckBatchRuns(body->rows);
+  if (runs.ok()) *decoded = std::move(*body);
+  return runs;
 }
 
 }  // namespace
@@ -85,32 +116,22 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
     return Verdict::Invalid("bad-blk-length", fmt::format("{} body bytes exceed the limit of {}", size,
                                                           params.max_block_bytes));
   }
-  if (BodyMerkleRoot(block.leaves) != block.header.merkle_root) {
+  // Hashing the leaves and decoding them are independent and together most of a large block's
+  // validation, so a large body's Merkle root is computed on a second thread meanwhile. The
+  // root is still judged first: a body that does not match its header is `bad-merkle`, whatever
+  // else is wrong with it.
+  std::future<Hash256> parallel_root;
+  if (block.leaves.size() >= kParallelMerkleMinLeaves) {
+    parallel_root = std::async(std::launch::async, [&block] { return BodyMerkleRoot(block.leaves); });
+  }
+  DecodedBody body;
+  Verdict rows = CheckBodyRows(block, params, height, &body);
+  const Hash256 root = parallel_root.valid() ? parallel_root.get() : BodyMerkleRoot(block.leaves);
+  if (root != block.header.merkle_root) {
     return Verdict::Invalid("bad-merkle", "the leaves do not hash to the header's Merkle root");
   }
-  auto body = DecodeBody(block.leaves);
-  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
-  if (body->info.height != height) {
-    return Verdict::Invalid("bad-height", fmt::format("leaf 0 says height {}, the block is at {}", body->info.height,
-                                                      height));
-  }
-  std::unordered_set<std::string> keys;
-  keys.reserve(body->rows.size());
-  for (size_t i = 0; i < body->rows.size(); ++i) {
-    const RowOperation& row = body->rows[i];
-    if (auto why = CheckRowAgainstSchema(row, params.schema)) {
-      return Verdict::Invalid("bad-row", fmt::format("leaf {}: {}", i + 1, *why));
-    }
-    const TableSchema& table = *params.schema.FindTable(row.table);
-    std::vector<Value> key = PrimaryKeyValues(row, table);
-    if (!keys.insert(RowKey(row.table, key)).second) {
-      return Verdict::Invalid("bad-row", fmt::format("leaf {}: table '{}', key {} is written twice in the block", i + 1,
-                                                     row.table, DescribeKey(table, key)));
-    }
-  }
-  Verdict runs = CheckBatchRuns(body->rows);
-  if (runs.ok()) *decoded = std::move(*body);
-  return runs;
+  if (rows.ok()) *decoded = std::move(body);
+  return rows;
 }
 
 Verdict CheckBatchesUnsealed(const DecodedBody& body, const std::set<BatchId>& sealed) {

@@ -42,7 +42,9 @@ Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContex
 
 // The body alone, for a block at `height`: sizes, Merkle root, leaf 0, and every row against
 // the schema; a key at most once per block; each batch one contiguous run of rows 0..n-1 of
-// one table.
+// one table. From kParallelMerkleMinLeaves leaves on, the Merkle root is hashed on a second
+// thread while the rows are decoded; the verdict is the same either way.
+inline constexpr size_t kParallelMerkleMinLeaves = 512;
 Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height);
 // The same; when the body is valid, `decoded` receives it decoded (so a caller that goes on to
 // apply the rows does not decode them twice).

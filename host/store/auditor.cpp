@@ -13,6 +13,7 @@
 #include "store/ledger_sql.h"
 #include "store/mysql_connection.h"
 #include "store/node_tables.h"
+#include "store/packed_leaves.h"
 #include "store/sql_bytes.h"
 
 namespace rowchain::store {
@@ -75,7 +76,7 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     BlockProblem("missing-body", b, "the block's body is not stored");
     return false;
   }
-  auto leaves = consensus::DecodeBlockBody(BytesOf((*body_rows)[0][0].as_string()));
+  auto leaves = UnpackLeaves(BytesOf((*body_rows)[0][0].as_string()));
   if (!leaves.ok()) {
     BlockProblem("bad-body", b, leaves.status().message());
     return false;

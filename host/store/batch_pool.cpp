@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "store/packed_leaves.h"
+
 namespace rowchain::store {
 
 Value BatchIdValue(const consensus::BatchId& id) { return Value::Bytes(std::string(id.begin(), id.end())); }
@@ -36,7 +38,7 @@ StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const Pendi
     if (!found.ok()) return found.status();
     if (*found) return **found;
   }
-  std::vector<uint8_t> blob = consensus::EncodeBlockBody(batch.leaves);
+  std::vector<uint8_t> blob = PackLeaves(batch.leaves);
   std::array<Value, 7> params = {
       BatchIdValue(batch.id),
       Value::Text(batch.table),
@@ -77,7 +79,7 @@ StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint
         rows += n;
         bytes += b;
         const std::string& blob = r[2].as_string();
-        auto leaves = consensus::DecodeBlockBody(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+        auto leaves = UnpackLeaves(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
         if (!leaves.ok()) return InternalError(fmt::format("stored batch is damaged: {}", leaves.status().message()));
         batches.push_back(
             {.id = BatchIdFrom(r[0]), .table = r[1].as_string(), .leaves = std::move(*leaves), .seq = r[3].as_int()});

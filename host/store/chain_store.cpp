@@ -16,6 +16,7 @@
 #include "store/chain_store_internal.h"
 #include "store/ledger_tables.h"
 #include "store/node_tables.h"
+#include "store/packed_leaves.h"
 #include "store/sql_bytes.h"
 
 namespace rowchain::store {
@@ -139,7 +140,7 @@ void ChainStore::AddStoreBlock(StatementList* list, const BlockEntry& entry, con
              Value::Int(entry.row_count), Value::Int(static_cast<int64_t>(std::time(nullptr)))});
   if (with_body) {
     list->Add("INSERT INTO rowchain_block_bodies (hash, body, undo_ops) VALUES (?, ?, ?)",
-              {HashValue(entry.hash), Value::Bytes(Blob(consensus::EncodeBlockBody(block.leaves))),
+              {HashValue(entry.hash), Value::Bytes(Blob(PackLeaves(block.leaves))),
                undo ? *undo : Value::Null()});
   }
 }
@@ -280,7 +281,7 @@ Status ChainStore::DisconnectTip() {
     if (found->empty() || (*found)[0][0].is_null()) {
       return DataLossError(fmt::format("undo of block {} is missing", ShortHash(tip->hash)));
     }
-    auto leaves = consensus::DecodeBlockBody(BytesOf((*found)[0][0].as_string()));
+    auto leaves = UnpackLeaves(BytesOf((*found)[0][0].as_string()));
     if (!leaves.ok()) return DataLossError(fmt::format("undo of block {} is damaged", ShortHash(tip->hash)));
     std::vector<consensus::RowOperation> undo;
     for (const auto& leaf : *leaves) {
@@ -338,7 +339,7 @@ Status ChainStore::DisconnectTip() {
       while (end < body->rows.size() && body->rows[end].batch_id == body->rows[i].batch_id) ++end;
       std::vector<consensus::Leaf> rows((*block)->leaves.begin() + 1 + static_cast<std::ptrdiff_t>(i),
                                         (*block)->leaves.begin() + 1 + static_cast<std::ptrdiff_t>(end));
-      std::array<Value, 2> batch = {Value::Bytes(Blob(consensus::EncodeBlockBody(rows))),
+      std::array<Value, 2> batch = {Value::Bytes(Blob(PackLeaves(rows))),
                                     BatchIdValue(body->rows[i].batch_id)};
       ROWCHAIN_RETURN_IF_ERROR(m_db->Update(
           "UPDATE rowchain_batches SET state = 0, block_hash = NULL, rows_blob = ? WHERE batch_id = ?", batch)
@@ -401,7 +402,7 @@ StatusOr<std::optional<Block>> ChainStore::ReadBlock(const Hash256& hash) {
   auto found = NoteFailure(m_db->Query("SELECT body FROM rowchain_block_bodies WHERE hash = ?", key));
   if (!found.ok()) return found.status();
   if (found->empty()) return std::optional<Block>();
-  auto leaves = consensus::DecodeBlockBody(BytesOf((*found)[0][0].as_string()));
+  auto leaves = UnpackLeaves(BytesOf((*found)[0][0].as_string()));
   if (!leaves.ok()) return DataLossError(fmt::format("stored body of {} is damaged", ShortHash(hash)));
   return std::optional<Block>(Block{.header = entry->header, .leaves = std::move(*leaves)});
 }

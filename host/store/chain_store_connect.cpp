@@ -19,6 +19,7 @@
 #include "store/chain_store.h"
 #include "store/chain_store_internal.h"
 #include "store/node_tables.h"
+#include "store/packed_leaves.h"
 #include "store/sql_bytes.h"
 
 namespace rowchain::store {
@@ -67,13 +68,13 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   std::vector<consensus::Leaf> undo_leaves;
   undo_leaves.reserve(undo->size());
   for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
-  Value undo_blob = Value::Bytes(Blob(consensus::EncodeBlockBody(undo_leaves)));
+  Value undo_blob = Value::Bytes(Blob(PackLeaves(undo_leaves)));
   StatementList first;  // what goes before `last`: a large block's body
   if (store_block) {
     AddStoreBlock(&last, *entry, block, &undo_blob, /*with_body=*/false);
     (one_trip ? last : first)
         .Add("INSERT INTO rowchain_block_bodies (hash, body, undo_ops) VALUES (?, ?, ?)",
-             {HashValue(entry->hash), Value::Bytes(Blob(consensus::EncodeBlockBody(block.leaves))), undo_blob});
+             {HashValue(entry->hash), Value::Bytes(Blob(PackLeaves(block.leaves))), undo_blob});
   } else {  // stored earlier as a side branch
     last.Add("UPDATE rowchain_block_bodies SET undo_ops = ? WHERE hash = ?", {undo_blob, HashValue(entry->hash)});
     last.Add("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", {HashValue(entry->hash)});
