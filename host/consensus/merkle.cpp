@@ -38,18 +38,24 @@ Hash256 MerkleNodeHash(const Hash256& left, const Hash256& right) {
 }
 
 Hash256 MerkleRoot(std::span<const Hash256> leaf_hashes) {
-  if (leaf_hashes.empty()) return crypto::Sha256({});
+  if (leaf_hashes.empty()) return MerkleRootInPlace({});
   if (leaf_hashes.size() == 1) return leaf_hashes[0];
+  std::vector<Hash256> level(leaf_hashes.begin(), leaf_hashes.end());
+  return MerkleRootInPlace(level);
+}
+
+Hash256 MerkleRootInPlace(std::span<Hash256> hashes) {
+  if (hashes.empty()) return crypto::Sha256({});
   // Bottom-up: pair neighbours level by level; a last odd node moves up unchanged. This gives
   // the same tree as the recursive split at the largest power of two.
-  std::vector<Hash256> level(leaf_hashes.begin(), leaf_hashes.end());
-  while (level.size() > 1) {
+  size_t size = hashes.size();
+  while (size > 1) {
     size_t out = 0;
-    for (size_t i = 0; i + 1 < level.size(); i += 2) level[out++] = MerkleNodeHash(level[i], level[i + 1]);
-    if (level.size() % 2 == 1) level[out++] = level.back();
-    level.resize(out);
+    for (size_t i = 0; i + 1 < size; i += 2) hashes[out++] = MerkleNodeHash(hashes[i], hashes[i + 1]);
+    if (size % 2 == 1) hashes[out++] = hashes[size - 1];
+    size = out;
   }
-  return level[0];
+  return hashes[0];
 }
 
 std::vector<Hash256> MerkleInclusionProof(std::span<const Hash256> leaf_hashes, uint64_t index) {

@@ -20,6 +20,8 @@ Hash256 MerkleNodeHash(const Hash256& left, const Hash256& right);
 
 // Root over leaf hashes (already MerkleLeafHash-ed).
 Hash256 MerkleRoot(std::span<const Hash256> leaf_hashes);
+// The same, computed in `hashes` (overwritten), allocating nothing.
+Hash256 MerkleRootInPlace(std::span<Hash256> hashes);
 
 // RFC 6962 section 2.1.1 audit path of leaf `index`, bottom-up. Precondition: index < size.
 std::vector<Hash256> MerkleInclusionProof(std::span<const Hash256> leaf_hashes, uint64_t index);

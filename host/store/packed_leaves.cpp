@@ -188,11 +188,13 @@ Status UnpackRowRun(PackedReader* in, uint64_t leaves_left, std::vector<Leaf>* o
       *first + *count - 1 > std::numeric_limits<uint32_t>::max()) {
     return Damaged("bad run length");
   }
+  // Each leaf is built in `leaf` and copied out at its exact size: pool batches and blocks keep
+  // their leaves in memory, where a vector's spare capacity would be wasted.
+  Leaf leaf;
   for (uint64_t i = 0; i < *count; ++i) {
     auto op = in->U8();
     if (!op) return Damaged("truncated row");
-    Leaf leaf;
-    leaf.reserve(kTableOffset + 1 + *table_size + 2 + 32);
+    leaf.clear();
     leaf.push_back(consensus::kLeafKindRowOperation);
     leaf.push_back(consensus::kRowOperationVersion);
     leaf.insert(leaf.end(), batch->begin(), batch->end());
@@ -201,7 +203,7 @@ Status UnpackRowRun(PackedReader* in, uint64_t leaves_left, std::vector<Leaf>* o
     leaf.push_back(*table_size);
     leaf.insert(leaf.end(), table->begin(), table->end());
     ROWCHAIN_RETURN_IF_ERROR(UnpackRowValues(in, &leaf));
-    out->push_back(std::move(leaf));
+    out->emplace_back(leaf.begin(), leaf.end());
   }
   return OkStatus();
 }
