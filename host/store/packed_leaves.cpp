@@ -239,43 +239,47 @@ StatusOr<std::vector<Leaf>> UnpackPacked(std::span<const uint8_t> bytes) {
 }  // namespace
 
 std::vector<uint8_t> PackLeaves(std::span<const Leaf> leaves) {
-  std::vector<std::optional<RowLeafParts>> parts;
-  parts.reserve(leaves.size());
   size_t plain_size = 0;
-  for (const Leaf& leaf : leaves) {
-    parts.push_back(SplitRowLeaf(leaf));
-    plain_size += leaf.size();
-  }
+  for (const Leaf& leaf : leaves) plain_size += leaf.size();
   std::vector<uint8_t> out(kPackedMarker.begin(), kPackedMarker.end());
   out.reserve(plain_size / 2 + 16);
   out.push_back(kPackedVersion);
   PutVarint(leaves.size(), &out);
+  // Splitting a leaf is a few comparisons, so a run is split twice (to count it, then to write
+  // it) rather than keeping every leaf's parts: this runs on the gRPC threads of every
+  // SubmitBatch, where each allocation lands in a per-thread malloc arena.
+  auto split = [&](size_t i) { return i < leaves.size() ? SplitRowLeaf(leaves[i]) : std::nullopt; };
+  std::optional<RowLeafParts> current = split(0);
   for (size_t i = 0; i < leaves.size();) {
-    if (!parts[i]) {
+    if (!current) {
       out.push_back(kEntryRawLeaf);
       PutVarint(leaves[i].size(), &out);
       out.insert(out.end(), leaves[i].begin(), leaves[i].end());
-      ++i;
+      current = split(++i);
       continue;
     }
     // A run: consecutive rows of one batch and table with consecutive row indexes.
+    const RowLeafParts first = *current;
     size_t end = i + 1;
-    while (end < leaves.size() && parts[end] &&
-           std::ranges::equal(parts[end]->batch, parts[i]->batch) &&
-           std::ranges::equal(parts[end]->table, parts[i]->table) &&
-           uint64_t{parts[end]->row_index} == uint64_t{parts[end - 1]->row_index} + 1) {
-      ++end;
+    uint64_t last_index = first.row_index;
+    std::optional<RowLeafParts> next = split(end);
+    while (next && std::ranges::equal(next->batch, first.batch) && std::ranges::equal(next->table, first.table) &&
+           uint64_t{next->row_index} == last_index + 1) {
+      last_index = next->row_index;
+      next = split(++end);
     }
     out.push_back(kEntryRowRun);
-    out.insert(out.end(), parts[i]->batch.begin(), parts[i]->batch.end());
-    out.insert(out.end(), parts[i]->table.begin(), parts[i]->table.end());
-    PutVarint(parts[i]->row_index, &out);
+    out.insert(out.end(), first.batch.begin(), first.batch.end());
+    out.insert(out.end(), first.table.begin(), first.table.end());
+    PutVarint(first.row_index, &out);
     PutVarint(end - i, &out);
     for (; i < end; ++i) {
-      out.push_back(parts[i]->op);
-      PutVarint(parts[i]->value_count, &out);
-      PackValues(parts[i]->values, parts[i]->value_count, &out);
+      const RowLeafParts parts = *SplitRowLeaf(leaves[i]);  // counted above as a row leaf
+      out.push_back(parts.op);
+      PutVarint(parts.value_count, &out);
+      PackValues(parts.values, parts.value_count, &out);
     }
+    current = std::move(next);
   }
   return out;
 }
