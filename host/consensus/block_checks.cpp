@@ -1,6 +1,7 @@
 #include "consensus/block_checks.h"
 
 #include <future>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -127,10 +128,14 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
   std::vector<Hash256> leaf_hashes;
   if (block.leaves.size() >= kParallelMerkleMinLeaves) {
     leaf_hashes.resize(block.leaves.size());
-    parallel_root = std::async(std::launch::async, [&block, &leaf_hashes] {
-      for (size_t i = 0; i < block.leaves.size(); ++i) leaf_hashes[i] = MerkleLeafHash(block.leaves[i]);
-      return MerkleRootInPlace(leaf_hashes);
-    });
+    try {
+      parallel_root = std::async(std::launch::async, [&block, &leaf_hashes] {
+        for (size_t i = 0; i < block.leaves.size(); ++i) leaf_hashes[i] = MerkleLeafHash(block.leaves[i]);
+        return MerkleRootInPlace(leaf_hashes);
+      });
+    } catch (const std::system_error&) {
+      // No thread to be had (a process at its limit): hash on this one below.
+    }
   }
   DecodedBody body;
   Verdict rows = CheckBodyRows(block, params, height, &body);
