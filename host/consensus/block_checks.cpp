@@ -44,7 +44,6 @@ Verdict CheckBatchRuns(const std::vector<RowOperation>& rows) {
   return Verdict::Valid();
 }
 
-
 // Everything CheckBlockBody checks after the Merkle root: leaf decoding, the height in leaf 0,
 // each row against the schema, keys written twice, batch runs.
 Verdict CheckBodyRows(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded) {
@@ -122,8 +121,8 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
   // validation, so a large body's Merkle root is computed on a second thread meanwhile. The
   // root is still judged first: a body that does not match its header is `bad-merkle`, whatever
   // else is wrong with it.
-  // The helper allocates nothing: glibc gives a thread that mallocs an arena of its own, and the
-  // process keeps what such arenas grew to (the node's resident size rose by a third).
+  // The helper allocates nothing (its hashes live in `leaf_hashes`): glibc gives a thread that
+  // mallocs an arena of its own, which a long-running node would keep.
   std::future<Hash256> parallel_root;
   std::vector<Hash256> leaf_hashes;
   if (block.leaves.size() >= kParallelMerkleMinLeaves) {

@@ -51,8 +51,8 @@ void PutVarint(uint64_t v, std::vector<uint8_t>* out) {
 // checked (every value's extent), which is all that lossless packing needs; whether the row is
 // valid is for consensus to say when the leaves are used.
 struct RowLeafParts {
-  std::span<const uint8_t> batch;  // batch id and table (length and name): a run's key
-  std::span<const uint8_t> table;
+  std::span<const uint8_t> batch;  // the batch id and
+  std::span<const uint8_t> table;  // the table (length byte and name): together a run's key
   uint32_t row_index = 0;
   uint8_t op = 0;
   uint16_t value_count = 0;
