@@ -91,5 +91,29 @@ TEST(RowOperationTest, SchemaChecksNameTheProblem) {
   EXPECT_EQ(DescribeKey(schema.tables[0], std::vector<Value>{Value::Int(5)}), "id=5");
 }
 
+// RowKeyOf is RowKey over the primary key, byte for byte, for every op and for a composite key
+// in an order other than the columns'.
+TEST(RowOperationTest, RowKeyOfIsTheKeyOfThePrimaryKeyValues) {
+  const TableSchema pairs{.name = "pairs",
+                          .columns = {{"a", ColumnType::kVarchar, 40, false},
+                                      {"note", ColumnType::kText, 0, true},
+                                      {"b", ColumnType::kBigInt, 0, false}},
+                          .primary_key = {2, 0}};
+  const std::vector<Value> full = {Value::Text(std::string(30, 'x')), Value::Null(), Value::Int(-7)};
+  for (RowOpKind op : {RowOpKind::kInsert, RowOpKind::kUpdate}) {
+    RowOperation row{.batch_id = {}, .row_index = 0, .op = op, .table = "pairs", .values = full};
+    EXPECT_EQ(RowKeyOf(row, pairs), RowKey("pairs", PrimaryKeyValues(row, pairs)));
+    EXPECT_EQ(RowKeyOf(row, pairs), RowKey("pairs", std::vector<Value>{Value::Int(-7), full[0]}));
+  }
+  RowOperation del{.batch_id = {}, .row_index = 0, .op = RowOpKind::kDelete, .table = "pairs",
+                   .values = {Value::Int(-7), full[0]}};
+  EXPECT_EQ(RowKeyOf(del, pairs), RowKey("pairs", del.values));
+  RowOperation other = del;
+  other.values[0] = Value::Int(7);
+  EXPECT_NE(RowKeyOf(other, pairs), RowKeyOf(del, pairs));
+  // The table name is part of the key, separated so that no two (table, key) pairs meet.
+  EXPECT_NE(RowKey("pairs", del.values), RowKey("pair", del.values));
+}
+
 }  // namespace
 }  // namespace rowchain::consensus

@@ -49,6 +49,35 @@ std::optional<Value> DecodeValue(ByteReader* in) {
   return std::nullopt;
 }
 
+// RowKey's bytes, written straight into the string: the same bytes EncodeValue gives, without
+// the intermediate buffer (keys are built once per row on every block's path).
+void AppendKeyValue(const Value& value, std::string* out) {
+  out->push_back(static_cast<char>(value.kind()));
+  auto put_le = [out](uint64_t v, int size) {
+    for (int i = 0; i < size; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  };
+  switch (value.kind()) {
+    case Value::Kind::kNull:
+      break;
+    case Value::Kind::kInt:
+      put_le(static_cast<uint64_t>(value.as_int()), 8);
+      break;
+    case Value::Kind::kText:
+    case Value::Kind::kBytes:
+      put_le(value.as_string().size(), 4);
+      out->append(value.as_string());
+      break;
+  }
+}
+
+std::string KeyPrefix(std::string_view table, size_t key_columns) {
+  std::string key;
+  key.reserve(table.size() + 1 + 9 * key_columns);
+  key.append(table);
+  key.push_back('\0');
+  return key;
+}
+
 Status Malformed(std::string_view what) {
   return InvalidArgumentError(fmt::format("row-operation leaf: {}", what));
 }
@@ -147,12 +176,16 @@ std::vector<Value> PrimaryKeyValues(const RowOperation& row, const TableSchema& 
 }
 
 std::string RowKey(std::string_view table, std::span<const Value> key_values) {
-  ByteWriter out;
-  out.Raw(table);
-  out.U8(0);
-  for (const Value& value : key_values) EncodeValue(value, &out);
-  std::vector<uint8_t> bytes = out.Take();
-  return std::string(bytes.begin(), bytes.end());
+  std::string key = KeyPrefix(table, key_values.size());
+  for (const Value& value : key_values) AppendKeyValue(value, &key);
+  return key;
+}
+
+std::string RowKeyOf(const RowOperation& row, const TableSchema& table) {
+  if (row.op == RowOpKind::kDelete) return RowKey(row.table, row.values);
+  std::string key = KeyPrefix(row.table, table.primary_key.size());
+  for (uint16_t index : table.primary_key) AppendKeyValue(row.values[index], &key);
+  return key;
 }
 
 std::string DescribeKey(const TableSchema& table, std::span<const Value> key_values) {

@@ -59,6 +59,8 @@ std::optional<std::string> CheckRowAgainstSchema(const RowOperation& row, const 
 std::vector<Value> PrimaryKeyValues(const RowOperation& row, const TableSchema& table);
 // One string naming a table and key, equal for equal keys: table \0 canonical key values.
 std::string RowKey(std::string_view table, std::span<const Value> key_values);
+// RowKey(row.table, PrimaryKeyValues(row, table)) without copying the values.
+std::string RowKeyOf(const RowOperation& row, const TableSchema& table);
 // "id=5" or "(a=1, b='x')" for messages.
 std::string DescribeKey(const TableSchema& table, std::span<const Value> key_values);
 

@@ -77,10 +77,9 @@ StatusOr<std::vector<RowOperation>> BuildBatchRows(const consensus::ChainParams&
   for (size_t i = 0; i < rows.size(); ++i) {
     auto row = BuildRow(*table, rows[i], static_cast<uint32_t>(i), batch_id);
     if (!row.ok()) return row.status();
-    std::vector<Value> key = consensus::PrimaryKeyValues(*row, *table);
-    if (!keys.insert(consensus::RowKey(table->name, key)).second) {
-      return InvalidArgumentError(
-          fmt::format("row {}: key {} occurs earlier in the batch", i, consensus::DescribeKey(*table, key)));
+    if (!keys.insert(consensus::RowKeyOf(*row, *table)).second) {
+      return InvalidArgumentError(fmt::format("row {}: key {} occurs earlier in the batch", i,
+                                              consensus::DescribeKey(*table, consensus::PrimaryKeyValues(*row, *table))));
     }
     bytes += consensus::EncodeRowOperationLeaf(*row).size();
     out.push_back(std::move(*row));

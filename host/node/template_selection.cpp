@@ -19,11 +19,10 @@ TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, cons
     bool conflicts_with_template = false;
     for (const consensus::RowOperation& row : batch.rows) {
       const consensus::TableSchema& table = *schema.FindTable(row.table);
-      std::vector<consensus::Value> key_values = consensus::PrimaryKeyValues(row, table);
-      std::string key = consensus::RowKey(row.table, key_values);
+      std::string key = consensus::RowKeyOf(row, table);
       if (!own_keys.insert(key).second) {
         reason = fmt::format("row {}: key {} occurs twice in the batch", row.row_index,
-                             consensus::DescribeKey(table, key_values));
+                             consensus::DescribeKey(table, consensus::PrimaryKeyValues(row, table)));
         break;
       }
       if (touched.contains(key)) {
@@ -33,12 +32,12 @@ TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, cons
       const bool exists = existing_keys.contains(key);
       if (row.op == RowOpKind::kInsert && exists) {
         reason = fmt::format("row {}: {} {} already exists", row.row_index, row.table,
-                             consensus::DescribeKey(table, key_values));
+                             consensus::DescribeKey(table, consensus::PrimaryKeyValues(row, table)));
         break;
       }
       if (row.op != RowOpKind::kInsert && !exists) {
         reason = fmt::format("row {}: {} of missing {} {}", row.row_index, consensus::RowOpKindName(row.op), row.table,
-                             consensus::DescribeKey(table, key_values));
+                             consensus::DescribeKey(table, consensus::PrimaryKeyValues(row, table)));
         break;
       }
       keys.push_back(std::move(key));

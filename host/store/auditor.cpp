@@ -122,13 +122,13 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
 bool ChainAudit::Replay(const consensus::DecodedBody& body, const MainBlock& b) {
   for (const consensus::RowOperation& row : body.rows) {
     const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
-    std::vector<consensus::Value> key_values = consensus::PrimaryKeyValues(row, table);
-    std::string key = consensus::RowKey(row.table, key_values);
+    std::string key = consensus::RowKeyOf(row, table);
     ExpectedTable& expected = m_expected[row.table];
     bool exists = expected.contains(key);
     if ((row.op == consensus::RowOpKind::kInsert) == exists) {
       BlockProblem("bad-row", b, fmt::format("{} on '{}' of {} key {}", consensus::RowOpKindName(row.op), row.table,
-                                             exists ? "existing" : "missing", consensus::DescribeKey(table, key_values)));
+                                             exists ? "existing" : "missing",
+                                             consensus::DescribeKey(table, consensus::PrimaryKeyValues(row, table))));
       return false;
     }
     if (row.op == consensus::RowOpKind::kDelete) {

@@ -302,14 +302,14 @@ Status ChainStore::DisconnectTip() {
       std::map<std::string, const consensus::RowOperation*> undo_by_key;
       for (const auto& op : undo) {
         const consensus::TableSchema& table = *m_params.schema.FindTable(op.table);
-        undo_by_key[consensus::RowKey(table.name, consensus::PrimaryKeyValues(op, table))] = &op;
+        undo_by_key[consensus::RowKeyOf(op, table)] = &op;
       }
       const ChangeSource source{m_params.name, tip->height, tip->hash, tip->header.time};
       std::vector<ChangeEvent> events;
       for (size_t i = body->rows.size(); i-- > 0;) {
         const consensus::RowOperation& row = body->rows[i];
         const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
-        auto old = undo_by_key.find(consensus::RowKey(table.name, consensus::PrimaryKeyValues(row, table)));
+        auto old = undo_by_key.find(consensus::RowKeyOf(row, table));
         const std::vector<Value>* old_row = old == undo_by_key.end() ? nullptr : &old->second->values;
         switch (row.op) {
           case consensus::RowOpKind::kInsert:

@@ -156,7 +156,7 @@ Status ChainStore::WriteChangeEvents(const BlockEntry& entry, const Block& block
     const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
     const std::vector<Value>* before = nullptr;
     if (row.op != consensus::RowOpKind::kInsert) {
-      auto pre = snapshot.pre_images.find(consensus::RowKey(table.name, consensus::PrimaryKeyValues(row, table)));
+      auto pre = snapshot.pre_images.find(consensus::RowKeyOf(row, table));
       if (pre == snapshot.pre_images.end()) return InternalError("no pre-image for a change event");
       before = &pre->second;
     }
