@@ -111,7 +111,7 @@ TEST(RowOperationTest, RowKeyOfIsTheKeyOfThePrimaryKeyValues) {
   RowOperation other = del;
   other.values[0] = Value::Int(7);
   EXPECT_NE(RowKeyOf(other, pairs), RowKeyOf(del, pairs));
-  // The table name is part of the key, separated so that no two (table, key) pairs meet.
+  // The table name is part of the key.
   EXPECT_NE(RowKey("pairs", del.values), RowKey("pair", del.values));
 }
 

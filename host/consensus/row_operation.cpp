@@ -10,7 +10,9 @@
 namespace rowchain::consensus {
 namespace {
 
-void EncodeValue(const Value& value, ByteWriter* out) {
+// One value's canonical bytes, into a leaf (ByteWriter) or a row key (KeyWriter).
+template <class Writer>
+void EncodeValue(const Value& value, Writer* out) {
   out->U8(static_cast<uint8_t>(value.kind()));
   switch (value.kind()) {
     case Value::Kind::kNull:
@@ -25,6 +27,28 @@ void EncodeValue(const Value& value, ByteWriter* out) {
       break;
   }
 }
+
+// ByteWriter's little-endian writes straight into a string: keys are built once per row on
+// every block's path, so they skip the intermediate buffer.
+class KeyWriter {
+ public:
+  KeyWriter(std::string_view table, size_t key_columns) {
+    m_key.reserve(table.size() + 1 + 9 * key_columns);
+    m_key.append(table);
+    m_key.push_back('\0');
+  }
+  void U8(uint8_t v) { m_key.push_back(static_cast<char>(v)); }
+  void U32(uint32_t v) { PutLe(v, 4); }
+  void U64(uint64_t v) { PutLe(v, 8); }
+  void Raw(std::string_view bytes) { m_key.append(bytes); }
+  std::string Take() { return std::move(m_key); }
+
+ private:
+  void PutLe(uint64_t v, int size) {
+    for (int i = 0; i < size; ++i) m_key.push_back(static_cast<char>(v >> (8 * i)));
+  }
+  std::string m_key;
+};
 
 std::optional<Value> DecodeValue(ByteReader* in) {
   auto tag = in->U8();
@@ -47,35 +71,6 @@ std::optional<Value> DecodeValue(ByteReader* in) {
     }
   }
   return std::nullopt;
-}
-
-// RowKey's bytes, written straight into the string: the same bytes EncodeValue gives, without
-// the intermediate buffer (keys are built once per row on every block's path).
-void AppendKeyValue(const Value& value, std::string* out) {
-  out->push_back(static_cast<char>(value.kind()));
-  auto put_le = [out](uint64_t v, int size) {
-    for (int i = 0; i < size; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-  };
-  switch (value.kind()) {
-    case Value::Kind::kNull:
-      break;
-    case Value::Kind::kInt:
-      put_le(static_cast<uint64_t>(value.as_int()), 8);
-      break;
-    case Value::Kind::kText:
-    case Value::Kind::kBytes:
-      put_le(value.as_string().size(), 4);
-      out->append(value.as_string());
-      break;
-  }
-}
-
-std::string KeyPrefix(std::string_view table, size_t key_columns) {
-  std::string key;
-  key.reserve(table.size() + 1 + 9 * key_columns);
-  key.append(table);
-  key.push_back('\0');
-  return key;
 }
 
 Status Malformed(std::string_view what) {
@@ -176,16 +171,16 @@ std::vector<Value> PrimaryKeyValues(const RowOperation& row, const TableSchema& 
 }
 
 std::string RowKey(std::string_view table, std::span<const Value> key_values) {
-  std::string key = KeyPrefix(table, key_values.size());
-  for (const Value& value : key_values) AppendKeyValue(value, &key);
-  return key;
+  KeyWriter key(table, key_values.size());
+  for (const Value& value : key_values) EncodeValue(value, &key);
+  return key.Take();
 }
 
 std::string RowKeyOf(const RowOperation& row, const TableSchema& table) {
   if (row.op == RowOpKind::kDelete) return RowKey(row.table, row.values);
-  std::string key = KeyPrefix(row.table, table.primary_key.size());
-  for (uint16_t index : table.primary_key) AppendKeyValue(row.values[index], &key);
-  return key;
+  KeyWriter key(row.table, table.primary_key.size());
+  for (uint16_t index : table.primary_key) EncodeValue(row.values[index], &key);
+  return key.Take();
 }
 
 std::string DescribeKey(const TableSchema& table, std::span<const Value> key_values) {
