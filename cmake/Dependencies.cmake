@@ -9,6 +9,8 @@ find_package(tomlplusplus 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 # MariaDB Connector/C (Debian's libmariadb-dev), the libmysqlclient API.
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+# zstd (Debian's libzstd-dev): stored block bodies, batches and undo images.
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 # librdkafka (Debian's librdkafka-dev), with its mock cluster for tests and the dev broker.
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 # gRPC and Protobuf (Debian's libgrpc++-dev, protobuf-compiler-grpc, libprotobuf-dev).

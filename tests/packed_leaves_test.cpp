@@ -56,6 +56,12 @@ std::vector<Leaf> MixedLeaves() {
   return leaves;
 }
 
+std::vector<Leaf> ThousandUsers() {
+  std::vector<Leaf> leaves = {consensus::EncodeBlockInfoLeaf({.height = 1, .miner_id = "bench", .extra_nonce = 0})};
+  for (uint32_t i = 0; i < 1000; ++i) leaves.push_back(User(static_cast<uint8_t>(i / 100), i % 100, 1 + i));
+  return leaves;
+}
+
 TEST(PackedLeavesTest, GivesBackEveryLeafByteForByte) {
   const std::vector<Leaf> leaves = MixedLeaves();
   auto back = UnpackLeaves(PackLeaves(leaves));
@@ -74,14 +80,66 @@ TEST(PackedLeavesTest, ReadsThePlainFramingToo) {
 }
 
 TEST(PackedLeavesTest, IsMuchSmallerForRowsOfOneBatch) {
-  std::vector<Leaf> leaves = {consensus::EncodeBlockInfoLeaf({.height = 1, .miner_id = "bench", .extra_nonce = 0})};
-  for (uint32_t i = 0; i < 1000; ++i) leaves.push_back(User(static_cast<uint8_t>(i / 100), i % 100, 1 + i));
+  const std::vector<Leaf> leaves = ThousandUsers();
   const size_t plain = consensus::EncodeBlockBody(leaves).size(), packed = PackLeaves(leaves).size();
   // 71 bytes a row plain (docs/format.md); packed, a row is its op, value count and values.
   EXPECT_LT(packed * 3, plain) << plain << " vs " << packed;
   auto back = UnpackLeaves(PackLeaves(leaves));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, leaves);
+}
+
+// The version byte after the four-byte marker (docs/format.md).
+uint8_t VersionOf(const std::vector<uint8_t>& packed) { return packed.at(4); }
+
+TEST(PackedLeavesTest, CompressesALargeListAndKeepsASmallOneAsItIs) {
+  const std::vector<Leaf> large = ThousandUsers();
+  const std::vector<uint8_t> packed = PackLeaves(large);
+  EXPECT_EQ(VersionOf(packed), 2);
+  // The names and small integers repeat from row to row: zstd takes away most of what packing
+  // leaves (22 bytes a row before it).
+  EXPECT_LT(packed.size(), 8 * large.size()) << packed.size();
+  auto back = UnpackLeaves(packed);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, large);
+
+  const std::vector<Leaf> small = {User(1, 0, 1), User(1, 1, 2)};
+  EXPECT_EQ(VersionOf(PackLeaves(small)), 1);
+  // Random bytes do not compress: the packed form stays uncompressed.
+  std::mt19937 rng(3);
+  std::string noise(4000, '\0');
+  for (char& c : noise) c = static_cast<char>(rng());
+  const std::vector<Leaf> incompressible = {Row(1, 0, RowOpKind::kInsert, "blobs", {Value::Bytes(noise)})};
+  const std::vector<uint8_t> noisy = PackLeaves(incompressible);
+  EXPECT_EQ(VersionOf(noisy), 1);
+  auto noise_back = UnpackLeaves(noisy);
+  ASSERT_TRUE(noise_back.ok());
+  EXPECT_EQ(*noise_back, incompressible);
+}
+
+TEST(PackedLeavesTest, RejectsADamagedOrOversizedFrame) {
+  const std::vector<uint8_t> packed = PackLeaves(ThousandUsers());
+  ASSERT_EQ(VersionOf(packed), 2);
+  for (size_t cut : {size_t{5}, size_t{9}, packed.size() / 2, packed.size() - 1}) {
+    auto back = UnpackLeaves(std::span(packed).first(cut));
+    ASSERT_FALSE(back.ok()) << cut;
+    EXPECT_EQ(back.status().code(), StatusCode::kInvalidArgument);
+  }
+  auto trailing = packed;
+  trailing.push_back(0);
+  EXPECT_FALSE(UnpackLeaves(trailing).ok());
+  // A frame that claims more than any stored value can hold is refused before allocating it:
+  // zstd's header for 1 TiB of content, then nothing.
+  std::vector<uint8_t> huge = {0xff, 0xff, 0xff, 0xff, 0x02, 0x28, 0xb5, 0x2f, 0xfd, 0xe4};
+  for (int i = 0; i < 8; ++i) huge.push_back(i == 5 ? 0x01 : 0x00);
+  auto refused = UnpackLeaves(huge);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  // Uncompressed content behind the compressed version byte is not a frame.
+  std::vector<uint8_t> mislabelled = PackLeaves(std::vector<Leaf>{User(1, 0, 1), User(1, 1, 2)});
+  ASSERT_EQ(VersionOf(mislabelled), 1);
+  mislabelled[4] = 0x02;
+  EXPECT_FALSE(UnpackLeaves(mislabelled).ok());
 }
 
 TEST(PackedLeavesTest, RejectsEveryTruncation) {
@@ -97,10 +155,10 @@ TEST(PackedLeavesTest, RejectsEveryTruncation) {
 TEST(PackedLeavesTest, SurvivesDamagedBytes) {
   // A damaged column must give an error or other leaves (which the Merkle root then catches),
   // never a crash or a huge allocation; the sanitizer build runs this too.
-  const std::vector<uint8_t> packed = PackLeaves(MixedLeaves());
+  for (const std::vector<uint8_t>& packed : {PackLeaves(MixedLeaves()), PackLeaves(ThousandUsers())}) {
   std::mt19937 rng(7);
   size_t errors = 0;
-  for (int trial = 0; trial < 5000; ++trial) {
+  for (int trial = 0; trial < 2500; ++trial) {
     std::vector<uint8_t> damaged = packed;
     const size_t at = 4 + rng() % (damaged.size() - 4);
     damaged[at] = static_cast<uint8_t>(rng());
@@ -112,6 +170,7 @@ TEST(PackedLeavesTest, SurvivesDamagedBytes) {
     }
   }
   EXPECT_GT(errors, 0u);
+  }
 }
 
 }  // namespace

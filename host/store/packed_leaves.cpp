@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include <zstd.h>
+
 #include "consensus/byte_io.h"
 #include "consensus/row_operation.h"
 #include "consensus/value.h"
@@ -19,6 +21,16 @@ using consensus::Leaf;
 // four bytes can only start the packed form.
 constexpr std::array<uint8_t, 4> kPackedMarker = {0xff, 0xff, 0xff, 0xff};
 constexpr uint8_t kPackedVersion = 1;
+// Version 2: the same leaf count and entries as version 1, as one zstd frame. Written when the
+// entries are at least kCompressFrom bytes and zstd makes them smaller: a body's values repeat
+// (names, prefixes, small integers), and every byte the server writes on the commit path costs
+// time (BENCHMARKS.md, "Ledger store").
+constexpr uint8_t kCompressedVersion = 2;
+constexpr size_t kCompressFrom = 256;
+constexpr int kZstdLevel = 1;  // the fastest level that still finds the repeats across rows
+// What a frame may claim to hold: a damaged column must not make the reader allocate more than
+// the server can store in one value (max_allowed_packet in scripts/mariadb.sh).
+constexpr unsigned long long kMaxUnpackedBytes = 256ull << 20;
 constexpr uint8_t kEntryRawLeaf = 0x00;
 constexpr uint8_t kEntryRowRun = 0x01;
 
@@ -208,10 +220,9 @@ Status UnpackRowRun(PackedReader* in, uint64_t leaves_left, std::vector<Leaf>* o
   return OkStatus();
 }
 
-StatusOr<std::vector<Leaf>> UnpackPacked(std::span<const uint8_t> bytes) {
-  PackedReader in(bytes.subspan(kPackedMarker.size()));
-  auto version = in.U8();
-  if (!version || *version != kPackedVersion) return Damaged("unknown version");
+// The leaf count and entries of either version.
+StatusOr<std::vector<Leaf>> UnpackEntries(std::span<const uint8_t> bytes) {
+  PackedReader in(bytes);
   auto leaf_count = in.Varint();
   // Every leaf takes at least two bytes here.
   if (!leaf_count || *leaf_count > in.Remaining() / 2) return Damaged("bad leaf count");
@@ -234,6 +245,55 @@ StatusOr<std::vector<Leaf>> UnpackPacked(std::span<const uint8_t> bytes) {
   }
   if (in.Remaining() != 0) return Damaged("trailing bytes");
   return leaves;
+}
+
+// One context per thread, kept: creating one costs more than compressing a body.
+struct ZstdContexts {
+  ZSTD_CCtx* compress = ZSTD_createCCtx();
+  ZSTD_DCtx* decompress = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(compress);
+    ZSTD_freeDCtx(decompress);
+  }
+};
+
+ZstdContexts& ThreadZstd() {
+  thread_local ZstdContexts contexts;
+  return contexts;
+}
+
+StatusOr<std::vector<Leaf>> UnpackCompressed(std::span<const uint8_t> frame) {
+  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) return Damaged("bad zstd frame");
+  if (size > kMaxUnpackedBytes) return Damaged("zstd frame too large");
+  std::vector<uint8_t> entries(static_cast<size_t>(size));
+  const size_t got = ZSTD_decompressDCtx(ThreadZstd().decompress, entries.data(), entries.size(), frame.data(),
+                                         frame.size());
+  if (ZSTD_isError(got) || got != entries.size()) return Damaged("bad zstd frame");
+  return UnpackEntries(entries);
+}
+
+StatusOr<std::vector<Leaf>> UnpackPacked(std::span<const uint8_t> bytes) {
+  PackedReader in(bytes.subspan(kPackedMarker.size()));
+  auto version = in.U8();
+  if (version == kPackedVersion) return UnpackEntries(bytes.subspan(kPackedMarker.size() + 1));
+  if (version == kCompressedVersion) return UnpackCompressed(bytes.subspan(kPackedMarker.size() + 1));
+  return Damaged("unknown version");
+}
+
+// Version 1 as it stands in `packed`, or version 2 when that is smaller.
+std::vector<uint8_t> CompressIfSmaller(std::vector<uint8_t> packed) {
+  constexpr size_t kHeader = kPackedMarker.size() + 1;
+  const std::span<const uint8_t> entries = std::span(packed).subspan(kHeader);
+  if (entries.size() < kCompressFrom) return packed;
+  std::vector<uint8_t> out(kHeader + ZSTD_compressBound(entries.size()));
+  std::copy_n(packed.begin(), kHeader, out.begin());
+  out[kPackedMarker.size()] = kCompressedVersion;
+  const size_t size = ZSTD_compressCCtx(ThreadZstd().compress, out.data() + kHeader, out.size() - kHeader,
+                                        entries.data(), entries.size(), kZstdLevel);
+  if (ZSTD_isError(size) || size >= entries.size()) return packed;
+  out.resize(kHeader + size);
+  return out;
 }
 
 }  // namespace
@@ -281,7 +341,7 @@ std::vector<uint8_t> PackLeaves(std::span<const Leaf> leaves) {
     }
     current = std::move(next);
   }
-  return out;
+  return CompressIfSmaller(std::move(out));
 }
 
 StatusOr<std::vector<Leaf>> UnpackLeaves(std::span<const uint8_t> bytes) {
