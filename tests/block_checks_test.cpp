@@ -120,6 +120,17 @@ TEST(BodyChecks, LargeBodiesGetTheSameVerdicts) {
   EXPECT_EQ(CheckBlockBody(bad_row, RegtestParams(), 1).reason(), "bad-merkle");
 }
 
+TEST(BodyChecks, ARepeatedKeyIsNamedAtItsFirstRepeatInLeafOrder) {
+  // Keys 1, 2, 3, 2, 1: the row at leaf 4 is the first to write a key again.
+  std::vector<RowOperation> rows;
+  uint32_t index = 0;
+  for (int64_t id : {1, 2, 3, 2, 1}) rows.push_back(UserInsert(Batch(1), index++, id, "u", 1));
+  Verdict v = CheckBlockBody(Unmined(1, rows), RegtestParams(), 1);
+  EXPECT_EQ(v.reason(), "bad-row");
+  EXPECT_TRUE(v.detail().starts_with("leaf 4: table 'users', key ")) << v.detail();
+  EXPECT_NE(v.detail().find("written twice"), std::string::npos) << v.detail();
+}
+
 TEST(BodyChecks, BadHeight) {
   EXPECT_EQ(CheckBlockBody(Unmined(2, {}), RegtestParams(), 1).reason(), "bad-height");
 }
