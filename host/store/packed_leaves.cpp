@@ -273,11 +273,13 @@ StatusOr<std::vector<Leaf>> UnpackCompressed(std::span<const uint8_t> frame) {
   return UnpackEntries(entries);
 }
 
+// `bytes` starts with the marker.
 StatusOr<std::vector<Leaf>> UnpackPacked(std::span<const uint8_t> bytes) {
-  PackedReader in(bytes.subspan(kPackedMarker.size()));
-  auto version = in.U8();
-  if (version == kPackedVersion) return UnpackEntries(bytes.subspan(kPackedMarker.size() + 1));
-  if (version == kCompressedVersion) return UnpackCompressed(bytes.subspan(kPackedMarker.size() + 1));
+  constexpr size_t kHeader = kPackedMarker.size() + 1;
+  if (bytes.size() < kHeader) return Damaged("unknown version");
+  const uint8_t version = bytes[kPackedMarker.size()];
+  if (version == kPackedVersion) return UnpackEntries(bytes.subspan(kHeader));
+  if (version == kCompressedVersion) return UnpackCompressed(bytes.subspan(kHeader));
   return Damaged("unknown version");
 }
 
