@@ -17,22 +17,58 @@ InputRow User(int64_t id, std::string name, int64_t age) {
 }
 
 Status Check(std::string_view table, const std::vector<InputRow>& rows) {
-  return BuildBatchRows(testing::RegtestParams(), table, rows, testing::Batch(1)).status();
+  return PrepareBatch(testing::RegtestParams(), table, rows, testing::Batch(1)).status();
 }
 
 TEST(BatchInput, BuildsRowsInColumnOrderWithIndexes) {
-  auto rows = BuildBatchRows(testing::RegtestParams(), "users", std::vector{User(1, "ada", 36), User(2, "alan", 41)},
-                             testing::Batch(9));
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  ASSERT_EQ(rows->size(), 2u);
-  EXPECT_EQ((*rows)[1], testing::UserInsert(testing::Batch(9), 1, 2, "alan", 41));
+  auto batch = PrepareBatch(testing::RegtestParams(), "users", std::vector{User(1, "ada", 36), User(2, "alan", 41)},
+                            testing::Batch(9));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->rows.size(), 2u);
+  EXPECT_EQ(batch->rows[1], testing::UserInsert(testing::Batch(9), 1, 2, "alan", 41));
+}
+
+TEST(BatchInput, KeysAndLeavesAreThoseOfTheRows) {
+  const auto& params = testing::RegtestParams();
+  auto batch = PrepareBatch(params, "users", std::vector{User(1, "ada", 36), User(2, "alan", 41)}, testing::Batch(9));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  const consensus::TableSchema& users = *params.schema.FindTable("users");
+  ASSERT_EQ(batch->keys.size(), 2u);
+  ASSERT_EQ(batch->leaves.size(), 2u);
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(batch->keys[i], consensus::RowKeyOf(batch->rows[i], users));
+    EXPECT_EQ(batch->leaves[i], consensus::EncodeRowOperationLeaf(batch->rows[i]));
+    bytes += batch->leaves[i].size();
+  }
+  EXPECT_EQ(batch->leaf_bytes, bytes);
+  EXPECT_EQ(batch->table, "users");
+
+  // Read back from its stored leaves, the batch is the same batch.
+  auto stored = PrepareStoredBatch(params.schema, batch->id, "users", batch->leaves);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->rows, batch->rows);
+  EXPECT_EQ(stored->keys, batch->keys);
+  EXPECT_EQ(stored->leaf_bytes, batch->leaf_bytes);
+}
+
+TEST(BatchInput, AStoredLeafThatIsNoRowOfTheSchemaIsDamage) {
+  const auto& params = testing::RegtestParams();
+  std::vector<consensus::Leaf> leaves = {consensus::Leaf{1, 2, 3}};
+  EXPECT_EQ(PrepareStoredBatch(params.schema, testing::Batch(1), "users", leaves).status().code(),
+            StatusCode::kInternal);
+  consensus::RowOperation elsewhere = testing::UserInsert(testing::Batch(1), 0, 1, "a", 1);
+  elsewhere.table = "orders";  // no such table in regtest
+  leaves = {consensus::EncodeRowOperationLeaf(elsewhere)};
+  EXPECT_EQ(PrepareStoredBatch(params.schema, testing::Batch(1), "orders", leaves).status().code(),
+            StatusCode::kInternal);
 }
 
 TEST(BatchInput, DeleteTakesTheKeyOnly) {
   InputRow del{.op = RowOpKind::kDelete, .columns = {{"id", Value::Int(4)}}};
-  auto rows = BuildBatchRows(testing::RegtestParams(), "users", std::vector{del}, testing::Batch(2));
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  EXPECT_EQ((*rows)[0], testing::UserDelete(testing::Batch(2), 0, 4));
+  auto batch = PrepareBatch(testing::RegtestParams(), "users", std::vector{del}, testing::Batch(2));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->rows[0], testing::UserDelete(testing::Batch(2), 0, 4));
   del.columns.emplace_back("age", Value::Int(3));
   Status s = Check("users", {del});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
@@ -81,16 +117,16 @@ TEST(BatchInput, ABatchMustFitOneBlock) {
   consensus::ChainParams params = testing::RegtestParams();
   params.max_block_rows = 3;
   std::vector<InputRow> rows = {User(1, "a", 1), User(2, "b", 1), User(3, "c", 1), User(4, "d", 1)};
-  Status s = BuildBatchRows(params, "users", rows, testing::Batch(1)).status();
+  Status s = PrepareBatch(params, "users", rows, testing::Batch(1)).status();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("at most 3"), std::string::npos) << s.message();
   rows.pop_back();
-  EXPECT_TRUE(BuildBatchRows(params, "users", rows, testing::Batch(1)).ok());
+  EXPECT_TRUE(PrepareBatch(params, "users", rows, testing::Batch(1)).ok());
 
   params.max_block_bytes = 1024;
   std::vector<InputRow> wide;
   for (int i = 0; i < 3; ++i) wide.push_back(User(i, std::string(200, 'n'), 1));
-  s = BuildBatchRows(params, "users", wide, testing::Batch(1)).status();
+  s = PrepareBatch(params, "users", wide, testing::Batch(1)).status();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("bytes encoded"), std::string::npos) << s.message();
 }

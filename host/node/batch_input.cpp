@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <string_view>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -61,8 +62,8 @@ StatusOr<RowOperation> BuildRow(const TableSchema& table, const InputRow& input,
 
 }  // namespace
 
-StatusOr<std::vector<RowOperation>> BuildBatchRows(const consensus::ChainParams& params, std::string_view table_name,
-                                                   std::span<const InputRow> rows, const consensus::BatchId& batch_id) {
+StatusOr<PreparedBatch> PrepareBatch(const consensus::ChainParams& params, std::string_view table_name,
+                                     std::span<const InputRow> rows, const consensus::BatchId& batch_id) {
   const TableSchema* table = params.schema.FindTable(table_name);
   if (table == nullptr) return InvalidArgumentError(fmt::format("the chain has no table '{}'", table_name));
   if (rows.empty()) return InvalidArgumentError("the batch has no rows");
@@ -70,25 +71,50 @@ StatusOr<std::vector<RowOperation>> BuildBatchRows(const consensus::ChainParams&
     return InvalidArgumentError(fmt::format("the batch has {} rows; a block holds at most {}", rows.size(),
                                             params.max_block_rows));
   }
-  std::vector<RowOperation> out;
-  out.reserve(rows.size());
-  std::unordered_set<std::string> keys;
-  uint64_t bytes = 0;
+  PreparedBatch batch{.id = batch_id, .table = table->name, .rows = {}, .keys = {}, .leaves = {}, .leaf_bytes = 0};
+  batch.rows.reserve(rows.size());
+  batch.keys.reserve(rows.size());
+  batch.leaves.reserve(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     auto row = BuildRow(*table, rows[i], static_cast<uint32_t>(i), batch_id);
     if (!row.ok()) return row.status();
-    if (!keys.insert(consensus::RowKeyOf(*row, *table)).second) {
-      return InvalidArgumentError(fmt::format("row {}: key {} occurs earlier in the batch", i,
-                                              consensus::DescribeKey(*table, consensus::PrimaryKeyValues(*row, *table))));
+    batch.keys.push_back(consensus::RowKeyOf(*row, *table));
+    batch.leaves.push_back(consensus::EncodeRowOperationLeaf(*row));
+    batch.leaf_bytes += batch.leaves.back().size();
+    batch.rows.push_back(std::move(*row));
+  }
+  // Keys are compared as views into batch.keys: no copies.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(batch.keys.size());
+  for (size_t i = 0; i < batch.keys.size(); ++i) {
+    if (!seen.insert(batch.keys[i]).second) {
+      return InvalidArgumentError(
+          fmt::format("row {}: key {} occurs earlier in the batch", i,
+                      consensus::DescribeKey(*table, consensus::PrimaryKeyValues(batch.rows[i], *table))));
     }
-    bytes += consensus::EncodeRowOperationLeaf(*row).size();
-    out.push_back(std::move(*row));
   }
-  if (bytes + kBlockInfoLeafReserve > params.max_block_bytes) {
-    return InvalidArgumentError(fmt::format("the batch is {} bytes encoded; a block holds at most {}", bytes,
-                                            params.max_block_bytes - kBlockInfoLeafReserve));
+  if (batch.leaf_bytes + kBlockInfoLeafReserve > params.max_block_bytes) {
+    return InvalidArgumentError(fmt::format("the batch is {} bytes encoded; a block holds at most {}",
+                                            batch.leaf_bytes, params.max_block_bytes - kBlockInfoLeafReserve));
   }
-  return out;
+  return batch;
+}
+
+StatusOr<PreparedBatch> PrepareStoredBatch(const consensus::LedgerSchema& schema, const consensus::BatchId& batch_id,
+                                           std::string table, std::vector<consensus::Leaf> leaves) {
+  PreparedBatch batch{.id = batch_id, .table = std::move(table), .rows = {}, .keys = {}, .leaves = std::move(leaves),
+                      .leaf_bytes = 0};
+  batch.leaf_bytes = consensus::BodySize(batch.leaves);
+  batch.rows.reserve(batch.leaves.size());
+  batch.keys.reserve(batch.leaves.size());
+  for (const consensus::Leaf& leaf : batch.leaves) {
+    auto row = consensus::DecodeRowOperationLeaf(leaf);
+    const TableSchema* row_table = row.ok() ? schema.FindTable(row->table) : nullptr;
+    if (row_table == nullptr) return InternalError("a pending batch's leaf is not a row of the chain's tables");
+    batch.keys.push_back(consensus::RowKeyOf(*row, *row_table));
+    batch.rows.push_back(std::move(*row));
+  }
+  return batch;
 }
 
 }  // namespace rowchain::node

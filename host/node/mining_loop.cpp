@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <map>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -32,30 +34,36 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
   // Reads go through a writer connection, so a template is built while the store's own
   // connection commits the previous block; that block's batches and keys are left out.
   std::set<BatchId> exclude;
-  std::unordered_set<std::string> keys_in_flight;
-  if (in_flight != nullptr) {
-    exclude.insert(in_flight->batches.begin(), in_flight->batches.end());
-    keys_in_flight = in_flight->keys;
-  }
+  static const std::unordered_set<std::string> kNoKeys;
+  const std::unordered_set<std::string>& keys_in_flight = in_flight != nullptr ? in_flight->keys : kNoKeys;
+  if (in_flight != nullptr) exclude.insert(in_flight->batches.begin(), in_flight->batches.end());
   const uint64_t byte_budget = m_params.max_block_bytes - kBlockInfoLeafReserve;
   const auto read_start = std::chrono::steady_clock::now();
+  // MySQL says which batches are pending, in order; the cache holds what most of them contain.
+  std::map<BatchId, std::shared_ptr<const PreparedBatch>> held;
   auto pending = m_writers->With([&](store::MysqlConnection& db) {
-    return store::ReadPendingBatches(db, m_params.max_block_rows, byte_budget, exclude);
+    return store::ReadPendingBatches(db, m_params.max_block_rows, byte_budget, exclude, [&](const BatchId& id) {
+      auto batch = m_pending_cache.Find(id);
+      if (batch) held.emplace(id, std::move(batch));
+      return batch != nullptr;
+    });
   });
   if (!pending.ok()) return pending.status();
 
-  std::vector<CandidateBatch> candidates;
-  std::vector<consensus::RowOperation> all_rows;
-  for (const store::PendingBatch& batch : *pending) {
-    CandidateBatch candidate;
-    candidate.id = batch.id;
-    for (const consensus::Leaf& leaf : batch.leaves) {
-      auto row = consensus::DecodeRowOperationLeaf(leaf);
-      if (!row.ok()) return InternalError(fmt::format("pending batch {} is damaged", ShortHex(batch.id)));
-      all_rows.push_back(*row);
-      candidate.rows.push_back(std::move(*row));
+  std::vector<std::shared_ptr<const PreparedBatch>> candidates;
+  std::vector<const consensus::RowOperation*> all_rows;
+  for (store::PendingBatch& batch : *pending) {
+    std::shared_ptr<const PreparedBatch> prepared;
+    if (auto it = held.find(batch.id); it != held.end()) {
+      prepared = std::move(it->second);
+    } else {  // after a restart or a reorg, or past the cache's bound
+      auto decoded = PrepareStoredBatch(m_params.schema, batch.id, std::move(batch.table), std::move(batch.leaves));
+      if (!decoded.ok()) return InternalError(fmt::format("pending batch {} is damaged", ShortHex(batch.id)));
+      prepared = std::make_shared<const PreparedBatch>(std::move(*decoded));
+      m_pending_cache.Put(prepared);
     }
-    candidates.push_back(std::move(candidate));
+    for (const consensus::RowOperation& row : prepared->rows) all_rows.push_back(&row);
+    candidates.push_back(std::move(prepared));
   }
   const auto keys_start = std::chrono::steady_clock::now();
   std::unordered_set<std::string> existing;
@@ -69,14 +77,18 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
   spdlog::trace("template: {} batches read and decoded in {:.1f} ms, keys checked in {:.1f} ms", pending->size(),
                 std::chrono::duration<double, std::milli>(keys_start - read_start).count(),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - keys_start).count());
-  TemplateSelection selection = SelectBatches(candidates, m_params.schema, existing, keys_in_flight);
+  std::vector<const PreparedBatch*> candidate_views;
+  candidate_views.reserve(candidates.size());
+  for (const auto& candidate : candidates) candidate_views.push_back(candidate.get());
+  TemplateSelection selection = SelectBatches(candidate_views, m_params.schema, existing, keys_in_flight);
   for (const auto& [index, reason] : selection.rejected) {
-    const BatchId& id = candidates[index].id;
+    const BatchId& id = candidates[index]->id;
     auto rejected = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<bool> {
       ROWCHAIN_RETURN_IF_ERROR(store::RejectPendingBatch(db, id, reason));
       return true;
     });
     if (!rejected.ok()) return rejected.status();
+    m_pending_cache.Erase(id);
     spdlog::warn("batch rejected: {}: {}", ShortHex(id), reason);
     m_events.Publish(RejectedEvent(id, reason));
   }
@@ -92,8 +104,11 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
   t.spec.bits = next.bits;
   t.spec.time = std::max<uint32_t>(static_cast<uint32_t>(UnixNow()), next.min_time);
   t.spec.miner_id = m_options.miner_id;
+  size_t chosen_rows = 0;
+  for (size_t index : selection.chosen) chosen_rows += candidates[index]->leaves.size();
+  t.spec.rows.reserve(chosen_rows);
   for (size_t index : selection.chosen) {
-    const store::PendingBatch& batch = (*pending)[index];
+    const PreparedBatch& batch = *candidates[index];
     t.batches.push_back(batch.id);
     t.spec.rows.insert(t.spec.rows.end(), batch.leaves.begin(), batch.leaves.end());
   }

@@ -24,7 +24,8 @@ using consensus::ToDisplayHex;
 using internal::ShortHex;
 using internal::UnixNow;
 
-Node::Node(NodeOptions options) : m_params(options.params), m_options(std::move(options)) {}
+Node::Node(NodeOptions options)
+    : m_params(options.params), m_options(std::move(options)), m_pending_cache(m_options.pending_cache_bytes) {}
 
 StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> node(new Node(std::move(options)));
@@ -75,13 +76,15 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::span<const
   if (idempotency_key.size() > 128) return InvalidArgumentError("the idempotency key is longer than 128 bytes");
   BatchId id{};
   if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) return InternalError("no random batch id");
-  auto built = BuildBatchRows(m_params, table, rows, id);
-  if (!built.ok()) return built.status();
-  store::PendingBatch batch{.id = id, .table = std::string(table), .leaves = {}, .seq = 0};
-  batch.leaves.reserve(built->size());
-  for (const consensus::RowOperation& row : *built) batch.leaves.push_back(consensus::EncodeRowOperationLeaf(row));
+  auto prepared = PrepareBatch(m_params, table, rows, id);
+  if (!prepared.ok()) return prepared.status();
+  auto batch = std::make_shared<const PreparedBatch>(std::move(*prepared));
+  const size_t row_count = batch->rows.size();
 
-  const bool pool_full = m_pending_rows.load() + built->size() > m_options.max_pending_rows;
+  const bool pool_full = m_pending_rows.load() + row_count > m_options.max_pending_rows;
+  // Held before it is stored: a template that finds it in MySQL finds it decoded, and it cannot
+  // be sealed (and let go of) before it is held.
+  m_pending_cache.Put(batch);
   auto stored = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<BatchId> {
     if (pool_full) {
       // A retry of a batch already stored still gets its id; anything new is refused.
@@ -93,12 +96,13 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::span<const
       return ResourceExhaustedError(fmt::format("the pending pool is full ({} rows waiting, limit {}); retry later",
                                                 m_pending_rows.load(), m_options.max_pending_rows));
     }
-    return store::InsertPendingBatch(db, batch, idempotency_key, UnixNow());
+    return store::InsertPendingBatch(db, id, batch->table, batch->leaves, idempotency_key, UnixNow());
   });
+  if (!stored.ok() || *stored != id) m_pending_cache.Erase(id);
   if (!stored.ok()) return stored.status();
-  SubmitResult result{.id = *stored, .duplicate = *stored != id, .row_count = static_cast<uint32_t>(built->size())};
+  SubmitResult result{.id = *stored, .duplicate = *stored != id, .row_count = static_cast<uint32_t>(row_count)};
   if (!result.duplicate) {
-    m_pending_rows += built->size();
+    m_pending_rows += row_count;
     ++m_pending_batches;
     m_events.Publish(PendingEvent(id));
     std::lock_guard lock(m_work_mutex);
@@ -338,6 +342,7 @@ void Node::PublishLocked(const consensus::Block& block, const store::AcceptResul
     m_events.Publish(BlockEvent{.connected = connected, .block = *view});
     for (const BatchId& id : BatchesOf((*view)->block)) {
       if (connected) {
+        m_pending_cache.Erase(id);
         m_events.Publish(SealedEvent(id, event.height, event.hash));
       } else {
         m_events.Publish(PendingEvent(id, true));

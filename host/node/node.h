@@ -27,6 +27,7 @@
 #include "mining/miner.h"
 #include "node/batch_input.h"
 #include "node/events.h"
+#include "node/pending_cache.h"
 #include "store/chain_store.h"
 #include "store/connection_pool.h"
 #include "store/mysql_uri.h"
@@ -41,6 +42,9 @@ struct NodeOptions {
   std::string miner_id = "rowchaind";
   // Past this many pending rows, SubmitBatch is RESOURCE_EXHAUSTED.
   uint64_t max_pending_rows = 1'000'000;
+  // Memory for pending batches held decoded for templates (node/pending_cache.h); batches
+  // beyond it are read back from MySQL when a template needs them.
+  uint64_t pending_cache_bytes = 64ull << 20;
   size_t writer_connections = 8;
   // Non-empty: connected and disconnected blocks also write change-feed events to the outbox
   // (store/change_events.h) for a publisher to send on.
@@ -179,6 +183,7 @@ class Node {
   std::mutex m_store_mutex;
   std::unique_ptr<store::ChainStore> m_store;
   std::unique_ptr<store::ConnectionPool> m_writers;
+  PendingCache m_pending_cache;
   EventHub m_events;
   std::atomic<uint64_t> m_pending_rows{0};
   std::atomic<uint64_t> m_pending_batches{0};

@@ -13,14 +13,9 @@
 #include <vector>
 
 #include "consensus/ledger_schema.h"
-#include "consensus/row_operation.h"
+#include "node/batch_input.h"
 
 namespace rowchain::node {
-
-struct CandidateBatch {
-  consensus::BatchId id{};
-  std::vector<consensus::RowOperation> rows;  // schema-valid, rows 0..n-1
-};
 
 struct TemplateSelection {
   std::vector<size_t> chosen;                             // indexes into the candidates, in order
@@ -29,9 +24,10 @@ struct TemplateSelection {
   std::unordered_set<std::string> chosen_keys;            // RowKeys of the chosen batches' rows
 };
 
+// `candidates`: the pending batches, oldest first (their keys already worked out).
 // `existing_keys`: consensus::RowKey of every candidate key the ledger holds now.
 // `keys_in_flight`: the keys of a block still being committed; batches touching them wait.
-TemplateSelection SelectBatches(std::span<const CandidateBatch> candidates, const consensus::LedgerSchema& schema,
+TemplateSelection SelectBatches(std::span<const PreparedBatch* const> candidates, const consensus::LedgerSchema& schema,
                                 const std::unordered_set<std::string>& existing_keys,
                                 const std::unordered_set<std::string>& keys_in_flight = {});
 

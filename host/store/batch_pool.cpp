@@ -31,21 +31,22 @@ StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, 
   return std::optional<consensus::BatchId>(id);
 }
 
-StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const PendingBatch& batch,
+StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const consensus::BatchId& id,
+                                                std::string_view table, std::span<const consensus::Leaf> leaves,
                                                 const std::string& idempotency_key, int64_t now) {
   if (!idempotency_key.empty()) {
     auto found = FindBatchByKey(db, idempotency_key);
     if (!found.ok()) return found.status();
     if (*found) return **found;
   }
-  std::vector<uint8_t> blob = PackLeaves(batch.leaves);
+  std::vector<uint8_t> blob = PackLeaves(leaves);
   std::array<Value, 7> params = {
-      BatchIdValue(batch.id),
-      Value::Text(batch.table),
+      BatchIdValue(id),
+      Value::Text(std::string(table)),
       idempotency_key.empty() ? Value::Null() : Value::Bytes(idempotency_key),
       Value::Bytes(std::string(blob.begin(), blob.end())),
-      Value::Int(static_cast<int64_t>(batch.leaves.size())),
-      Value::Int(static_cast<int64_t>(consensus::BodySize(batch.leaves))),
+      Value::Int(static_cast<int64_t>(leaves.size())),
+      Value::Int(static_cast<int64_t>(consensus::BodySize(leaves))),
       Value::Int(now)};
   auto inserted = db.Update(
       "INSERT INTO rowchain_batches (batch_id, table_name, idempotency_key, rows_blob, row_count, byte_size, state, "
@@ -60,11 +61,12 @@ StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const Pendi
     }
     return inserted.status();
   }
-  return batch.id;
+  return id;
 }
 
-StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes,
-                                                       const std::set<consensus::BatchId>& exclude) {
+StatusOr<std::vector<PendingBatch>> ReadPendingBatches(
+    MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes, const std::set<consensus::BatchId>& exclude,
+    const std::function<bool(const consensus::BatchId&)>& leaves_known) {
   std::vector<PendingBatch> batches;
   uint64_t rows = 0, bytes = 0;
   // One streamed query; every batch holds at least one row, so max_rows bounds what is read.
@@ -73,16 +75,20 @@ StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint
       "SELECT batch_id, table_name, rows_blob, seq, row_count, byte_size FROM rowchain_batches WHERE state = 0 "
       "ORDER BY seq LIMIT ?",
       std::span(&limit, 1), [&](std::span<const Value> r) {
-        if (exclude.contains(BatchIdFrom(r[0]))) return OkStatus();
+        const consensus::BatchId id = BatchIdFrom(r[0]);
+        if (exclude.contains(id)) return OkStatus();
         uint64_t n = static_cast<uint64_t>(r[4].as_int()), b = static_cast<uint64_t>(r[5].as_int());
         if (rows + n > max_rows || bytes + b > max_bytes) return CancelledError("budget full");
         rows += n;
         bytes += b;
-        const std::string& blob = r[2].as_string();
-        auto leaves = UnpackLeaves(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
-        if (!leaves.ok()) return InternalError(fmt::format("stored batch is damaged: {}", leaves.status().message()));
-        batches.push_back(
-            {.id = BatchIdFrom(r[0]), .table = r[1].as_string(), .leaves = std::move(*leaves), .seq = r[3].as_int()});
+        PendingBatch batch{.id = id, .table = r[1].as_string(), .leaves = {}, .seq = r[3].as_int()};
+        if (!leaves_known || !leaves_known(id)) {
+          const std::string& blob = r[2].as_string();
+          auto leaves = UnpackLeaves(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+          if (!leaves.ok()) return InternalError(fmt::format("stored batch is damaged: {}", leaves.status().message()));
+          batch.leaves = std::move(*leaves);
+        }
+        batches.push_back(std::move(batch));
         return OkStatus();
       });
   if (!s.ok() && s.code() != StatusCode::kCancelled) return s;

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <set>
 #include <string>
 #include <string_view>
@@ -33,13 +35,16 @@ struct BatchRecord {
 
 // Stores a new pending batch. With an idempotency key that is already stored (also by a
 // concurrent call), stores nothing and returns the id of the batch stored under it.
-StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const PendingBatch& batch,
+StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const consensus::BatchId& id,
+                                                std::string_view table, std::span<const consensus::Leaf> leaves,
                                                 const std::string& idempotency_key, int64_t now);
 StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, const std::string& idempotency_key);
 // Oldest first, whole batches only, within the row and byte budgets; batches in `exclude` (the
-// block being committed) are skipped without counting.
-StatusOr<std::vector<PendingBatch>> ReadPendingBatches(MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes,
-                                                       const std::set<consensus::BatchId>& exclude = {});
+// block being committed) are skipped without counting. A batch for which `leaves_known` says
+// true comes without its leaves (the caller holds them already), which are then not unpacked.
+StatusOr<std::vector<PendingBatch>> ReadPendingBatches(
+    MysqlConnection& db, uint64_t max_rows, uint64_t max_bytes, const std::set<consensus::BatchId>& exclude = {},
+    const std::function<bool(const consensus::BatchId&)>& leaves_known = nullptr);
 StatusOr<std::optional<BatchRecord>> ReadBatchRecord(MysqlConnection& db, const consensus::BatchId& id);
 struct PendingTotals {
   uint64_t batches = 0;

@@ -28,9 +28,16 @@ size_t ValueBytes(const Value& v) {
 }  // namespace
 
 StatusOr<std::unordered_set<std::string>> LedgerWriter::ExistingKeys(std::span<const RowOperation> rows) {
+  std::vector<const RowOperation*> pointers;
+  pointers.reserve(rows.size());
+  for (const RowOperation& row : rows) pointers.push_back(&row);
+  return ExistingKeys(pointers);
+}
+
+StatusOr<std::unordered_set<std::string>> LedgerWriter::ExistingKeys(std::span<const RowOperation* const> rows) {
   std::map<std::string, std::vector<std::vector<Value>>> keys_by_table;
-  for (const RowOperation& row : rows) {
-    keys_by_table[row.table].push_back(consensus::PrimaryKeyValues(row, *m_params.schema.FindTable(row.table)));
+  for (const RowOperation* row : rows) {
+    keys_by_table[row->table].push_back(consensus::PrimaryKeyValues(*row, *m_params.schema.FindTable(row->table)));
   }
   std::unordered_set<std::string> existing;
   for (auto& [table_name, keys] : keys_by_table) {

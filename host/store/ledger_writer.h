@@ -38,6 +38,7 @@ class LedgerWriter {
   // RowKeys of the rows' keys (any op) that the tables hold now: what a block template is
   // checked against before it is mined.
   StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation> rows);
+  StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation* const> rows);
   // Applies the rows; returns the undo image (the restoring operations). Precondition:
   // CheckBlockAgainstState passed on `snapshot`. An INSERT of an existing key is caught by the
   // primary key in this same transaction (one round trip fewer than asking first) and returned
