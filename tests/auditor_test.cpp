@@ -93,7 +93,7 @@ TEST_F(AuditorTest, AStrayRow) {
 
 TEST_F(AuditorTest, AnAlteredLeaf) {
   // Flip the last byte of block 3's body (inside its last leaf).
-  Exec("UPDATE rowchain_block_bodies SET body = CONCAT(LEFT(body, LENGTH(body) - 1), "
+  Exec("UPDATE rowchain_blocks SET body = CONCAT(LEFT(body, LENGTH(body) - 1), "
        "CHAR(ASCII(RIGHT(body, 1)) ^ 1)) WHERE hash = " + HashHex(2));
   AuditReport report = Audit();
   ASSERT_FALSE(report.clean());
@@ -120,10 +120,21 @@ TEST_F(AuditorTest, ADroppedBlock) {
 }
 
 TEST_F(AuditorTest, ADroppedTipBlock) {
+  // No gap in the heights: the block's sealed batches still name it.
   Exec("DELETE FROM rowchain_blocks WHERE hash = " + HashHex(5));
   AuditReport report = Audit();
   ASSERT_FALSE(report.clean());
-  EXPECT_EQ(report.problems[0].reason, "bad-tip");
+  EXPECT_EQ(report.problems[0].reason, "missing-block");
+  ASSERT_TRUE(report.problems[0].hash.has_value());
+  EXPECT_EQ(*report.problems[0].hash, blocks[5].Hash());
+}
+
+TEST_F(AuditorTest, AMissingBody) {
+  Exec("UPDATE rowchain_blocks SET body = NULL WHERE hash = " + HashHex(2));
+  AuditReport report = Audit();
+  ASSERT_FALSE(report.clean());
+  EXPECT_EQ(report.problems[0].reason, "missing-body");
+  EXPECT_EQ(report.problems[0].height, 3u);
 }
 
 TEST_F(AuditorTest, TheCliReportsAndExits) {

@@ -156,10 +156,16 @@ void CrashMidBlock(const std::string& stage, bool one_trip) {
   auto result = store->AcceptBlock(b2, kNow);
   EXPECT_FALSE(result.ok()) << "the commit should have failed";
   EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/30"}}));
-  auto tip = db.admin().Query("SELECT v FROM rowchain_meta WHERE k = 'tip_hash'");
-  ASSERT_TRUE(tip.ok());
+  // The main chain's tip is the highest block marked in_main: still block 1, and block 2 left
+  // no row.
+  auto main_chain = db.admin().Query("SELECT hash FROM rowchain_blocks WHERE in_main = 1 ORDER BY height DESC");
+  ASSERT_TRUE(main_chain.ok());
   const consensus::Hash256 b1_hash = b1.Hash();
-  EXPECT_EQ((*tip)[0][0].as_string(), std::string(b1_hash.begin(), b1_hash.end()));
+  ASSERT_EQ(main_chain->size(), 2u);
+  EXPECT_EQ((*main_chain)[0][0].as_string(), std::string(b1_hash.begin(), b1_hash.end()));
+  auto stored = db.admin().Query("SELECT COUNT(*) FROM rowchain_blocks");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ((*stored)[0][0].as_int(), 2);
 
   // The same store recovers on its next call; a restarted one resumes from block 1.
   store.reset();
@@ -191,6 +197,69 @@ TEST_F(ChainStoreTest, RestartResumesFromTheLastBlock) {
   Block b3 = chain.Mine(b2, 2, {UserDelete(Batch(3), 0, 1)});
   ExpectConnected(*store, b3);
   EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{2, "bob/40"}}));
+}
+
+TEST_F(ChainStoreTest, AVersionTwoDatabaseIsMigrated) {
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
+  Block b2 = chain.Mine(b1, 1, {UserUpdate(Batch(2), 0, 1, "ann", 31), UserInsert(Batch(2), 1, 2, "bob", 40)});
+  {
+    auto store = OpenStore(db);
+    ASSERT_TRUE(store);
+    ExpectConnected(*store, b1);
+    ExpectConnected(*store, b2);
+  }
+  // Back to version 2's layout: bodies and undo images in a table of their own, the tip in
+  // rowchain_meta.
+  const consensus::Hash256 tip = b2.Hash();
+  std::string tip_hex;
+  for (uint8_t byte : tip) tip_hex += fmt::format("{:02x}", byte);
+  for (const std::string& sql : {
+           std::string("CREATE TABLE rowchain_block_bodies (hash BINARY(32) NOT NULL PRIMARY KEY, body LONGBLOB NOT "
+                       "NULL, undo_ops LONGBLOB NULL) ENGINE=InnoDB"),
+           std::string("INSERT INTO rowchain_block_bodies SELECT hash, body, undo_ops FROM rowchain_blocks"),
+           std::string("ALTER TABLE rowchain_blocks DROP COLUMN body, DROP COLUMN undo_ops"),
+           "INSERT INTO rowchain_meta (k, v) VALUES ('tip_hash', x'" + tip_hex + "')",
+           std::string("UPDATE rowchain_meta SET v = '2' WHERE k = 'schema_version'")}) {
+    ASSERT_TRUE(db.admin().Execute(sql).ok()) << sql;
+  }
+  auto store = OpenStore(db);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->Tip().hash, b2.Hash());
+  auto read = store->ReadBlock(b2.Hash());
+  ASSERT_TRUE(read.ok() && *read) << read.status().ToString();
+  EXPECT_EQ(**read, b2);
+  auto tables = db.admin().Query(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+      "'rowchain_block_bodies'");
+  ASSERT_TRUE(tables.ok());
+  EXPECT_EQ((*tables)[0][0].as_int(), 0);
+  // The undo image came along: a heavier branch from block 1 disconnects block 2.
+  Block c2 = chain.Mine(b1, 1, {UserInsert(Batch(3), 0, 3, "cy", 50)}, /*extra_nonce=*/7);
+  Block c3 = chain.Mine(c2, 2, {UserInsert(Batch(4), 0, 4, "di", 60)});
+  ASSERT_TRUE(store->AcceptBlock(c2, kNow).ok());
+  auto reorg = store->AcceptBlock(c3, kNow);
+  ASSERT_TRUE(reorg.ok()) << reorg.status().ToString();
+  EXPECT_EQ(store->Tip().hash, c3.Hash());
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/30"}, {3, "cy/50"}, {4, "di/60"}}));
+}
+
+TEST_F(ChainStoreTest, MainChainMarksThatAreNotOneChainAreDataLoss) {
+  Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
+  Block b2 = chain.Mine(b1, 1, {UserInsert(Batch(2), 0, 2, "bob", 40)});
+  {
+    auto store = OpenStore(db);
+    ASSERT_TRUE(store);
+    ExpectConnected(*store, b1);
+    ExpectConnected(*store, b2);
+  }
+  const consensus::Hash256 middle = b1.Hash();
+  std::string middle_hex;
+  for (uint8_t byte : middle) middle_hex += fmt::format("{:02x}", byte);
+  ASSERT_TRUE(db.admin().Execute("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = x'" + middle_hex + "'").ok());
+  auto store = ChainStore::Open(db.uri(), testing::RegtestParams(), {});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(store.status().message().find("not one chain"), std::string::npos) << store.status().message();
 }
 
 TEST_F(ChainStoreTest, HeavierBranchReorgsWithUndoAndReturnsBatchesToThePool) {

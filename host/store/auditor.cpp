@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 #include "store/node_tables.h"
 #include "store/packed_leaves.h"
 #include "store/sql_bytes.h"
+#include "util/hex.h"
 
 namespace rowchain::store {
 namespace {
@@ -70,9 +72,9 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     return false;
   }
   Value key = Value::Bytes(std::string(b.stored_hash.begin(), b.stored_hash.end()));
-  auto body_rows = m_db.Query("SELECT body FROM rowchain_block_bodies WHERE hash = ?", std::span(&key, 1));
+  auto body_rows = m_db.Query("SELECT body FROM rowchain_blocks WHERE hash = ?", std::span(&key, 1));
   if (!body_rows.ok()) return body_rows.status();
-  if (body_rows->empty()) {
+  if (body_rows->empty() || (*body_rows)[0][0].is_null()) {
     BlockProblem("missing-body", b, "the block's body is not stored");
     return false;
   }
@@ -174,14 +176,27 @@ Status ChainAudit::CheckBlocks() {
     m_report.tip_hash = b.stored_hash;
     if (m_progress && (i % 64 == 0 || i + 1 == chain.size())) m_progress("blocks", i + 1, chain.size());
   }
-  auto tip = ReadMeta(m_db, "tip_hash");
-  if (!tip.ok()) return tip.status();
-  if (chain.empty() || !*tip || HashFromBytes(**tip) != chain.back().stored_hash) {
-    AuditProblem p{.reason = "bad-tip", .height = {}, .hash = {}, .table = {}, .key = {},
-                   .detail = "the recorded tip is not the last main-chain block (a block was removed?)"};
-    if (*tip) p.hash = HashFromBytes(**tip);
-    m_report.problems.push_back(std::move(p));
+  if (chain.empty()) {
+    m_report.problems.push_back({.reason = "missing-block", .height = 0, .hash = {}, .table = {}, .key = {},
+                                 .detail = "no block is stored as on the main chain"});
+    return OkStatus();
   }
+  // Every sealed batch names its block. A block removed from the top of the chain leaves no gap
+  // in the heights, but its batches still point at it.
+  std::optional<AuditProblem> orphan;
+  ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(
+      "SELECT b.batch_id, b.block_hash FROM rowchain_batches b LEFT JOIN rowchain_blocks k "
+      "ON k.hash = b.block_hash AND k.in_main = 1 WHERE b.state = 1 AND k.hash IS NULL LIMIT 1",
+      {}, [&](std::span<const Value> r) {
+        AuditProblem p{.reason = "missing-block", .height = {}, .hash = {}, .table = {}, .key = {},
+                       .detail = fmt::format("batch {} is recorded as sealed in this block, which is not on the "
+                                             "stored main chain (a block was removed?)",
+                                             HexEncode(BytesOf(r[0].as_string())))};
+        if (!r[1].is_null() && r[1].as_string().size() == 32) p.hash = HashFromBytes(r[1].as_string());
+        orphan = std::move(p);
+        return OkStatus();
+      }));
+  if (orphan) m_report.problems.push_back(std::move(*orphan));
   return OkStatus();
 }
 

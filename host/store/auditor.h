@@ -21,7 +21,7 @@ namespace rowchain::store {
 
 struct AuditProblem {
   // block problems: missing-block, bad-header, bad-prevblk, missing-body, bad-body, the
-  // consensus reason codes, bad-tip; table problems: changed-row, missing-row, extra-row;
+  // consensus reason codes; table problems: changed-row, missing-row, extra-row;
   // chain problems: genesis-mismatch.
   std::string reason;
   std::optional<uint64_t> height;

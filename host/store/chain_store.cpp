@@ -76,7 +76,6 @@ Status ChainStore::StoreGenesis() {
     std::array<Value, 1> p = {HashValue(m_genesis_hash)};
     s = m_db->Update("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", p).status();
   }
-  if (s.ok()) s = WriteMeta(*m_db, "tip_hash", Blob({m_genesis_hash.begin(), m_genesis_hash.end()}));
   if (s.ok()) s = m_db->Commit();
   if (!s.ok()) m_db->Rollback();
   return s;
@@ -89,8 +88,10 @@ Status ChainStore::LoadIndex() {
   if ((*count)[0][0].as_int() == 0) ROWCHAIN_RETURN_IF_ERROR(StoreGenesis());
 
   // Parents before children: by height.
+  BlockEntry* tip = nullptr;
+  uint64_t main_blocks = 0;
   ROWCHAIN_RETURN_IF_ERROR(m_db->QueryEach(
-      "SELECT hash, header, height, status, invalid_reason, row_count FROM rowchain_blocks ORDER BY height", {},
+      "SELECT hash, header, height, status, invalid_reason, row_count, in_main FROM rowchain_blocks ORDER BY height", {},
       [&](std::span<const Value> r) {
         const std::string& header_bytes = r[1].as_string();
         if (header_bytes.size() != consensus::kBlockHeaderSize) return DataLossError("stored header is not 80 bytes");
@@ -115,39 +116,44 @@ Status ChainStore::LoadIndex() {
           return DataLossError("stored genesis differs from the chain's");
         }
         entry.chain_work = work;
-        m_index.Add(std::move(entry));
+        entry.in_main = r[6].as_int() == 1;
+        BlockEntry* added = m_index.Add(std::move(entry));
+        if (added->in_main) {
+          ++main_blocks;
+          tip = added;  // rows come by height: the last one marked is the highest
+        }
         return OkStatus();
       }));
-  auto tip_bytes = ReadMeta(*m_db, "tip_hash");
-  if (!tip_bytes.ok()) return tip_bytes.status();
-  if (!*tip_bytes) return DataLossError("rowchain_meta has no tip_hash");
-  BlockEntry* tip = m_index.Find(HashFromBytes(**tip_bytes));
-  if (tip == nullptr) return DataLossError("the stored tip is not a stored block");
+  // The main chain is the blocks marked in_main: from genesis to the highest of them, one per
+  // height, each the parent of the next (every connect and disconnect keeps the marks in step
+  // with the ledger tables, in the same transaction).
+  if (tip == nullptr) return DataLossError("no stored block is marked as on the main chain");
+  uint64_t linked = 0;
+  for (const BlockEntry* e = tip; e != nullptr && e->in_main; e = e->parent) ++linked;
+  if (linked != main_blocks || linked != tip->height + 1) {
+    return DataLossError(fmt::format("the blocks marked as on the main chain ({}) are not one chain from genesis to "
+                                     "height {}",
+                                     main_blocks, tip->height));
+  }
   m_index.SetMainTip(tip);
   return OkStatus();
 }
 
-void ChainStore::AddStoreBlock(StatementList* list, const BlockEntry& entry, const Block& block, const Value* undo,
-                               bool with_body) const {
+void ChainStore::AddStoreBlock(StatementList* list, const BlockEntry& entry, const Block& block,
+                               const Value* undo) const {
   consensus::HeaderBytes header = block.header.Serialize();
   const std::array<uint8_t, 32> work = entry.chain_work.ToLittleEndianBytes();
-  list->Add(undo ? "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
-                   "received_at) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)"
-                 : "INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
-                   "received_at) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?)",
+  list->Add("INSERT INTO rowchain_blocks (hash, height, prev_hash, header, chain_work, status, in_main, row_count, "
+            "received_at, body, undo_ops) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
             {HashValue(entry.hash), Value::Int(static_cast<int64_t>(entry.height)), HashValue(block.header.prev_hash),
              Value::Bytes(std::string(header.begin(), header.end())), Value::Bytes(std::string(work.begin(), work.end())),
-             Value::Int(entry.row_count), Value::Int(static_cast<int64_t>(std::time(nullptr)))});
-  if (with_body) {
-    list->Add("INSERT INTO rowchain_block_bodies (hash, body, undo_ops) VALUES (?, ?, ?)",
-              {HashValue(entry.hash), Value::Bytes(Blob(PackLeaves(block.leaves))),
-               undo ? *undo : Value::Null()});
-  }
+             Value::Int(undo ? 1 : 0), Value::Int(entry.row_count), Value::Int(static_cast<int64_t>(std::time(nullptr))),
+             Value::Bytes(Blob(PackLeaves(block.leaves))), undo ? *undo : Value::Null()});
 }
 
 Status ChainStore::StoreBlock(BlockEntry* entry, const Block& block) {
   StatementList list;
-  AddStoreBlock(&list, *entry, block, nullptr, /*with_body=*/true);
+  AddStoreBlock(&list, *entry, block, nullptr);
   return list.Run(*m_db, /*commit=*/false);
 }
 
@@ -276,7 +282,7 @@ Status ChainStore::DisconnectTip() {
   std::array<Value, 1> hash = {HashValue(tip->hash)};
   ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
   auto run = [&]() -> Status {
-    auto found = m_db->Query("SELECT undo_ops FROM rowchain_block_bodies WHERE hash = ?", hash);
+    auto found = m_db->Query("SELECT undo_ops FROM rowchain_blocks WHERE hash = ?", hash);
     if (!found.ok()) return found.status();
     if (found->empty() || (*found)[0][0].is_null()) {
       return DataLossError(fmt::format("undo of block {} is missing", ShortHash(tip->hash)));
@@ -331,8 +337,7 @@ Status ChainStore::DisconnectTip() {
       ROWCHAIN_RETURN_IF_ERROR(WriteOutbox(events));
     }
     ROWCHAIN_RETURN_IF_ERROR(
-        m_db->Update("UPDATE rowchain_block_bodies SET undo_ops = NULL WHERE hash = ?", hash).status());
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = ?", hash).status());
+        m_db->Update("UPDATE rowchain_blocks SET in_main = 0, undo_ops = NULL WHERE hash = ?", hash).status());
     // Back to the pool, with their rows (a peer's batches were recorded without them).
     for (size_t i = 0; i < body->rows.size();) {
       size_t end = i + 1;
@@ -346,8 +351,6 @@ Status ChainStore::DisconnectTip() {
                                    .status());
       i = end;
     }
-    ROWCHAIN_RETURN_IF_ERROR(
-        WriteMeta(*m_db, "tip_hash", Blob({tip->parent->hash.begin(), tip->parent->hash.end()})));
     return m_db->Commit();
   };
   if (Status s = run(); !s.ok()) {
@@ -399,9 +402,10 @@ StatusOr<std::optional<Block>> ChainStore::ReadBlock(const Hash256& hash) {
   const BlockEntry* entry = m_index.Find(hash);
   if (entry == nullptr) return std::optional<Block>();
   std::array<Value, 1> key = {HashValue(hash)};
-  auto found = NoteFailure(m_db->Query("SELECT body FROM rowchain_block_bodies WHERE hash = ?", key));
+  auto found = NoteFailure(m_db->Query("SELECT body FROM rowchain_blocks WHERE hash = ?", key));
   if (!found.ok()) return found.status();
   if (found->empty()) return std::optional<Block>();
+  if ((*found)[0][0].is_null()) return DataLossError(fmt::format("the body of {} is not stored", ShortHash(hash)));
   auto leaves = UnpackLeaves(BytesOf((*found)[0][0].as_string()));
   if (!leaves.ok()) return DataLossError(fmt::format("stored body of {} is damaged", ShortHash(hash)));
   return std::optional<Block>(Block{.header = entry->header, .leaves = std::move(*leaves)});

@@ -120,11 +120,11 @@ class ChainStore {
   Status LoadIndex();
   NextBlockContext ContextAfter(BlockEntry* parent) const;
   Status StoreGenesis();
-  // Inserts the block and its body, not connected.
+  // Inserts the block with its body, not connected.
   Status StoreBlock(BlockEntry* entry, const consensus::Block& block);
-  // The block's row (connected, with `undo`; else a side branch) and, `with_body`, its body.
-  void AddStoreBlock(StatementList* list, const BlockEntry& entry, const consensus::Block& block, const Value* undo,
-                     bool with_body) const;
+  // The block's row with its body: connected (in_main, with `undo`), else a side branch.
+  void AddStoreBlock(StatementList* list, const BlockEntry& entry, const consensus::Block& block,
+                     const Value* undo) const;
   Status StoreInvalidBlock(BlockEntry* entry, const consensus::Block& block, const consensus::Verdict& verdict);
   // The statement that marks the block's batches sealed, recording a peer's batches (unknown
   // here) on the way; it fails (FAILED_PRECONDITION) when one was sealed before.

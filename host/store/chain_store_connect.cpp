@@ -1,9 +1,10 @@
 // ChainStore: connecting one block to the main chain (see chain_store.h). The block's writes
 // are few statements, and on MariaDB the last of them carries the COMMIT:
 //   UPDATE/DELETE rows (with their pre-images read first), one at a time, checked;
-//   then one statement list: the batch upsert, the INSERT rows, the block row, the body with its
-//   undo image, the tip, COMMIT.
-// A large block sends its INSERT rows and body as statements of their own before the list
+//   then one statement list: the batch upsert, the INSERT rows, the block row with its body and
+//   undo image, COMMIT. (The block row's in_main mark is the main chain's tip: no record of its
+//   own.)
+// A large block sends its INSERT rows and block row as statements of their own before the list
 // (the server copies a compound statement's values once more, which costs more than the round
 // trips it saves). Writes the ledger refuses (a duplicate key, a batch sealed before) are not
 // asked about first: the block is rolled back and the clash named afterwards by the same
@@ -69,17 +70,12 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   undo_leaves.reserve(undo->size());
   for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
   Value undo_blob = Value::Bytes(Blob(PackLeaves(undo_leaves)));
-  StatementList first;  // what goes before `last`: a large block's body
+  StatementList first;  // what goes before `last`: a large block's row with its body
   if (store_block) {
-    AddStoreBlock(&last, *entry, block, &undo_blob, /*with_body=*/false);
-    (one_trip ? last : first)
-        .Add("INSERT INTO rowchain_block_bodies (hash, body, undo_ops) VALUES (?, ?, ?)",
-             {HashValue(entry->hash), Value::Bytes(Blob(PackLeaves(block.leaves))), undo_blob});
+    AddStoreBlock(one_trip ? &last : &first, *entry, block, &undo_blob);
   } else {  // stored earlier as a side branch
-    last.Add("UPDATE rowchain_block_bodies SET undo_ops = ? WHERE hash = ?", {undo_blob, HashValue(entry->hash)});
-    last.Add("UPDATE rowchain_blocks SET in_main = 1 WHERE hash = ?", {HashValue(entry->hash)});
+    last.Add("UPDATE rowchain_blocks SET in_main = 1, undo_ops = ? WHERE hash = ?", {undo_blob, HashValue(entry->hash)});
   }
-  last.Add(std::string(kWriteMetaSql), {Value::Text("tip_hash"), HashValue(entry->hash)});
   ROWCHAIN_RETURN_IF_ERROR(first.Run(*m_db, /*commit=*/false));
   if (!m_options.change_feed_prefix.empty()) ROWCHAIN_RETURN_IF_ERROR(WriteChangeEvents(*entry, block, body, *snapshot));
 

@@ -1,5 +1,5 @@
-// The node's own tables (rowchain_meta, rowchain_blocks, rowchain_block_bodies with undo images,
-// rowchain_batches; docs/storage.md), created and migrated by the node, and
+// The node's own tables (rowchain_meta, rowchain_blocks with bodies and undo images,
+// rowchain_batches, rowchain_outbox; docs/storage.md), created and migrated by the node, and
 // the binding of a database to one chain through the genesis hash kept in rowchain_meta.
 #pragma once
 
@@ -14,7 +14,7 @@
 
 namespace rowchain::store {
 
-inline constexpr int kNodeSchemaVersion = 2;
+inline constexpr int kNodeSchemaVersion = 3;
 
 // Checks that InnoDB is available, creates or migrates the node tables to kNodeSchemaVersion
 // and checks every node table uses InnoDB. FAILED_PRECONDITION for a database of a newer
