@@ -102,21 +102,22 @@ TEST_F(AuditorTest, AnAlteredLeaf) {
   EXPECT_FALSE(report.tables_compared);
 }
 
+// The audit's first problem is a block problem with this reason, at this height.
+void ExpectFirstProblem(const AuditReport& report, const std::string& reason, uint64_t height) {
+  ASSERT_FALSE(report.clean());
+  EXPECT_EQ(report.problems[0].reason, reason);
+  EXPECT_EQ(report.problems[0].height, height);
+}
+
 TEST_F(AuditorTest, AnAlteredHeader) {
   Exec("UPDATE rowchain_blocks SET header = CONCAT(LEFT(header, 68), 'XXXX', RIGHT(header, 8)) WHERE hash = " +
        HashHex(3));
-  AuditReport report = Audit();
-  ASSERT_FALSE(report.clean());
-  EXPECT_EQ(report.problems[0].reason, "bad-header");
-  EXPECT_EQ(report.problems[0].height, 4u);
+  ExpectFirstProblem(Audit(), "bad-header", 4);
 }
 
 TEST_F(AuditorTest, ADroppedBlock) {
   Exec("DELETE FROM rowchain_blocks WHERE hash = " + HashHex(1));
-  AuditReport report = Audit();
-  ASSERT_FALSE(report.clean());
-  EXPECT_EQ(report.problems[0].reason, "missing-block");
-  EXPECT_EQ(report.problems[0].height, 2u);
+  ExpectFirstProblem(Audit(), "missing-block", 2);
 }
 
 TEST_F(AuditorTest, ADroppedTipBlock) {
@@ -131,10 +132,7 @@ TEST_F(AuditorTest, ADroppedTipBlock) {
 
 TEST_F(AuditorTest, AMissingBody) {
   Exec("UPDATE rowchain_blocks SET body = NULL WHERE hash = " + HashHex(2));
-  AuditReport report = Audit();
-  ASSERT_FALSE(report.clean());
-  EXPECT_EQ(report.problems[0].reason, "missing-body");
-  EXPECT_EQ(report.problems[0].height, 3u);
+  ExpectFirstProblem(Audit(), "missing-body", 3);
 }
 
 TEST_F(AuditorTest, TheCliReportsAndExits) {

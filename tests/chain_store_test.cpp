@@ -199,26 +199,32 @@ TEST_F(ChainStoreTest, RestartResumesFromTheLastBlock) {
   EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{2, "bob/40"}}));
 }
 
+// x'…': a hash as an SQL literal, for tests that reach into the node tables.
+std::string SqlHex(const consensus::Hash256& hash) {
+  std::string hex;
+  for (uint8_t byte : hash) hex += fmt::format("{:02x}", byte);
+  return "x'" + hex + "'";
+}
+
+// Connects the blocks in order through a store that is closed again afterwards.
+void ConnectAndClose(const TestDatabase& db, std::initializer_list<const Block*> blocks) {
+  auto store = OpenStore(db);
+  ASSERT_TRUE(store);
+  for (const Block* block : blocks) ExpectConnected(*store, *block);
+}
+
 TEST_F(ChainStoreTest, AVersionTwoDatabaseIsMigrated) {
   Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
   Block b2 = chain.Mine(b1, 1, {UserUpdate(Batch(2), 0, 1, "ann", 31), UserInsert(Batch(2), 1, 2, "bob", 40)});
-  {
-    auto store = OpenStore(db);
-    ASSERT_TRUE(store);
-    ExpectConnected(*store, b1);
-    ExpectConnected(*store, b2);
-  }
+  ConnectAndClose(db, {&b1, &b2});
   // Back to version 2's layout: bodies and undo images in a table of their own, the tip in
   // rowchain_meta.
-  const consensus::Hash256 tip = b2.Hash();
-  std::string tip_hex;
-  for (uint8_t byte : tip) tip_hex += fmt::format("{:02x}", byte);
   for (const std::string& sql : {
            std::string("CREATE TABLE rowchain_block_bodies (hash BINARY(32) NOT NULL PRIMARY KEY, body LONGBLOB NOT "
                        "NULL, undo_ops LONGBLOB NULL) ENGINE=InnoDB"),
            std::string("INSERT INTO rowchain_block_bodies SELECT hash, body, undo_ops FROM rowchain_blocks"),
            std::string("ALTER TABLE rowchain_blocks DROP COLUMN body, DROP COLUMN undo_ops"),
-           "INSERT INTO rowchain_meta (k, v) VALUES ('tip_hash', x'" + tip_hex + "')",
+           "INSERT INTO rowchain_meta (k, v) VALUES ('tip_hash', " + SqlHex(b2.Hash()) + ")",
            std::string("UPDATE rowchain_meta SET v = '2' WHERE k = 'schema_version'")}) {
     ASSERT_TRUE(db.admin().Execute(sql).ok()) << sql;
   }
@@ -246,16 +252,8 @@ TEST_F(ChainStoreTest, AVersionTwoDatabaseIsMigrated) {
 TEST_F(ChainStoreTest, MainChainMarksThatAreNotOneChainAreDataLoss) {
   Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
   Block b2 = chain.Mine(b1, 1, {UserInsert(Batch(2), 0, 2, "bob", 40)});
-  {
-    auto store = OpenStore(db);
-    ASSERT_TRUE(store);
-    ExpectConnected(*store, b1);
-    ExpectConnected(*store, b2);
-  }
-  const consensus::Hash256 middle = b1.Hash();
-  std::string middle_hex;
-  for (uint8_t byte : middle) middle_hex += fmt::format("{:02x}", byte);
-  ASSERT_TRUE(db.admin().Execute("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = x'" + middle_hex + "'").ok());
+  ConnectAndClose(db, {&b1, &b2});
+  ASSERT_TRUE(db.admin().Execute("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = " + SqlHex(b1.Hash())).ok());
   auto store = ChainStore::Open(db.uri(), testing::RegtestParams(), {});
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kDataLoss);
