@@ -44,7 +44,7 @@ struct NodeOptions {
   uint64_t max_pending_rows = 1'000'000;
   // Memory for pending batches held decoded for templates (node/pending_cache.h); batches
   // beyond it are read back from MySQL when a template needs them.
-  uint64_t pending_cache_bytes = 64ull << 20;
+  uint64_t pending_cache_bytes = 16ull << 20;
   size_t writer_connections = 8;
   // Non-empty: connected and disconnected blocks also write change-feed events to the outbox
   // (store/change_events.h) for a publisher to send on.

@@ -3,10 +3,12 @@
 namespace rowchain::node {
 
 uint64_t PendingCache::Footprint(const PreparedBatch& batch) {
+  constexpr uint64_t kPerAllocation = 16;  // what malloc keeps beside each block it hands out
   uint64_t bytes = sizeof(PreparedBatch) + batch.leaf_bytes;
-  for (const std::string& key : batch.keys) bytes += sizeof(std::string) + key.capacity();
+  for (const std::string& key : batch.keys) bytes += sizeof(std::string) + key.capacity() + kPerAllocation;
   for (const consensus::RowOperation& row : batch.rows) {
-    bytes += sizeof(consensus::RowOperation) + sizeof(consensus::Leaf) + row.values.capacity() * sizeof(consensus::Value);
+    bytes += sizeof(consensus::RowOperation) + sizeof(consensus::Leaf) + 2 * kPerAllocation +
+             row.values.capacity() * sizeof(consensus::Value);
     for (const consensus::Value& value : row.values) {
       if (!value.is_null() && value.kind() != consensus::Value::Kind::kInt) bytes += value.as_string().capacity();
     }
