@@ -84,7 +84,7 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::span<const
   const bool pool_full = m_pending_rows.load() + row_count > m_options.max_pending_rows;
   // Held before it is stored: a template that finds it in MySQL finds it decoded, and it cannot
   // be sealed (and let go of) before it is held.
-  m_pending_cache.Put(batch);
+  if (!pool_full) m_pending_cache.Put(batch);
   auto stored = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<BatchId> {
     if (pool_full) {
       // A retry of a batch already stored still gets its id; anything new is refused.
