@@ -50,7 +50,8 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
   });
   if (!pending.ok()) return pending.status();
 
-  std::vector<std::shared_ptr<const PreparedBatch>> candidates;
+  std::vector<std::shared_ptr<const PreparedBatch>> candidates;  // owned here for the template's life
+  std::vector<const PreparedBatch*> candidate_views;             // the same, as SelectBatches reads them
   std::vector<const consensus::RowOperation*> all_rows;
   for (store::PendingBatch& batch : *pending) {
     std::shared_ptr<const PreparedBatch> prepared;
@@ -63,6 +64,7 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
       m_pending_cache.Put(prepared);
     }
     for (const consensus::RowOperation& row : prepared->rows) all_rows.push_back(&row);
+    candidate_views.push_back(prepared.get());
     candidates.push_back(std::move(prepared));
   }
   const auto keys_start = std::chrono::steady_clock::now();
@@ -77,9 +79,6 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
   spdlog::trace("template: {} batches read and decoded in {:.1f} ms, keys checked in {:.1f} ms", pending->size(),
                 std::chrono::duration<double, std::milli>(keys_start - read_start).count(),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - keys_start).count());
-  std::vector<const PreparedBatch*> candidate_views;
-  candidate_views.reserve(candidates.size());
-  for (const auto& candidate : candidates) candidate_views.push_back(candidate.get());
   TemplateSelection selection = SelectBatches(candidate_views, m_params.schema, existing, keys_in_flight);
   for (const auto& [index, reason] : selection.rejected) {
     const BatchId& id = candidates[index]->id;
