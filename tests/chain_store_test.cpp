@@ -297,6 +297,41 @@ TEST_F(ChainStoreTest, HeavierBranchReorgsWithUndoAndReturnsBatchesToThePool) {
   EXPECT_EQ((*store->GetBatch(Batch(4)))->state, BatchState::kPending);
 }
 
+TEST_F(ChainStoreTest, TheKeyFilterHearsOfEveryKeyTheTablesComeToHold) {
+  const consensus::TableSchema& users = *chain.params().schema.FindTable("users");
+  auto user_key = [&](int64_t id) { return consensus::RowKey("users", std::vector{consensus::Value::Int(id)}); };
+  Block a1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30), UserInsert(Batch(1), 1, 2, "bob", 40)});
+  Block a2 = chain.Mine(a1, 1, {UserDelete(Batch(2), 0, 2)});
+  {
+    auto filter = std::make_shared<KeyFilter>();
+    auto store = OpenStore(db, ChainStoreOptions{.ledger_keys = filter});
+    ExpectConnected(*store, a1);
+    EXPECT_TRUE(filter->MayContain(user_key(1)));
+    EXPECT_TRUE(filter->MayContain(user_key(2)));
+    ExpectConnected(*store, a2);
+  }
+  // A restart: the new filter starts empty (the node scans the tables into it). A reorg that
+  // disconnects a2 brings bob back, and the filter hears of it before the row is written.
+  auto filter = std::make_shared<KeyFilter>();
+  auto store = OpenStore(db, ChainStoreOptions{.ledger_keys = filter});
+  ASSERT_TRUE(store);
+  EXPECT_FALSE(filter->MayContain(user_key(2)));
+  Block b2 = chain.Mine(a1, 1, {}, /*extra_nonce=*/7);
+  Block b3 = chain.Mine(b2, 2, {UserInsert(Batch(3), 0, 3, "cy", 50)});
+  ASSERT_TRUE(store->AcceptBlock(b2, kNow).ok());
+  ExpectConnected(*store, b3);
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/30"}, {2, "bob/40"}, {3, "cy/50"}}));
+  EXPECT_TRUE(filter->MayContain(user_key(2)));
+  EXPECT_TRUE(filter->MayContain(user_key(3)));
+  EXPECT_EQ(consensus::RowKeyOf(UserInsert(Batch(3), 0, 3, "cy", 50), users), user_key(3));
+
+  // What the tables held before: AddAllKeys scans them.
+  KeyFilter scanned;
+  ASSERT_TRUE(LedgerWriter(db.admin(), chain.params()).AddAllKeys(scanned).ok());
+  for (int64_t id : {1, 2, 3}) EXPECT_TRUE(scanned.MayContain(user_key(id))) << id;
+  EXPECT_FALSE(scanned.MayContain(user_key(4)));
+}
+
 TEST_F(ChainStoreTest, EqualWorkTieGoesToTheLowerHashInEitherOrder) {
   Block x = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "x", 1)});
   Block y = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(2), 0, 1, "y", 2)});

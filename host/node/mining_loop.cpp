@@ -52,7 +52,11 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
 
   std::vector<std::shared_ptr<const PreparedBatch>> candidates;  // owned here for the template's life
   std::vector<const PreparedBatch*> candidate_views;             // the same, as SelectBatches reads them
-  std::vector<const consensus::RowOperation*> all_rows;
+  std::vector<const consensus::RowOperation*> rows_to_check;
+  // The key filter holds every key the ledger holds once it is loaded, unless the tables were
+  // changed behind the node's back: after an own block failed, every key is asked for once.
+  const bool check_every_key = m_check_every_key.exchange(false);
+  const bool filter_trusted = m_ledger_keys_loaded.load() && !check_every_key;
   for (store::PendingBatch& batch : *pending) {
     std::shared_ptr<const PreparedBatch> prepared;
     if (auto it = held.find(batch.id); it != held.end()) {
@@ -63,21 +67,28 @@ StatusOr<std::optional<Node::Template>> Node::BuildTemplate(const InFlight* in_f
       prepared = std::make_shared<const PreparedBatch>(std::move(*decoded));
       m_pending_cache.Put(prepared);
     }
-    for (const consensus::RowOperation& row : prepared->rows) all_rows.push_back(&row);
+    for (size_t i = 0; i < prepared->rows.size(); ++i) {
+      // A key the filter has never seen is not in the ledger: only the others are asked for.
+      if (!filter_trusted || m_ledger_keys->MayContain(prepared->keys[i])) rows_to_check.push_back(&prepared->rows[i]);
+    }
     candidate_views.push_back(prepared.get());
     candidates.push_back(std::move(prepared));
   }
   const auto keys_start = std::chrono::steady_clock::now();
   std::unordered_set<std::string> existing;
-  if (!all_rows.empty()) {
+  if (!rows_to_check.empty()) {
     auto keys = m_writers->With([&](store::MysqlConnection& db) {
-      return store::LedgerWriter(db, m_params).ExistingKeys(all_rows);
+      return store::LedgerWriter(db, m_params).ExistingKeys(rows_to_check);
     });
-    if (!keys.ok()) return keys.status();
+    if (!keys.ok()) {
+      if (check_every_key) m_check_every_key = true;
+      return keys.status();
+    }
     existing = std::move(*keys);
+    for (const std::string& key : existing) m_ledger_keys->Add(key);  // learns rows written behind its back
   }
-  spdlog::trace("template: {} batches read and decoded in {:.1f} ms, keys checked in {:.1f} ms", pending->size(),
-                std::chrono::duration<double, std::milli>(keys_start - read_start).count(),
+  spdlog::trace("template: {} batches read and decoded in {:.1f} ms, {} keys checked in {:.1f} ms", pending->size(),
+                std::chrono::duration<double, std::milli>(keys_start - read_start).count(), rows_to_check.size(),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - keys_start).count());
   TemplateSelection selection = SelectBatches(candidate_views, m_params.schema, existing, keys_in_flight);
   for (const auto& [index, reason] : selection.rejected) {
@@ -150,7 +161,8 @@ void Node::MiningLoop(std::stop_token stop) {
       continue;
     }
     if (!*built) {
-      WaitForCommit(in_flight);
+      // A block that failed to commit puts its batches back in the pool: a template at once.
+      if (!WaitForCommit(in_flight)) continue;
       {
         std::lock_guard lock(m_template_mutex);
         m_stale_since.reset();
@@ -228,6 +240,7 @@ void Node::MiningLoop(std::stop_token stop) {
         std::lock_guard stats_lock(m_template_mutex);
         ++m_stats.own_blocks_rejected;
         m_failed_commit = true;
+        m_check_every_key = true;
         // A template built on this block can never be committed.
         if (m_template_stop && m_template_prev == block.header.Hash()) m_template_stop->request_stop();
       }

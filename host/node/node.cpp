@@ -13,6 +13,7 @@
 #include "consensus/merkle.h"
 #include "node/node_internal.h"
 #include "store/batch_pool.h"
+#include "store/ledger_writer.h"
 #include "util/hex.h"
 
 namespace rowchain::node {
@@ -31,15 +32,21 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> node(new Node(std::move(options)));
   store::ChainStoreOptions store_options;
   store_options.change_feed_prefix = node->m_options.change_feed_prefix;
+  node->m_ledger_keys = std::make_shared<KeyFilter>(KeyFilterOptions{.max_bytes = node->m_options.ledger_key_filter_bytes});
+  store_options.ledger_keys = node->m_ledger_keys;  // from now on, every key written is added
   auto store = store::ChainStore::Open(node->m_options.mysql, node->m_params, std::move(store_options));
   if (!store.ok()) return store.status();
   node->m_store = std::move(*store);
   node->m_writers = std::make_unique<store::ConnectionPool>(node->m_options.mysql,
                                                             std::max<size_t>(1, node->m_options.writer_connections));
+  node->m_pool_writer = std::make_unique<PoolWriter>(*node->m_writers);
   {
     std::lock_guard lock(node->m_store_mutex);
     node->RefreshPendingLocked();
   }
+  // What the tables held before: scanned meanwhile on a connection of its own, while templates
+  // ask MySQL about every key.
+  node->m_key_scan_thread = std::jthread([raw = node.get()](std::stop_token stop) { raw->ScanLedgerKeys(stop); });
   store::TipInfo tip = node->m_store->Tip();
   node->m_tip_hash = tip.hash;
   std::array<uint8_t, 8> id{};
@@ -62,8 +69,28 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
 
 Node::~Node() { Stop(); }
 
+void Node::ScanLedgerKeys(std::stop_token stop) {
+  const auto start = std::chrono::steady_clock::now();
+  auto db = store::MysqlConnection::Connect(m_options.mysql);
+  Status scanned = db.ok() ? store::LedgerWriter(**db, m_params).AddAllKeys(*m_ledger_keys, stop) : db.status();
+  if (!scanned.ok()) {
+    if (!stop.stop_requested()) {
+      spdlog::warn("ledger keys not scanned ({}): templates ask MySQL about every key", scanned.message());
+    }
+    return;
+  }
+  m_ledger_keys_loaded = true;
+  spdlog::info("ledger keys scanned in {:.0f} ms; key filter {} KiB",
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
+               m_ledger_keys->bytes() >> 10);
+}
+
 void Node::Stop() {
   if (m_stopping.exchange(true)) return;
+  if (m_key_scan_thread.joinable()) {
+    m_key_scan_thread.request_stop();
+    m_key_scan_thread.join();
+  }
   if (m_mining_thread.joinable()) {
     m_mining_thread.request_stop();
     m_mining_thread.join();
@@ -85,8 +112,9 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::span<const
   // Held before it is stored: a template that finds it in MySQL finds it decoded, and it cannot
   // be sealed (and let go of) before it is held.
   if (!pool_full) m_pending_cache.Put(batch);
-  auto stored = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<BatchId> {
-    if (pool_full) {
+  StatusOr<BatchId> stored = InternalError("not stored");
+  if (pool_full) {
+    stored = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<BatchId> {
       // A retry of a batch already stored still gets its id; anything new is refused.
       if (!idempotency_key.empty()) {
         auto found = store::FindBatchByKey(db, idempotency_key);
@@ -95,9 +123,10 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::span<const
       }
       return ResourceExhaustedError(fmt::format("the pending pool is full ({} rows waiting, limit {}); retry later",
                                                 m_pending_rows.load(), m_options.max_pending_rows));
-    }
-    return store::InsertPendingBatch(db, id, batch->table, batch->leaves, idempotency_key, UnixNow());
-  });
+    });
+  } else {
+    stored = m_pool_writer->Store(store::NewPendingBatchOf(id, batch->table, batch->leaves, idempotency_key), UnixNow());
+  }
   if (!stored.ok() || *stored != id) m_pending_cache.Erase(id);
   if (!stored.ok()) return stored.status();
   SubmitResult result{.id = *stored, .duplicate = *stored != id, .row_count = static_cast<uint32_t>(row_count)};

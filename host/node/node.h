@@ -28,6 +28,7 @@
 #include "node/batch_input.h"
 #include "node/events.h"
 #include "node/pending_cache.h"
+#include "node/pool_writer.h"
 #include "store/chain_store.h"
 #include "store/connection_pool.h"
 #include "store/mysql_uri.h"
@@ -49,6 +50,9 @@ struct NodeOptions {
   // Non-empty: connected and disconnected blocks also write change-feed events to the outbox
   // (store/change_events.h) for a publisher to send on.
   std::string change_feed_prefix;
+  // Memory for the filter of the ledger's primary keys (util/key_filter.h), which spares a
+  // template asking MySQL about keys the ledger has never held; past it, every key is asked.
+  size_t ledger_key_filter_bytes = 64ull << 20;
 };
 
 struct SubmitResult {
@@ -147,9 +151,13 @@ class Node {
   // "cpu (avx512, 2 threads)" or "off".
   const std::string& miner_description() const { return m_miner_description; }
   bool stopping() const { return m_stopping.load(); }
+  // True once the ledger's keys are scanned into the key filter that templates consult.
+  bool ledger_keys_scanned() const { return m_ledger_keys_loaded.load(); }
 
  private:
   explicit Node(NodeOptions options);
+  // Fills m_ledger_keys with what the ledger tables hold, then trusts it (m_ledger_keys_loaded).
+  void ScanLedgerKeys(std::stop_token stop);
   void MiningLoop(std::stop_token stop);
   struct Template;
   // The node's last block while the store commits it (on another thread) and the next
@@ -183,6 +191,7 @@ class Node {
   std::mutex m_store_mutex;
   std::unique_ptr<store::ChainStore> m_store;
   std::unique_ptr<store::ConnectionPool> m_writers;
+  std::unique_ptr<PoolWriter> m_pool_writer;  // new batches into the pending pool, group-committed
   PendingCache m_pending_cache;
   EventHub m_events;
   std::atomic<uint64_t> m_pending_rows{0};
@@ -205,6 +214,12 @@ class Node {
   consensus::Hash256 m_template_prev{};  // the parent of the template being mined
   bool m_failed_commit = false;          // the in-flight block did not make it
   MiningStats m_stats;
+
+  // Every key the ledger tables hold, once the scan at start is done (store/chain_store.h).
+  std::shared_ptr<KeyFilter> m_ledger_keys;
+  std::atomic<bool> m_ledger_keys_loaded{false};
+  std::atomic<bool> m_check_every_key{false};  // the next template asks MySQL about every key
+  std::jthread m_key_scan_thread;
 
   std::jthread m_mining_thread;
 };

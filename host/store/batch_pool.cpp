@@ -31,37 +31,58 @@ StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, 
   return std::optional<consensus::BatchId>(id);
 }
 
-StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const consensus::BatchId& id,
-                                                std::string_view table, std::span<const consensus::Leaf> leaves,
-                                                const std::string& idempotency_key, int64_t now) {
-  if (!idempotency_key.empty()) {
-    auto found = FindBatchByKey(db, idempotency_key);
+NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
+                                  std::span<const consensus::Leaf> leaves, std::string_view idempotency_key) {
+  std::vector<uint8_t> packed = PackLeaves(leaves);
+  return NewPendingBatch{.id = id,
+                         .table = table,
+                         .idempotency_key = idempotency_key,
+                         .packed_leaves = std::string(packed.begin(), packed.end()),
+                         .row_count = static_cast<uint32_t>(leaves.size()),
+                         .byte_size = consensus::BodySize(leaves)};
+}
+
+StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const NewPendingBatch& batch, int64_t now) {
+  const std::string key(batch.idempotency_key);
+  if (!key.empty()) {
+    auto found = FindBatchByKey(db, key);
     if (!found.ok()) return found.status();
     if (*found) return **found;
   }
-  std::vector<uint8_t> blob = PackLeaves(leaves);
-  std::array<Value, 7> params = {
-      BatchIdValue(id),
-      Value::Text(std::string(table)),
-      idempotency_key.empty() ? Value::Null() : Value::Bytes(idempotency_key),
-      Value::Bytes(std::string(blob.begin(), blob.end())),
-      Value::Int(static_cast<int64_t>(leaves.size())),
-      Value::Int(static_cast<int64_t>(consensus::BodySize(leaves))),
-      Value::Int(now)};
-  auto inserted = db.Update(
-      "INSERT INTO rowchain_batches (batch_id, table_name, idempotency_key, rows_blob, row_count, byte_size, state, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-      params);
+  const NewPendingBatch* one = &batch;
+  Status inserted = InsertPendingBatches(db, std::span(&one, 1), now);
   if (!inserted.ok()) {
     // Two writers raced with the same key: the unique key let exactly one of them in.
-    if (inserted.status().code() == StatusCode::kAlreadyExists && !idempotency_key.empty()) {
-      auto found = FindBatchByKey(db, idempotency_key);
+    if (inserted.code() == StatusCode::kAlreadyExists && !key.empty()) {
+      auto found = FindBatchByKey(db, key);
       if (!found.ok()) return found.status();
       if (*found) return **found;
     }
-    return inserted.status();
+    return inserted;
   }
-  return id;
+  return batch.id;
+}
+
+Status InsertPendingBatches(MysqlConnection& db, std::span<const NewPendingBatch* const> batches, int64_t now) {
+  if (batches.empty()) return OkStatus();
+  // One statement text per group size; groups are small, so the cache holds them all.
+  std::string sql =
+      "INSERT INTO rowchain_batches (batch_id, table_name, idempotency_key, rows_blob, row_count, byte_size, state, "
+      "created_at) VALUES ";
+  std::vector<Value> params;
+  params.reserve(batches.size() * 7);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const NewPendingBatch& batch = *batches[i];
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, 0, ?)" : ", (?, ?, ?, ?, ?, ?, 0, ?)";
+    params.push_back(BatchIdValue(batch.id));
+    params.push_back(Value::Text(std::string(batch.table)));
+    params.push_back(batch.idempotency_key.empty() ? Value::Null() : Value::Bytes(std::string(batch.idempotency_key)));
+    params.push_back(Value::Bytes(batch.packed_leaves));
+    params.push_back(Value::Int(batch.row_count));
+    params.push_back(Value::Int(static_cast<int64_t>(batch.byte_size)));
+    params.push_back(Value::Int(now));
+  }
+  return db.Update(sql, params).status();
 }
 
 StatusOr<std::vector<PendingBatch>> ReadPendingBatches(

@@ -33,11 +33,25 @@ struct BatchRecord {
   uint32_t row_count = 0;
 };
 
+// A new pending batch, its leaves already packed, as InsertPendingBatch(es) store it.
+struct NewPendingBatch {
+  consensus::BatchId id{};
+  std::string_view table;
+  std::string_view idempotency_key;  // empty: none
+  std::string packed_leaves;         // PackLeaves
+  uint32_t row_count = 0;
+  uint64_t byte_size = 0;            // consensus::BodySize of the leaves
+};
+NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
+                                  std::span<const consensus::Leaf> leaves, std::string_view idempotency_key);
+
 // Stores a new pending batch. With an idempotency key that is already stored (also by a
 // concurrent call), stores nothing and returns the id of the batch stored under it.
-StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const consensus::BatchId& id,
-                                                std::string_view table, std::span<const consensus::Leaf> leaves,
-                                                const std::string& idempotency_key, int64_t now);
+StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const NewPendingBatch& batch, int64_t now);
+// Stores several new pending batches in one statement, so one commit makes them all durable:
+// all are stored or none is. An idempotency key already stored (or used twice among them)
+// fails the whole statement with ALREADY_EXISTS; the caller then stores them one by one.
+Status InsertPendingBatches(MysqlConnection& db, std::span<const NewPendingBatch* const> batches, int64_t now);
 StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, const std::string& idempotency_key);
 // Oldest first, whole batches only, within the row and byte budgets; batches in `exclude` (the
 // block being committed) are skipped without counting. A batch for which `leaves_known` says

@@ -300,6 +300,7 @@ Status ChainStore::DisconnectTip() {
     if (!*block) return DataLossError(fmt::format("body of block {} is missing", ShortHash(tip->hash)));
     auto body = consensus::DecodeBody((*block)->leaves);
     if (!body.ok()) return DataLossError(fmt::format("body of block {} is damaged", ShortHash(tip->hash)));
+    NoteLedgerKeys(undo);  // rows a DELETE removed come back
     LedgerWriter writer(*m_db, m_params);
     ROWCHAIN_RETURN_IF_ERROR(writer.Revert(*body, undo));
     if (!m_options.change_feed_prefix.empty()) {

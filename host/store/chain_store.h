@@ -27,6 +27,7 @@
 #include "store/ledger_writer.h"
 #include "store/mysql_connection.h"
 #include "store/statement_list.h"
+#include "util/key_filter.h"
 
 namespace rowchain::store {
 
@@ -45,6 +46,10 @@ struct ChainStoreOptions {
   // Tests: false sends statement lists one by one even on MariaDB, as on servers without
   // compound statements.
   bool compound_statements = true;
+  // When set, every primary key the ledger tables are about to hold (a connected block's
+  // INSERTs, a disconnect's restored rows) is added before it is written, so that, together
+  // with AddLedgerKeys over what the tables held before, the filter holds every key they hold.
+  std::shared_ptr<KeyFilter> ledger_keys;
 };
 
 struct TipInfo {
@@ -163,6 +168,8 @@ class ChainStore {
   Status DisconnectTip();
   Status WriteOutbox(const std::vector<ChangeEvent>& events);
   Status MarkInvalid(BlockEntry* entry, const std::string& reason);
+  // The keys of `ops`' INSERTs into options.ledger_keys (when set).
+  void NoteLedgerKeys(std::span<const consensus::RowOperation> ops) const;
   void Stage(std::string_view name) const {
     if (m_options.stage_hook) m_options.stage_hook(name);
   }

@@ -51,6 +51,7 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
     checked_body = &*decoded;
   }
   const consensus::DecodedBody& body = *checked_body;
+  NoteLedgerKeys(body.rows);
   LedgerWriter writer(*m_db, m_params);
   auto snapshot = writer.ReadState(body);
   if (!snapshot.ok()) return snapshot.status();
@@ -86,6 +87,14 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   }
   if (!written.ok()) return written;
   return Verdict::Valid();
+}
+
+void ChainStore::NoteLedgerKeys(std::span<const consensus::RowOperation> ops) const {
+  if (!m_options.ledger_keys) return;
+  for (const consensus::RowOperation& op : ops) {
+    if (op.op != consensus::RowOpKind::kInsert) continue;  // an UPDATE's or DELETE's key is held already
+    m_options.ledger_keys->Add(consensus::RowKeyOf(op, *m_params.schema.FindTable(op.table)));
+  }
 }
 
 void ChainStore::AddSealBatches(StatementList* list, const Hash256& block_hash, const Block& block,

@@ -50,6 +50,21 @@ StatusOr<std::unordered_set<std::string>> LedgerWriter::ExistingKeys(std::span<c
   return existing;
 }
 
+Status LedgerWriter::AddAllKeys(KeyFilter& filter, std::stop_token stop) {
+  for (const TableSchema& table : m_params.schema.tables) {
+    std::vector<std::string> key_columns;
+    for (uint16_t k : table.primary_key) key_columns.push_back(QuoteIdentifier(table.columns[k].name));
+    ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(
+        fmt::format("SELECT {} FROM {}", fmt::join(key_columns, ", "), QuoteIdentifier(table.name)), {},
+        [&](std::span<const Value> key) {
+          if (stop.stop_requested()) return CancelledError("stopped");
+          filter.Add(consensus::RowKey(table.name, key));
+          return OkStatus();
+        }));
+  }
+  return OkStatus();
+}
+
 Status LedgerWriter::ForEachKeyChunk(const TableSchema& table, const std::vector<std::vector<Value>>& keys,
                                      bool full_rows, const RowCallback& on_row) {
   const size_t per_query = std::max<size_t>(1, std::min(kMaxKeysPerQuery, kMaxPlaceholders / table.primary_key.size()));

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "consensus/block.h"
 #include "consensus/block_checks.h"
 #include "store/mysql_connection.h"
+#include "util/key_filter.h"
 #include "store/statement_list.h"
 
 namespace rowchain::store {
@@ -39,6 +41,10 @@ class LedgerWriter {
   // checked against before it is mined.
   StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation> rows);
   StatusOr<std::unordered_set<std::string>> ExistingKeys(std::span<const consensus::RowOperation* const> rows);
+  // Adds the primary key (as a RowKey) of every row the ledger tables hold to `filter`: one
+  // streamed scan per table, on this connection.
+  // CANCELLED once `stop` is requested.
+  Status AddAllKeys(KeyFilter& filter, std::stop_token stop = {});
   // Applies the rows; returns the undo image (the restoring operations). Precondition:
   // CheckBlockAgainstState passed on `snapshot`. An INSERT of an existing key is caught by the
   // primary key in this same transaction (one round trip fewer than asking first) and returned

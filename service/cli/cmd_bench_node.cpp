@@ -43,6 +43,18 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
 
+// The benchmark's rows: users numbered from `first_id`.
+struct UserRow {
+  int64_t id = 0;
+  std::string name;
+  int64_t age = 0;
+};
+
+UserRow UserRowAt(int64_t first_id, uint64_t index) {
+  const int64_t id = first_id + static_cast<int64_t>(index);
+  return UserRow{.id = id, .name = fmt::format("user {}", id), .age = id % 100};
+}
+
 struct NodeFigures {
   double rows_per_s = 0;
   double acknowledged_rows_per_s = 0;  // SubmitBatch replies only (stored in the pending pool)
@@ -78,6 +90,19 @@ StatusOr<NodeFigures> TimeNode(const NodeFlags& node, const BenchNodeFlags& flag
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the stream is open
 
+  // The requests are built before the clock starts, as the plain INSERTs' values are: the
+  // figures compare the node with the server, not the ways of building a request.
+  std::vector<pb::SubmitBatchRequest> requests(batches);
+  for (uint64_t b = 0; b < batches; ++b) {
+    requests[b].set_table("users");
+    for (uint64_t i = 0; i < flags.batch_rows; ++i) {
+      const UserRow user = UserRowAt(first_id, b * flags.batch_rows + i);
+      pb::Row* row = requests[b].add_rows();
+      (*row->mutable_columns())["id"].set_int_value(user.id);
+      (*row->mutable_columns())["name"].set_text_value(user.name);
+      (*row->mutable_columns())["age"].set_int_value(user.age);
+    }
+  }
   std::atomic<uint64_t> next{0};
   std::atomic<bool> failed{false};
   std::string failure;
@@ -86,15 +111,7 @@ StatusOr<NodeFigures> TimeNode(const NodeFlags& node, const BenchNodeFlags& flag
   for (unsigned w = 0; w < flags.writers; ++w) {
     writers.emplace_back([&] {
       for (uint64_t b = next++; b < batches && !failed; b = next++) {
-        pb::SubmitBatchRequest request;
-        request.set_table("users");
-        for (uint64_t i = 0; i < flags.batch_rows; ++i) {
-          int64_t id = first_id + static_cast<int64_t>(b * flags.batch_rows + i);
-          pb::Row* row = request.add_rows();
-          (*row->mutable_columns())["id"].set_int_value(id);
-          (*row->mutable_columns())["name"].set_text_value(fmt::format("user {}", id));
-          (*row->mutable_columns())["age"].set_int_value(id % 100);
-        }
+        const pb::SubmitBatchRequest& request = requests[b];
         pb::SubmitBatchResponse response;
         auto context = client->Context();
         auto sent = Clock::now();
@@ -117,15 +134,31 @@ StatusOr<NodeFigures> TimeNode(const NodeFlags& node, const BenchNodeFlags& flag
     return UnavailableError("SubmitBatch failed: " + failure);
   }
   {
+    // A rejected batch is never sealed: once the node has had nothing pending for two checks in a
+    // row while some batches are still unsealed, those were rejected (the node's log says why).
+    auto unsealed = [&] {
+      return std::count_if(submitted_at.begin(), submitted_at.end(),
+                           [&](const auto& entry) { return !sealed_at.contains(entry.first); });
+    };
+    const auto give_up = Clock::now() + std::chrono::minutes(10);
+    int idle_checks = 0;
     std::unique_lock lock(mutex);
-    bool done = all_sealed.wait_for(lock, std::chrono::minutes(10), [&] {
-      for (const auto& [id, t] : submitted_at) if (!sealed_at.contains(id)) return false;
-      return true;
-    });
-    if (!done) {
+    while (!all_sealed.wait_for(lock, std::chrono::seconds(1), [&] { return unsealed() == 0; })) {
+      lock.unlock();
+      pb::ChainInfo info;
+      grpc::Status s = client->stub().GetChainInfo(client->Context().get(), {}, &info);
+      idle_checks = s.ok() && info.pending_batches() == 0 ? idle_checks + 1 : 0;
+      lock.lock();
+      if (idle_checks < 2 && Clock::now() < give_up) continue;
+      const auto missing = unsealed();
+      if (missing == 0) break;
       watch_context->TryCancel();
       lock.unlock();
       watch_thread.join();
+      if (idle_checks >= 2) {
+        return FailedPreconditionError(fmt::format("{} of {} batches were never sealed: the node rejected them (see its log)",
+                                        missing, batches));
+      }
       return DeadlineExceededError("batches not sealed within 10 minutes");
     }
   }
@@ -159,6 +192,15 @@ StatusOr<double> TimePlain(const BenchNodeFlags& flags, const consensus::TableSc
     connections.push_back(std::move(*db));
   }
   const std::string sql = store::InsertRowsSql(users, flags.batch_rows);
+  std::vector<std::vector<consensus::Value>> statements(batches);
+  for (uint64_t b = 0; b < batches; ++b) {
+    for (uint64_t i = 0; i < flags.batch_rows; ++i) {
+      UserRow user = UserRowAt(first_id, b * flags.batch_rows + i);
+      statements[b].push_back(consensus::Value::Int(user.id));
+      statements[b].push_back(consensus::Value::Text(std::move(user.name)));
+      statements[b].push_back(consensus::Value::Int(user.age));
+    }
+  }
   std::atomic<uint64_t> next{0};
   std::mutex mutex;
   Status failure;
@@ -167,14 +209,7 @@ StatusOr<double> TimePlain(const BenchNodeFlags& flags, const consensus::TableSc
   for (unsigned w = 0; w < flags.writers; ++w) {
     writers.emplace_back([&, w] {
       for (uint64_t b = next++; b < batches; b = next++) {
-        std::vector<consensus::Value> values;
-        for (uint64_t i = 0; i < flags.batch_rows; ++i) {
-          int64_t id = first_id + static_cast<int64_t>(b * flags.batch_rows + i);
-          values.push_back(consensus::Value::Int(id));
-          values.push_back(consensus::Value::Text(fmt::format("user {}", id)));
-          values.push_back(consensus::Value::Int(id % 100));
-        }
-        auto inserted = connections[w]->Update(sql, values);  // autocommit: durable on return
+        auto inserted = connections[w]->Update(sql, statements[b]);  // autocommit: durable on return
         if (!inserted.ok()) {
           std::lock_guard lock(mutex);
           failure = inserted.status();
@@ -194,7 +229,10 @@ int Run(const NodeFlags& node, const BenchNodeFlags& flags) {
   }
   auto params = chain::LoadChain("regtest");
   if (!params.ok()) return ReportError(kExitFailure, params.status().message());
-  const int64_t first_id = flags.first_id != 0 ? flags.first_id : static_cast<int64_t>(std::time(nullptr)) * 1'000'000;
+  // From the clock in milliseconds, so that two runs (even within one second) never collide.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t first_id = flags.first_id != 0 ? flags.first_id : now_ms * 1'000'000;
   if (flags.plain_only) {
     if (flags.plain_mysql.empty()) return ReportError(kExitUsage, "bench-node: --plain-only needs --plain-mysql");
     auto timed = TimePlain(flags, *params->schema.FindTable("users"), first_id);
