@@ -11,6 +11,13 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
 # zstd (Debian's libzstd-dev): stored block bodies, batches and undo images.
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+# jemalloc (Debian's libjemalloc-dev) for rowchaind: its writers' path allocates and frees many
+# small objects on many threads, where glibc's malloc costs a fifth of the daemon's CPU
+# (BENCHMARKS.md, "Node"). Not with the sanitizers, which bring their own allocator.
+option(ROWCHAIN_JEMALLOC "Link rowchaind with jemalloc" ON)
+if(ROWCHAIN_JEMALLOC AND NOT ROWCHAIN_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 # librdkafka (Debian's librdkafka-dev), with its mock cluster for tests and the dev broker.
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 # gRPC and Protobuf (Debian's libgrpc++-dev, protobuf-compiler-grpc, libprotobuf-dev).

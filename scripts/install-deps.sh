@@ -8,7 +8,7 @@ packages=(
   libssl-dev openssl
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  libmariadb-dev mariadb-server mariadb-client libzstd-dev
+  libmariadb-dev mariadb-server mariadb-client libzstd-dev libjemalloc-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librdkafka-dev kcat
 )
