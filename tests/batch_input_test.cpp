@@ -28,6 +28,13 @@ TEST(BatchInput, BuildsRowsInColumnOrderWithIndexes) {
   EXPECT_EQ(batch->rows[1], testing::UserInsert(testing::Batch(9), 1, 2, "alan", 41));
 }
 
+TEST(BatchInput, ARepeatedKeyIsNamedAtItsFirstRepeatInRowOrder) {
+  Status s = Check("users", {User(1, "a", 1), User(2, "b", 2), User(3, "c", 3), User(2, "d", 4), User(1, "e", 5)});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "row 3: key id=2 occurs earlier in the batch");
+  EXPECT_TRUE(Check("users", {User(1, "a", 1), User(2, "b", 2), User(3, "c", 3)}).ok());
+}
+
 TEST(BatchInput, KeysAndLeavesAreThoseOfTheRows) {
   const auto& params = testing::RegtestParams();
   auto batch = PrepareBatch(params, "users", std::vector{User(1, "ada", 36), User(2, "alan", 41)}, testing::Batch(9));

@@ -18,15 +18,16 @@ using consensus::Value;
 
 namespace {
 
-StatusOr<RowOperation> BuildRow(const TableSchema& table, const InputRow& input, uint32_t index,
-                                const consensus::BatchId& batch_id) {
+// `by_column` is scratch space, one entry per column of `table`, reused from row to row.
+StatusOr<RowOperation> BuildRow(const TableSchema& table, InputRow& input, uint32_t index,
+                                const consensus::BatchId& batch_id, std::vector<Value*>& by_column) {
   RowOperation row{.batch_id = batch_id, .row_index = index, .op = input.op, .table = table.name, .values = {}};
-  std::vector<std::optional<Value>> by_column(table.columns.size());
-  for (const auto& [name, value] : input.columns) {
+  std::fill(by_column.begin(), by_column.end(), nullptr);
+  for (auto& [name, value] : input.columns) {
     std::optional<size_t> column = table.FindColumn(name);
     if (!column) return InvalidArgumentError(fmt::format("row {}: table {} has no column '{}'", index, table.name, name));
     if (by_column[*column]) return InvalidArgumentError(fmt::format("row {}: column '{}' given twice", index, name));
-    by_column[*column] = value;
+    by_column[*column] = &value;
   }
   if (input.op == RowOpKind::kDelete) {
     for (size_t c = 0; c < table.columns.size(); ++c) {
@@ -36,21 +37,24 @@ StatusOr<RowOperation> BuildRow(const TableSchema& table, const InputRow& input,
                                                 table.columns[c].name));
       }
     }
+    row.values.reserve(table.primary_key.size());
     for (uint16_t k : table.primary_key) {
       const consensus::Column& column = table.columns[k];
       if (!by_column[k]) return InvalidArgumentError(fmt::format("row {}: key column '{}' is missing", index, column.name));
       if (auto why = consensus::CheckValueForColumn(*by_column[k], column)) {
         return InvalidArgumentError(fmt::format("row {}, column '{}': {}", index, column.name, *why));
       }
-      row.values.push_back(*by_column[k]);
+      row.values.push_back(std::move(*by_column[k]));
     }
     return row;
   }
+  row.values.reserve(table.columns.size());
   for (size_t c = 0; c < table.columns.size(); ++c) {
     const consensus::Column& column = table.columns[c];
     if (!by_column[c]) {
       if (!column.nullable) return InvalidArgumentError(fmt::format("row {}: column '{}' is missing", index, column.name));
-      by_column[c] = Value::Null();
+      row.values.push_back(Value::Null());
+      continue;
     }
     if (auto why = consensus::CheckValueForColumn(*by_column[c], column)) {
       return InvalidArgumentError(fmt::format("row {}, column '{}': {}", index, column.name, *why));
@@ -63,7 +67,7 @@ StatusOr<RowOperation> BuildRow(const TableSchema& table, const InputRow& input,
 }  // namespace
 
 StatusOr<PreparedBatch> PrepareBatch(const consensus::ChainParams& params, std::string_view table_name,
-                                     std::span<const InputRow> rows, const consensus::BatchId& batch_id) {
+                                     std::vector<InputRow> rows, const consensus::BatchId& batch_id) {
   const TableSchema* table = params.schema.FindTable(table_name);
   if (table == nullptr) return InvalidArgumentError(fmt::format("the chain has no table '{}'", table_name));
   if (rows.empty()) return InvalidArgumentError("the batch has no rows");
@@ -75,23 +79,32 @@ StatusOr<PreparedBatch> PrepareBatch(const consensus::ChainParams& params, std::
   batch.rows.reserve(rows.size());
   batch.keys.reserve(rows.size());
   batch.leaves.reserve(rows.size());
+  std::vector<Value*> by_column(table->columns.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    auto row = BuildRow(*table, rows[i], static_cast<uint32_t>(i), batch_id);
+    auto row = BuildRow(*table, rows[i], static_cast<uint32_t>(i), batch_id, by_column);
     if (!row.ok()) return row.status();
     batch.keys.push_back(consensus::RowKeyOf(*row, *table));
     batch.leaves.push_back(consensus::EncodeRowOperationLeaf(*row));
     batch.leaf_bytes += batch.leaves.back().size();
     batch.rows.push_back(std::move(*row));
   }
-  // Keys are compared as views into batch.keys: no copies.
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(batch.keys.size());
-  for (size_t i = 0; i < batch.keys.size(); ++i) {
-    if (!seen.insert(batch.keys[i]).second) {
-      return InvalidArgumentError(
-          fmt::format("row {}: key {} occurs earlier in the batch", i,
-                      consensus::DescribeKey(*table, consensus::PrimaryKeyValues(batch.rows[i], *table))));
+  // A repeated key is found by sorting row numbers by key (no copies of the keys); the row
+  // named is the first repeat in row order, as a set filled row by row would name it.
+  std::vector<uint32_t> order(batch.keys.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return batch.keys[a] != batch.keys[b] ? batch.keys[a] < batch.keys[b] : a < b;
+  });
+  std::optional<uint32_t> first_repeat;
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (batch.keys[order[i]] == batch.keys[order[i - 1]] && (!first_repeat || order[i] < *first_repeat)) {
+      first_repeat = order[i];
     }
+  }
+  if (first_repeat) {
+    return InvalidArgumentError(
+        fmt::format("row {}: key {} occurs earlier in the batch", *first_repeat,
+                    consensus::DescribeKey(*table, consensus::PrimaryKeyValues(batch.rows[*first_repeat], *table))));
   }
   if (batch.leaf_bytes + kBlockInfoLeafReserve > params.max_block_bytes) {
     return InvalidArgumentError(fmt::format("the batch is {} bytes encoded; a block holds at most {}",

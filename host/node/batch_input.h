@@ -39,9 +39,9 @@ struct PreparedBatch {
 // INSERT and UPDATE need every non-nullable column (a missing nullable column is NULL);
 // DELETE takes the primary key columns only. INVALID_ARGUMENT for an unknown table or column,
 // a missing or repeated column, a value its column cannot hold, a key twice in the batch, an
-// empty batch, or a batch too large to fit one block.
+// empty batch, or a batch too large to fit one block. The rows' values are moved, not copied.
 StatusOr<PreparedBatch> PrepareBatch(const consensus::ChainParams& params, std::string_view table,
-                                     std::span<const InputRow> rows, const consensus::BatchId& batch_id);
+                                     std::vector<InputRow> rows, const consensus::BatchId& batch_id);
 
 // A batch as the pool stores it (its leaves) decoded and keyed again. INTERNAL when a leaf
 // does not decode to a row of a table of the schema: the pool holds only checked batches.

@@ -97,13 +97,13 @@ void Node::Stop() {
   }
 }
 
-StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::span<const InputRow> rows,
+StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<InputRow> rows,
                                          const std::string& idempotency_key) {
   if (m_stopping) return UnavailableError("the node is shutting down");
   if (idempotency_key.size() > 128) return InvalidArgumentError("the idempotency key is longer than 128 bytes");
   BatchId id{};
   if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) return InternalError("no random batch id");
-  auto prepared = PrepareBatch(m_params, table, rows, id);
+  auto prepared = PrepareBatch(m_params, table, std::move(rows), id);
   if (!prepared.ok()) return prepared.status();
   auto batch = std::make_shared<const PreparedBatch>(std::move(*prepared));
   const size_t row_count = batch->rows.size();

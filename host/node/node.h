@@ -106,7 +106,7 @@ class Node {
   // and ends every watcher. Idempotent.
   void Stop();
 
-  StatusOr<SubmitResult> SubmitBatch(std::string_view table, std::span<const InputRow> rows,
+  StatusOr<SubmitResult> SubmitBatch(std::string_view table, std::vector<InputRow> rows,
                                      const std::string& idempotency_key);
   // NOT_FOUND for an unknown batch.
   StatusOr<BatchEvent> BatchStatus(const consensus::BatchId& id);

@@ -168,7 +168,7 @@ grpc::ServerUnaryReactor* LedgerService::SubmitBatch(grpc::CallbackServerContext
   return RunUnary(context, [this, request, response] {
     auto rows = InputRowsFromProto(request->rows());
     if (!rows.ok()) return rows.status();
-    auto submitted = m_node.SubmitBatch(request->table(), *rows, request->idempotency_key());
+    auto submitted = m_node.SubmitBatch(request->table(), std::move(*rows), request->idempotency_key());
     if (!submitted.ok()) return submitted.status();
     response->set_batch_id(HexEncode(submitted->id));
     response->set_duplicate(submitted->duplicate);

@@ -193,7 +193,7 @@ Status TopicIngester::Handle(const std::string& value, int32_t partition, int64_
   std::string key = batch->idempotency_key.empty()
                         ? fmt::format("kafka:{}:{}:{}", m_options.topic, partition, offset)
                         : batch->idempotency_key;
-  auto stored = m_node.SubmitBatch(batch->table, batch->rows, key);
+  auto stored = m_node.SubmitBatch(batch->table, std::move(batch->rows), key);
   if (stored.ok()) {
     ++m_stored;
     return OkStatus();
