@@ -1,7 +1,5 @@
 #include "node/pool_writer.h"
 
-#include <algorithm>
-
 namespace rowchain::node {
 
 StatusOr<consensus::BatchId> PoolWriter::Store(store::NewPendingBatch batch, int64_t now) {

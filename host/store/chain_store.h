@@ -48,7 +48,8 @@ struct ChainStoreOptions {
   bool compound_statements = true;
   // When set, every primary key the ledger tables are about to hold (a connected block's
   // INSERTs, a disconnect's restored rows) is added before it is written, so that, together
-  // with AddLedgerKeys over what the tables held before, the filter holds every key they hold.
+  // with LedgerWriter::AddAllKeys over what the tables held before, the filter holds every key
+  // they hold.
   std::shared_ptr<KeyFilter> ledger_keys;
 };
 

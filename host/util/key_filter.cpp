@@ -1,5 +1,6 @@
 #include "util/key_filter.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <functional>
