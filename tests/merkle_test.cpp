@@ -37,6 +37,29 @@ TEST(MerkleTest, RootsMatchRfc6962ReferenceForEverySize) {
   }
 }
 
+// RFC 6962 §2.1 as written: the root of n leaves splits them at the largest power of two below n.
+Hash256 RecursiveRoot(std::span<const Hash256> leaf_hashes) {
+  if (leaf_hashes.size() == 1) return leaf_hashes[0];
+  size_t k = 1;
+  while (k * 2 < leaf_hashes.size()) k *= 2;
+  return MerkleNodeHash(RecursiveRoot(leaf_hashes.first(k)), RecursiveRoot(leaf_hashes.subspan(k)));
+}
+
+TEST(MerkleTest, LargeTreesMatchTheRecursiveDefinition) {
+  // Sizes whose levels fill the hash lanes (crypto/sha256_many.h) fully, partly and with an odd
+  // node left over; leaves of varied lengths, some longer than a lane takes.
+  for (size_t n : {1, 2, 7, 31, 32, 33, 100, 999, 1000, 1025}) {
+    std::vector<std::vector<uint8_t>> leaves;
+    for (size_t i = 0; i < n; ++i) leaves.emplace_back((i * 13) % 400, static_cast<uint8_t>(i));
+    std::vector<Hash256> one_by_one;
+    for (const auto& leaf : leaves) one_by_one.push_back(MerkleLeafHash(leaf));
+    std::vector<Hash256> many(n);
+    MerkleLeafHashes(leaves, many);
+    EXPECT_EQ(many, one_by_one) << n << " leaves";
+    EXPECT_EQ(MerkleRoot(many), RecursiveRoot(one_by_one)) << n << " leaves";
+  }
+}
+
 TEST(MerkleTest, InclusionProofsMatchRfc6962Reference) {
   std::vector<Hash256> leaves = ReferenceLeafHashes();
   Hash256 root = MerkleRoot(leaves);

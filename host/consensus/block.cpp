@@ -8,13 +8,15 @@
 namespace rowchain::consensus {
 
 std::vector<Hash256> LeafHashes(std::span<const Leaf> leaves) {
-  std::vector<Hash256> hashes;
-  hashes.reserve(leaves.size());
-  for (const Leaf& leaf : leaves) hashes.push_back(MerkleLeafHash(leaf));
+  std::vector<Hash256> hashes(leaves.size());
+  MerkleLeafHashes(leaves, hashes);
   return hashes;
 }
 
-Hash256 BodyMerkleRoot(std::span<const Leaf> leaves) { return MerkleRoot(LeafHashes(leaves)); }
+Hash256 BodyMerkleRoot(std::span<const Leaf> leaves) {
+  std::vector<Hash256> hashes = LeafHashes(leaves);
+  return MerkleRootInPlace(hashes);
+}
 
 std::vector<uint8_t> SerializeBlock(const Block& block) {
   HeaderBytes header = block.header.Serialize();

@@ -3,6 +3,7 @@
 #include <bit>
 
 #include "crypto/sha256.h"
+#include "crypto/sha256_many.h"
 
 namespace rowchain::consensus {
 namespace {
@@ -44,16 +45,23 @@ Hash256 MerkleRoot(std::span<const Hash256> leaf_hashes) {
   return MerkleRootInPlace(level);
 }
 
+void MerkleLeafHashes(std::span<const std::vector<uint8_t>> leaves, std::span<Hash256> out) {
+  crypto::Sha256ManyPrefixed(kLeafPrefix, leaves, out);
+}
+
 Hash256 MerkleRootInPlace(std::span<Hash256> hashes) {
   if (hashes.empty()) return crypto::Sha256({});
   // Bottom-up: pair neighbours level by level; a last odd node moves up unchanged. This gives
-  // the same tree as the recursive split at the largest power of two.
+  // the same tree as the recursive split at the largest power of two. A level's nodes are
+  // hashed together (Sha256ManyPrefixed), in place: node k's pair lies at 2k, at or after k.
+  static_assert(sizeof(Hash256) == 32);
+  const uint8_t* bytes = reinterpret_cast<const uint8_t*>(hashes.data());
   size_t size = hashes.size();
   while (size > 1) {
-    size_t out = 0;
-    for (size_t i = 0; i + 1 < size; i += 2) hashes[out++] = MerkleNodeHash(hashes[i], hashes[i + 1]);
-    if (size % 2 == 1) hashes[out++] = hashes[size - 1];
-    size = out;
+    const size_t nodes = size / 2;
+    crypto::Sha256ManyPrefixed(kNodePrefix, std::span(bytes, 64 * nodes), 64, hashes.first(nodes));
+    if (size % 2 == 1) hashes[nodes] = hashes[size - 1];
+    size = nodes + size % 2;
   }
   return hashes[0];
 }

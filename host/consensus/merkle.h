@@ -16,6 +16,9 @@
 namespace rowchain::consensus {
 
 Hash256 MerkleLeafHash(std::span<const uint8_t> leaf);
+// MerkleLeafHash of every leaf, into `out` (of the same size), allocating nothing; many at once
+// where the CPU allows (crypto/sha256_many.h).
+void MerkleLeafHashes(std::span<const std::vector<uint8_t>> leaves, std::span<Hash256> out);
 Hash256 MerkleNodeHash(const Hash256& left, const Hash256& right);
 
 // Root over leaf hashes (already MerkleLeafHash-ed).
