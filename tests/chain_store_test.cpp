@@ -95,6 +95,39 @@ TEST_F(ChainStoreTest, InvalidRowsAreRejectedAndChangeNothing) {
   }
 }
 
+TEST_F(ChainStoreTest, ABodyThatDoesNotHashToItsHeaderLeavesNothing) {
+  // On the tip the root is checked last, while the server inserts the rows (and, for a large
+  // body, the block's row): none of it may stay, and the right body must still connect.
+  for (const ChainStoreOptions& mode : WriteModes()) {
+    SCOPED_TRACE(fmt::format("one trip up to {} bytes, compound statements {}", mode.one_round_trip_max_body_bytes,
+                             mode.compound_statements));
+    TestDatabase fresh;
+    auto store = OpenStore(fresh, mode);
+    ASSERT_TRUE(store);
+    Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
+    ExpectConnected(*store, b1);
+    Block b2 = chain.Mine(b1, 1, {UserUpdate(Batch(2), 0, 1, "ann", 31), UserInsert(Batch(2), 1, 2, "bob", 40)});
+    Block wrong_body = b2;
+    wrong_body.leaves[2] = consensus::EncodeRowOperationLeaf(
+        {.batch_id = Batch(2), .row_index = 1, .op = consensus::RowOpKind::kInsert, .table = "users",
+         .values = {consensus::Value::Int(2), consensus::Value::Text("eve"), consensus::Value::Int(40)}});
+    auto result = store->AcceptBlock(wrong_body, kNow);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->verdict.reason(), "bad-merkle");
+    EXPECT_EQ(store->Tip().hash, b1.Hash());
+    EXPECT_EQ(store->FindBlock(b2.Hash()), nullptr);
+    EXPECT_EQ(Users(fresh), (std::map<int64_t, std::string>{{1, "ann/30"}}));
+    auto stored = fresh.admin().Query("SELECT COUNT(*) FROM rowchain_blocks");
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ((*stored)[0][0].as_int(), 2);  // genesis and b1
+    auto batch = store->GetBatch(Batch(2));
+    ASSERT_TRUE(batch.ok());
+    EXPECT_FALSE(batch->has_value());
+    ExpectConnected(*store, b2);
+    EXPECT_EQ(Users(fresh), (std::map<int64_t, std::string>{{1, "ann/31"}, {2, "bob/40"}}));
+  }
+}
+
 void ChainStoreTest::CheckInvalidRowsAreRejected(TestDatabase& target, std::unique_ptr<ChainStore> store) {
   ASSERT_TRUE(store);
   Block b1 = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "ann", 30)});
@@ -178,6 +211,9 @@ void CrashMidBlock(const std::string& stage, bool one_trip) {
 
 TEST(ChainStoreCrashTest, KilledAfterTheLedgerRowsWereWritten) { CrashMidBlock("ledger-applied", false); }
 TEST(ChainStoreCrashTest, KilledJustBeforeCommit) { CrashMidBlock("before-commit", false); }
+TEST(ChainStoreCrashTest, KilledWhileTheRowsAreBeingInserted) {
+  CrashMidBlock("rows-sent", false);  // the INSERT is on its way while the body is hashed
+}
 TEST(ChainStoreCrashTest, KilledBeforeTheOneStatementWithItsCommit) {
   CrashMidBlock("ledger-applied", true);  // the UPDATE went alone; the INSERT rides with the COMMIT
   CrashMidBlock("before-commit", true);

@@ -17,6 +17,8 @@ namespace {
 
 std::string BatchHex(const BatchId& id) { return HexEncode(id); }
 
+Verdict BadMerkle() { return Verdict::Invalid("bad-merkle", "the leaves do not hash to the header's Merkle root"); }
+
 // Each batch is one contiguous run of rows 0..n-1 on one table, appearing once in the block.
 Verdict CheckBatchRuns(const std::vector<RowOperation>& rows) {
   std::set<BatchId> finished;
@@ -46,8 +48,6 @@ Verdict CheckBatchRuns(const std::vector<RowOperation>& rows) {
   return Verdict::Valid();
 }
 
-// Everything CheckBlockBody checks after the Merkle root: leaf decoding, the height in leaf 0,
-// each row against the schema, keys written twice, batch runs.
 // The first row (in leaf order) whose table and key an earlier row of the block wrote.
 Verdict NameRepeatedKey(const std::vector<RowOperation>& rows, const LedgerSchema& schema) {
   std::unordered_set<std::string> seen;
@@ -59,32 +59,6 @@ Verdict NameRepeatedKey(const std::vector<RowOperation>& rows, const LedgerSchem
     }
   }
   return Verdict::Invalid("bad-row", "a key is written twice in the block");
-}
-
-Verdict CheckBodyRows(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded) {
-  auto body = DecodeBody(block.leaves);
-  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
-  if (body->info.height != height) {
-    return Verdict::Invalid("bad-height", fmt::format("leaf 0 says height {}, the block is at {}", body->info.height,
-                                                      height));
-  }
-  // Duplicate keys are found by sorting, which allocates no node per key as a hash set does
-  // (1,000 rows: ~375 µs to ~290–346 µs for the whole check); only a block that has one looks
-  // again, in leaf order, to name the first leaf that repeats a key.
-  std::vector<std::string> keys;
-  keys.reserve(body->rows.size());
-  for (size_t i = 0; i < body->rows.size(); ++i) {
-    const RowOperation& row = body->rows[i];
-    if (auto why = CheckRowAgainstSchema(row, params.schema)) {
-      return Verdict::Invalid("bad-row", fmt::format("leaf {}: {}", i + 1, *why));
-    }
-    keys.push_back(RowKeyOf(row, *params.schema.FindTable(row.table)));
-  }
-  std::sort(keys.begin(), keys.end());
-  if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return NameRepeatedKey(body->rows, params.schema);
-  Verdict runs = CheckBatchRuns(body->rows);
-  if (runs.ok()) *decoded = std::move(*body);
-  return runs;
 }
 
 }  // namespace
@@ -117,12 +91,33 @@ Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContex
   return Verdict::Valid();
 }
 
-Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height) {
-  DecodedBody unused;
-  return CheckBlockBody(block, params, height, &unused);
+Verdict CheckBlockBodyRows(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded) {
+  auto body = DecodeBody(block.leaves);
+  if (!body.ok()) return Verdict::Invalid("bad-leaf", body.status().message());
+  if (body->info.height != height) {
+    return Verdict::Invalid("bad-height", fmt::format("leaf 0 says height {}, the block is at {}", body->info.height,
+                                                      height));
+  }
+  // Duplicate keys are found by sorting, which allocates no node per key as a hash set does
+  // (1,000 rows: ~375 µs to ~290–346 µs for the whole check); only a block that has one looks
+  // again, in leaf order, to name the first leaf that repeats a key.
+  std::vector<std::string> keys;
+  keys.reserve(body->rows.size());
+  for (size_t i = 0; i < body->rows.size(); ++i) {
+    const RowOperation& row = body->rows[i];
+    if (auto why = CheckRowAgainstSchema(row, params.schema)) {
+      return Verdict::Invalid("bad-row", fmt::format("leaf {}: {}", i + 1, *why));
+    }
+    keys.push_back(RowKeyOf(row, *params.schema.FindTable(row.table)));
+  }
+  std::sort(keys.begin(), keys.end());
+  if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return NameRepeatedKey(body->rows, params.schema);
+  Verdict runs = CheckBatchRuns(body->rows);
+  if (runs.ok()) *decoded = std::move(*body);
+  return runs;
 }
 
-Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded) {
+Verdict CheckBlockBodySize(const Block& block, const ChainParams& params) {
   if (block.leaves.empty()) return Verdict::Invalid("bad-leaf", "the body has no leaves");
   if (block.leaves.size() - 1 > params.max_block_rows) {
     return Verdict::Invalid("bad-blk-rows", fmt::format("{} rows exceed the limit of {}", block.leaves.size() - 1,
@@ -132,6 +127,21 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
     return Verdict::Invalid("bad-blk-length", fmt::format("{} body bytes exceed the limit of {}", size,
                                                           params.max_block_bytes));
   }
+  return Verdict::Valid();
+}
+
+Verdict CheckBlockMerkleRoot(const Block& block) {
+  if (BodyMerkleRoot(block.leaves) != block.header.merkle_root) return BadMerkle();
+  return Verdict::Valid();
+}
+
+Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height) {
+  DecodedBody unused;
+  return CheckBlockBody(block, params, height, &unused);
+}
+
+Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded) {
+  if (Verdict size = CheckBlockBodySize(block, params); !size.ok()) return size;
   // Hashing the leaves and decoding them are independent and together most of a large block's
   // validation, so a large body's Merkle root is computed on a second thread meanwhile. The
   // root is still judged first: a body that does not match its header is `bad-merkle`, whatever
@@ -144,7 +154,7 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
     leaf_hashes.resize(block.leaves.size());
     try {
       parallel_root = std::async(std::launch::async, [&block, &leaf_hashes] {
-        for (size_t i = 0; i < block.leaves.size(); ++i) leaf_hashes[i] = MerkleLeafHash(block.leaves[i]);
+        MerkleLeafHashes(block.leaves, leaf_hashes);
         return MerkleRootInPlace(leaf_hashes);
       });
     } catch (const std::system_error&) {
@@ -152,11 +162,9 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
     }
   }
   DecodedBody body;
-  Verdict rows = CheckBodyRows(block, params, height, &body);
+  Verdict rows = CheckBlockBodyRows(block, params, height, &body);
   const Hash256 root = parallel_root.valid() ? parallel_root.get() : BodyMerkleRoot(block.leaves);
-  if (root != block.header.merkle_root) {
-    return Verdict::Invalid("bad-merkle", "the leaves do not hash to the header's Merkle root");
-  }
+  if (root != block.header.merkle_root) return BadMerkle();
   if (rows.ok()) *decoded = std::move(body);
   return rows;
 }

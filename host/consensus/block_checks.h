@@ -50,6 +50,17 @@ Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t h
 // apply the rows does not decode them twice).
 Verdict CheckBlockBody(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded);
 
+// CheckBlockBody in its three parts, for a caller that hashes the leaves while doing something
+// else (the chain store computes the root while the server inserts the block's rows). The
+// verdicts rank as CheckBlockBody ranks them: sizes first, then the Merkle root, then the rows.
+// Sizes: "bad-leaf" (no leaves), "bad-blk-rows", "bad-blk-length".
+Verdict CheckBlockBodySize(const Block& block, const ChainParams& params);
+// "bad-merkle" when the leaves do not hash to the header's root.
+Verdict CheckBlockMerkleRoot(const Block& block);
+// Everything else (leaf decoding, leaf 0's height, rows against the schema, keys, batch runs);
+// `decoded` receives the body when it is valid. Precondition: CheckBlockBodySize passed.
+Verdict CheckBlockBodyRows(const Block& block, const ChainParams& params, uint64_t height, DecodedBody* decoded);
+
 // What the ledger holds before the block: which of the block's keys exist (as RowKey strings)
 // and which of its batches are already sealed on the chain it extends.
 struct LedgerStateView {

@@ -47,6 +47,7 @@ Status ChainStore::Reconnect() {
   m_db.reset();
   ConnectOptions connect = m_options.connect;
   connect.deferred_begin = true;  // a connect is many short transactions: no round trip for BEGIN
+  connect.nonblocking = true;  // a large block's rows are inserted while its body is hashed
   auto db = MysqlConnection::Connect(m_uri, connect);
   if (!db.ok()) return db.status();
   m_db = std::move(*db);
@@ -185,11 +186,6 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
     result.verdict = std::move(v);
     return result;
   }
-  consensus::DecodedBody body;
-  if (Verdict v = consensus::CheckBlockBody(block, m_params, parent->height + 1, &body); !v.ok()) {
-    result.verdict = std::move(v);
-    return result;
-  }
   BlockEntry entry;
   entry.hash = hash;
   entry.header = block.header;
@@ -198,16 +194,9 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
   entry.chain_work = parent->chain_work + WorkOf(block.header.bits);
   entry.row_count = static_cast<uint32_t>(block.leaves.size() - 1);
   // The common case, a block on the tip: stored and connected in one transaction.
-  if (parent == m_index.Tip()) {
-    BlockEntry* added = m_index.Add(std::move(entry));
-    auto verdict = NoteFailure(ConnectBlock(added, block, /*store_block=*/true, &body));
-    if (!verdict.ok()) return verdict.status();
-    if (verdict->ok()) {
-      result.events.push_back({ChainEvent::Kind::kConnected, added->hash, added->height});
-    } else {
-      result.verdict = *verdict;
-      ROWCHAIN_RETURN_IF_ERROR(NoteFailure(StoreInvalidBlock(added, block, *verdict)));
-    }
+  if (parent == m_index.Tip()) return ConnectOnTip(std::move(entry), block);
+  if (Verdict v = consensus::CheckBlockBody(block, m_params, parent->height + 1); !v.ok()) {
+    result.verdict = std::move(v);
     return result;
   }
   ROWCHAIN_RETURN_IF_ERROR(NoteFailure(m_db->Begin()));
@@ -223,6 +212,58 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
   for (auto& [invalid_hash, verdict] : invalid) {
     if (invalid_hash == hash) result.verdict = verdict;
   }
+  return result;
+}
+
+Verdict ChainStore::CheckBodyButRoot(const Block& block, uint64_t height, consensus::DecodedBody* body) const {
+  if (Verdict size = consensus::CheckBlockBodySize(block, m_params); !size.ok()) return size;
+  Verdict rows = consensus::CheckBlockBodyRows(block, m_params, height, body);
+  if (rows.ok()) return rows;
+  // The root outranks the rows (CheckBlockBody's order), so an invalid body is hashed now.
+  if (Verdict root = consensus::CheckBlockMerkleRoot(block); !root.ok()) return root;
+  return rows;
+}
+
+StatusOr<AcceptResult> ChainStore::ConnectOnTip(BlockEntry entry, const Block& block) {
+  AcceptResult result;
+  if (Verdict size = consensus::CheckBlockBodySize(block, m_params); !size.ok()) {
+    result.verdict = std::move(size);
+    return result;
+  }
+  ROWCHAIN_RETURN_IF_ERROR(NoteFailure(m_db->Begin()));
+  const bool row_ahead = consensus::BodySize(block.leaves) > m_options.one_round_trip_max_body_bytes;
+  if (row_ahead) {  // the server inserts the block's row while its body is decoded and checked
+    StatementList block_row;
+    const Value no_undo = Value::Bytes(Blob(PackLeaves({})));
+    AddStoreBlock(&block_row, entry, block, &no_undo);
+    if (Status sent = block_row.Start(*m_db); !sent.ok()) {
+      m_db->Rollback();
+      return NoteFailure(sent);
+    }
+  }
+  consensus::DecodedBody body;
+  if (Verdict checked = CheckBodyButRoot(block, entry.height, &body); !checked.ok()) {
+    m_db->Rollback();
+    result.verdict = std::move(checked);
+    return result;
+  }
+  auto verdict = ConnectInTransaction(&entry, block, row_ahead ? BlockRow::kInsertedAhead : BlockRow::kInsert, &body,
+                                      /*commit=*/true, /*check_merkle_root=*/true);
+  if (!verdict.ok() || !verdict->ok()) m_db->Rollback();
+  if (!verdict.ok()) return NoteFailure(verdict.status());
+  if (verdict->ok()) {
+    BlockEntry* added = m_index.Add(std::move(entry));
+    m_index.PushMain(added);
+    spdlog::debug("connected block {} at height {} ({} rows)", ShortHash(added->hash), added->height, added->row_count);
+    result.events.push_back({ChainEvent::Kind::kConnected, added->hash, added->height});
+    return result;
+  }
+  result.verdict = *verdict;
+  // A body that does not hash to its header says nothing about the block: nothing is kept, as
+  // for CheckBlockBody's other verdicts, and the right body may still come.
+  if (verdict->reason() == "bad-merkle") return result;
+  BlockEntry* added = m_index.Add(std::move(entry));
+  ROWCHAIN_RETURN_IF_ERROR(NoteFailure(StoreInvalidBlock(added, block, *verdict)));
   return result;
 }
 
@@ -262,7 +303,7 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
       auto block = ReadBlock(e->hash);
       if (!block.ok()) return block.status();
       if (!*block) return DataLossError(fmt::format("body of stored block {} is missing", ShortHash(e->hash)));
-      auto verdict = ConnectBlock(e, **block, /*store_block=*/false);
+      auto verdict = ConnectStoredBlock(e, **block);
       if (!verdict.ok()) return verdict.status();
       if (!verdict->ok()) {
         spdlog::warn("block {} at height {} is invalid: {}: {}", ShortHash(e->hash), e->height, verdict->reason(),

@@ -154,15 +154,29 @@ class ChainStore {
   // Moves to the best valid branch; blocks found invalid on the way are added to `invalid`.
   Status ActivateBestChain(std::vector<ChainEvent>* events,
                            std::vector<std::pair<Hash256, consensus::Verdict>>* invalid);
-  // OK status with an invalid verdict when the block's rows do not apply to the ledger. With
-  // `store_block` the block itself is inserted in the same transaction (a block on the tip).
-  // `checked_body`: the body as CheckBlockBody decoded it, or null to decode it here.
-  StatusOr<consensus::Verdict> ConnectBlock(BlockEntry* entry, const consensus::Block& block, bool store_block,
-                                            const consensus::DecodedBody* checked_body = nullptr);
-  // ConnectBlock's work inside the caller's transaction (no BEGIN or index change); with
+  // Where a block being connected has its own row: to be inserted with its writes (a new block
+  // on the tip), inserted already in this transaction with an empty undo image (a large new
+  // block, whose row goes first), or stored earlier as a side branch.
+  enum class BlockRow { kInsert, kInsertedAhead, kStoredEarlier };
+  // Connects a block stored earlier as a side branch. OK status with an invalid verdict when its
+  // rows do not apply to the ledger.
+  StatusOr<consensus::Verdict> ConnectStoredBlock(BlockEntry* entry, const consensus::Block& block);
+  // The work of a connect inside the caller's transaction (no BEGIN or index change); with
   // `commit`, its last statement commits. An invalid verdict may have rolled back already.
-  StatusOr<consensus::Verdict> ConnectInTransaction(BlockEntry* entry, const consensus::Block& block, bool store_block,
-                                                    const consensus::DecodedBody* checked_body, bool commit);
+  // `checked_body`: the body as CheckBlockBody decoded it, or null to decode it here. With
+  // `check_merkle_root`, the body's root is still to be checked ("bad-merkle"): for a large
+  // body, while the server inserts its rows.
+  StatusOr<consensus::Verdict> ConnectInTransaction(BlockEntry* entry, const consensus::Block& block, BlockRow row,
+                                                    const consensus::DecodedBody* checked_body, bool commit,
+                                                    bool check_merkle_root = false);
+  // CheckBlockBody less the Merkle root when the body is valid (ConnectInTransaction checks the
+  // root); an invalid body's verdict is CheckBlockBody's.
+  consensus::Verdict CheckBodyButRoot(const consensus::Block& block, uint64_t height, consensus::DecodedBody* body) const;
+  // A new block on the tip, its header checked: its body checked, the block stored and
+  // connected in one transaction. A large block's row is sent first, and the server inserts it
+  // while the body is decoded. Indexed only once committed, or stored as invalid when its rows
+  // are; a body with the wrong root leaves nothing.
+  StatusOr<AcceptResult> ConnectOnTip(BlockEntry entry, const consensus::Block& block);
   // True when every block connected in one committed transaction; false (nothing written) when
   // the blocks are not such a run or one of them is invalid.
   StatusOr<bool> ConnectGroup(std::span<const consensus::Block> blocks, int64_t now);

@@ -29,10 +29,9 @@ using consensus::Block;
 using consensus::Verdict;
 using internal::ShortHash;
 
-StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block, bool store_block,
-                                           const consensus::DecodedBody* checked_body) {
+StatusOr<Verdict> ChainStore::ConnectStoredBlock(BlockEntry* entry, const Block& block) {
   ROWCHAIN_RETURN_IF_ERROR(m_db->Begin());
-  auto verdict = ConnectInTransaction(entry, block, store_block, checked_body, /*commit=*/true);
+  auto verdict = ConnectInTransaction(entry, block, BlockRow::kStoredEarlier, nullptr, /*commit=*/true);
   if (!verdict.ok() || !verdict->ok()) {
     m_db->Rollback();
     return verdict;
@@ -42,8 +41,9 @@ StatusOr<Verdict> ChainStore::ConnectBlock(BlockEntry* entry, const Block& block
   return verdict;
 }
 
-StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Block& block, bool store_block,
-                                                   const consensus::DecodedBody* checked_body, bool commit) {
+StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Block& block, BlockRow row,
+                                                   const consensus::DecodedBody* checked_body, bool commit,
+                                                   bool check_merkle_root) {
   StatusOr<consensus::DecodedBody> decoded = consensus::DecodedBody{};
   if (checked_body == nullptr) {
     decoded = consensus::DecodeBody(block.leaves);
@@ -51,7 +51,12 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
     checked_body = &*decoded;
   }
   const consensus::DecodedBody& body = *checked_body;
+  const bool one_trip = consensus::BodySize(block.leaves) <= m_options.one_round_trip_max_body_bytes;
+  if (check_merkle_root && one_trip) {  // a small body: hashed before anything is sent
+    if (Verdict root = consensus::CheckBlockMerkleRoot(block); !root.ok()) return root;
+  }
   NoteLedgerKeys(body.rows);
+  if (row == BlockRow::kInsertedAhead) ROWCHAIN_RETURN_IF_ERROR(m_db->FinishUpdate().status());
   LedgerWriter writer(*m_db, m_params);
   auto snapshot = writer.ReadState(body);
   if (!snapshot.ok()) return snapshot.status();
@@ -59,24 +64,52 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
     return NameClash(body, v);  // a batch sealed before still comes first
   }
 
-  const bool one_trip = consensus::BodySize(block.leaves) <= m_options.one_round_trip_max_body_bytes;
-  StatementList last;
-  AddSealBatches(&last, entry->hash, block, body);  // first: a replayed batch is named before its rows
-  auto undo = writer.Apply(body, *snapshot, one_trip ? &last : nullptr);
-  if (!undo.ok() && undo.status().code() == StatusCode::kAlreadyExists) return NameClash(body, undo.status());
+  StatementList inserts;  // the UPDATEs and DELETEs run now, the INSERTs go with other work
+  auto undo = writer.Apply(body, *snapshot, &inserts);
   if (!undo.ok()) return undo.status();
-  Stage("ledger-applied");
+  StatementList last;  // ends with the COMMIT
+  AddSealBatches(&last, entry->hash, block, body);  // first: a replayed batch is named before its rows
+  // A large block's INSERTs go first, on their own, and the client hashes and packs the body
+  // while the server inserts; the block row follows as a statement of its own (the server
+  // copies a compound statement's values once more, which costs more than the round trip).
+  const bool rows_ahead = !one_trip && !inserts.empty();
+  if (rows_ahead) {
+    ROWCHAIN_RETURN_IF_ERROR(inserts.Start(*m_db));
+    Stage("rows-sent");
+  } else {
+    last.Append(std::move(inserts));
+  }
+  if (check_merkle_root && !one_trip) {
+    if (Verdict root = consensus::CheckBlockMerkleRoot(block); !root.ok()) return root;  // the caller rolls back
+  }
 
   std::vector<consensus::Leaf> undo_leaves;
   undo_leaves.reserve(undo->size());
   for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
   Value undo_blob = Value::Bytes(Blob(PackLeaves(undo_leaves)));
   StatementList first;  // what goes before `last`: a large block's row with its body
-  if (store_block) {
-    AddStoreBlock(one_trip ? &last : &first, *entry, block, &undo_blob);
-  } else {  // stored earlier as a side branch
-    last.Add("UPDATE rowchain_blocks SET in_main = 1, undo_ops = ? WHERE hash = ?", {undo_blob, HashValue(entry->hash)});
+  switch (row) {
+    case BlockRow::kInsert:
+      AddStoreBlock(one_trip ? &last : &first, *entry, block, &undo_blob);
+      break;
+    case BlockRow::kInsertedAhead:
+      if (!undo->empty()) {
+        last.Add("UPDATE rowchain_blocks SET undo_ops = ? WHERE hash = ?", {undo_blob, HashValue(entry->hash)});
+      }
+      break;
+    case BlockRow::kStoredEarlier:
+      last.Add("UPDATE rowchain_blocks SET in_main = 1, undo_ops = ? WHERE hash = ?",
+               {undo_blob, HashValue(entry->hash)});
+      break;
   }
+  if (rows_ahead) {
+    auto inserted = m_db->FinishUpdate();
+    if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) {
+      return NameClash(body, ExistingKeyError(inserted.status()));
+    }
+    if (!inserted.ok()) return inserted.status();
+  }
+  Stage("ledger-applied");
   ROWCHAIN_RETURN_IF_ERROR(first.Run(*m_db, /*commit=*/false));
   if (!m_options.change_feed_prefix.empty()) ROWCHAIN_RETURN_IF_ERROR(WriteChangeEvents(*entry, block, body, *snapshot));
 

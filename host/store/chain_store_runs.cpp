@@ -68,7 +68,7 @@ StatusOr<bool> ChainStore::ConnectGroup(std::span<const Block> blocks, int64_t n
     BlockEntry* added = m_index.Add(std::move(entry));
     connected.push_back(added);
     m_index.PushMain(added);
-    auto verdict = ConnectInTransaction(added, block, /*store_block=*/true, &body, /*commit=*/false);
+    auto verdict = ConnectInTransaction(added, block, BlockRow::kInsert, &body, /*commit=*/false);
     if (!verdict.ok()) {
       // A clash with an earlier block of the run is not visible outside the run's transaction:
       // the one-by-one path names it.

@@ -4,6 +4,9 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include <poll.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -32,14 +35,21 @@ bool IsIntegerField(enum_field_types type) {
 
 constexpr unsigned kBinaryCharset = 63;
 
-// Parameter storage that outlives mysql_stmt_execute.
+}  // namespace
+
+// Parameter bindings, kept with their statement and refilled for each execution: a block's
+// INSERT binds thousands of values, and fresh arrays of that size cost page faults every time.
 struct ParamBinding {
   std::vector<MYSQL_BIND> binds;
   std::vector<long long> ints;
   std::vector<unsigned long> lengths;
 
-  explicit ParamBinding(std::span<const Value> params)
-      : binds(params.size()), ints(params.size()), lengths(params.size()) {
+  void Fill(std::span<const Value> params) {
+    if (binds.size() < params.size()) {
+      binds.resize(params.size());
+      ints.resize(params.size());
+      lengths.resize(params.size());
+    }
     for (size_t i = 0; i < params.size(); ++i) {
       MYSQL_BIND& b = binds[i];
       std::memset(&b, 0, sizeof b);
@@ -65,6 +75,8 @@ struct ParamBinding {
     }
   }
 };
+
+namespace {
 
 // Result storage for one row, grown when a value does not fit.
 struct ResultBinding {
@@ -108,7 +120,37 @@ struct ResultBinding {
   }
 };
 
+// Waits on the connection's socket for what the non-blocking library asked for (`wait`, a mask
+// of MYSQL_WAIT_*); returns what happened, in the same terms.
+int WaitForSocket(MYSQL* mysql, int wait) {
+  pollfd fd{.fd = mysql_get_socket(mysql), .events = 0, .revents = 0};
+  if (wait & MYSQL_WAIT_READ) fd.events |= POLLIN;
+  if (wait & MYSQL_WAIT_WRITE) fd.events |= POLLOUT;
+  if (wait & MYSQL_WAIT_EXCEPT) fd.events |= POLLPRI;
+  const int timeout_ms = (wait & MYSQL_WAIT_TIMEOUT) ? static_cast<int>(mysql_get_timeout_value_ms(mysql)) : -1;
+  int ready;
+  do {
+    ready = poll(&fd, 1, timeout_ms);
+  } while (ready < 0 && errno == EINTR);
+  if (ready == 0) return MYSQL_WAIT_TIMEOUT;
+  int happened = 0;
+  // A closed or failed socket is reported as readable: the library's read then sees the error.
+  if (fd.revents & (POLLIN | POLLHUP | POLLERR)) happened |= MYSQL_WAIT_READ;
+  if (fd.revents & POLLOUT) happened |= MYSQL_WAIT_WRITE;
+  if (fd.revents & POLLPRI) happened |= MYSQL_WAIT_EXCEPT;
+  return happened;
+}
+
 }  // namespace
+
+// A statement StartUpdate sent: its values (which its statement's bindings point into) stay
+// alive until it is finished.
+struct PendingUpdate {
+  PreparedStatement* statement = nullptr;
+  std::vector<Value> params;
+  int wait = 0;    // what the library waits for; 0 once the statement is done
+  int result = 0;  // mysql_stmt_execute's return value, once done
+};
 
 Status MysqlError(unsigned error_number, std::string_view message, std::string_view what) {
   StatusCode code = StatusCode::kInternal;
@@ -148,6 +190,8 @@ std::string QuoteIdentifier(std::string_view name) {
   return out;
 }
 
+PreparedStatement::PreparedStatement(MYSQL_STMT* stmt) : m_stmt(stmt), m_binding(std::make_unique<ParamBinding>()) {}
+
 PreparedStatement::~PreparedStatement() { mysql_stmt_close(m_stmt); }
 
 Status PreparedStatement::Error(std::string_view what) const {
@@ -159,8 +203,8 @@ Status PreparedStatement::Run(std::span<const Value> params) {
     return InternalError(fmt::format("statement takes {} parameters, given {}", mysql_stmt_param_count(m_stmt),
                                      params.size()));
   }
-  ParamBinding binding(params);
-  if (!params.empty() && mysql_stmt_bind_param(m_stmt, binding.binds.data())) return Error("bind");
+  m_binding->Fill(params);
+  if (!params.empty() && mysql_stmt_bind_param(m_stmt, m_binding->binds.data())) return Error("bind");
   if (mysql_stmt_execute(m_stmt)) return Error("execute");
   return OkStatus();
 }
@@ -224,6 +268,10 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
   unsigned timeout = options.connect_timeout_s;
   mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (options.nonblocking && mysql_options(mysql, MYSQL_OPT_NONBLOCK, nullptr) != 0) {
+    mysql_close(mysql);
+    return InternalError("the MySQL client library has no non-blocking API");
+  }
   if (uri.ssl_mode != SslMode::kDisabled || !uri.ssl_ca.empty()) {
     auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
     mysql_ssl_set(mysql, or_null(uri.ssl_key), or_null(uri.ssl_cert), or_null(uri.ssl_ca), nullptr, nullptr);
@@ -257,6 +305,7 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
   // Strict mode: a value the column cannot hold is an error, never silently truncated.
   ROWCHAIN_RETURN_IF_ERROR(connection->Execute(
       "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'"));
+  connection->m_nonblocking = options.nonblocking;
   connection->m_compound_statements = std::string_view(mysql_get_server_info(mysql)).find("MariaDB") != std::string_view::npos;
   if (options.deferred_begin) {
     ROWCHAIN_RETURN_IF_ERROR(connection->Execute("SET SESSION autocommit = 0"));
@@ -265,14 +314,23 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
   return connection;
 }
 
+MysqlConnection::MysqlConnection(MYSQL* mysql, MysqlUri uri) : m_mysql(mysql), m_uri(std::move(uri)) {}
+
 MysqlConnection::~MysqlConnection() {
+  if (m_pending) (void)FinishUpdate();
   m_statements.clear();
   mysql_close(m_mysql);
 }
 
 Status MysqlConnection::Execute(std::string_view sql) { return EndStatement(RunText(sql)); }
 
+Status MysqlConnection::RefuseWhilePending() const {
+  if (m_pending) return InternalError("a statement is still running on this connection (FinishUpdate first)");
+  return OkStatus();
+}
+
 Status MysqlConnection::RunText(std::string_view sql) {
+  ROWCHAIN_RETURN_IF_ERROR(RefuseWhilePending());
   if (mysql_real_query(m_mysql, sql.data(), sql.size()) != 0) {
     return MysqlError(mysql_errno(m_mysql), mysql_error(m_mysql), sql.substr(0, 40));
   }
@@ -282,6 +340,7 @@ Status MysqlConnection::RunText(std::string_view sql) {
 }
 
 StatusOr<PreparedStatement*> MysqlConnection::Prepare(const std::string& sql) {
+  ROWCHAIN_RETURN_IF_ERROR(RefuseWhilePending());
   if (auto it = m_statements.find(sql); it != m_statements.end()) return it->second.get();
   if (m_statements.size() >= kMaxCachedStatements) {
     m_statements.clear();
@@ -308,6 +367,40 @@ StatusOr<uint64_t> MysqlConnection::Update(const std::string& sql, std::span<con
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   return EndStatement((*stmt)->Execute(params));
+}
+
+Status MysqlConnection::StartUpdate(const std::string& sql, std::vector<Value> params) {
+  if (!m_nonblocking) return InternalError("StartUpdate needs a connection opened nonblocking");
+  if (m_deferred_begin && !m_in_transaction) return InternalError("StartUpdate outside a transaction");
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  MYSQL_STMT* handle = (*stmt)->m_stmt;
+  if (params.size() != mysql_stmt_param_count(handle)) {
+    return InternalError(fmt::format("statement takes {} parameters, given {}", mysql_stmt_param_count(handle),
+                                     params.size()));
+  }
+  auto pending = std::make_unique<PendingUpdate>();
+  pending->statement = *stmt;
+  pending->params = std::move(params);
+  (*stmt)->m_binding->Fill(pending->params);
+  if (!pending->params.empty() && mysql_stmt_bind_param(handle, (*stmt)->m_binding->binds.data())) {
+    return (*stmt)->Error("bind");
+  }
+  // Returns once the statement is written and the library would wait for the server's answer.
+  pending->wait = mysql_stmt_execute_start(&pending->result, handle);
+  m_pending = std::move(pending);
+  return OkStatus();
+}
+
+StatusOr<uint64_t> MysqlConnection::FinishUpdate() {
+  if (!m_pending) return InternalError("FinishUpdate without a pending statement");
+  std::unique_ptr<PendingUpdate> pending = std::move(m_pending);
+  MYSQL_STMT* handle = pending->statement->m_stmt;
+  while (pending->wait != 0) {
+    pending->wait = mysql_stmt_execute_cont(&pending->result, handle, WaitForSocket(m_mysql, pending->wait));
+  }
+  if (pending->result != 0) return pending->statement->Error("execute");
+  return static_cast<uint64_t>(mysql_stmt_affected_rows(handle));
 }
 
 Status MysqlConnection::UpdateCommitting(const std::string& sql, std::span<const Value> params) {
@@ -346,6 +439,7 @@ Status MysqlConnection::Commit() {
 }
 
 void MysqlConnection::Rollback() {
+  if (m_pending) (void)FinishUpdate();
   m_in_transaction = false;
   (void)RunText("ROLLBACK");
 }

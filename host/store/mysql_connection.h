@@ -39,11 +39,17 @@ struct ConnectOptions {
   // fails, rolled back) at once, as under autocommit, so no transaction is left open. For a
   // connection that runs many short transactions (the chain store's block connects).
   bool deferred_begin = false;
+  // MariaDB's non-blocking client API, for StartUpdate. Off, the connection is as before.
+  bool nonblocking = false;
 };
+
+struct PendingUpdate;
+
+struct ParamBinding;
 
 class PreparedStatement {
  public:
-  explicit PreparedStatement(MYSQL_STMT* stmt) : m_stmt(stmt) {}
+  explicit PreparedStatement(MYSQL_STMT* stmt);
   ~PreparedStatement();
   PreparedStatement(const PreparedStatement&) = delete;
   PreparedStatement& operator=(const PreparedStatement&) = delete;
@@ -54,9 +60,11 @@ class PreparedStatement {
   Status Query(std::span<const Value> params, const RowCallback& on_row);
 
  private:
+  friend class MysqlConnection;  // StartUpdate drives mysql_stmt_execute_start itself
   Status Run(std::span<const Value> params);
   Status Error(std::string_view what) const;
   MYSQL_STMT* m_stmt;
+  std::unique_ptr<ParamBinding> m_binding;
 };
 
 class MysqlConnection {
@@ -75,6 +83,14 @@ class MysqlConnection {
   StatusOr<uint64_t> Update(const std::string& sql, std::span<const Value> params);
   // A statement that ends the transaction itself (a compound statement ending in COMMIT).
   Status UpdateCommitting(const std::string& sql, std::span<const Value> params);
+  // Sends a statement without a result set and returns as soon as it is on its way, so the
+  // caller can work while the server runs it; FinishUpdate waits for its result (the rows it
+  // matched). Inside Begin()/Commit() only, on a connection opened `nonblocking`. While one is
+  // pending the connection takes no other statement (INTERNAL) except Rollback, which waits
+  // for it and discards its result.
+  Status StartUpdate(const std::string& sql, std::vector<Value> params);
+  StatusOr<uint64_t> FinishUpdate();
+  bool HasPendingUpdate() const { return m_pending != nullptr; }
   // MariaDB runs anonymous compound statements (BEGIN NOT ATOMIC ... END); MySQL does not.
   bool SupportsCompoundStatements() const { return m_compound_statements; }
   // Tests: run statement lists one by one even on MariaDB (the path other servers take).
@@ -92,8 +108,9 @@ class MysqlConnection {
   const MysqlUri& uri() const { return m_uri; }
 
  private:
-  MysqlConnection(MYSQL* mysql, MysqlUri uri) : m_mysql(mysql), m_uri(std::move(uri)) {}
+  MysqlConnection(MYSQL* mysql, MysqlUri uri);
   Status RunText(std::string_view sql);
+  Status RefuseWhilePending() const;
   // With deferred_begin, ends the implicit transaction of a statement run outside Begin().
   template <class T>
   T EndStatement(T result) {
@@ -110,6 +127,8 @@ class MysqlConnection {
   bool m_deferred_begin = false;
   bool m_in_transaction = false;
   bool m_compound_statements = false;
+  bool m_nonblocking = false;
+  std::unique_ptr<PendingUpdate> m_pending;
   size_t m_large_statements = 0;  // cached statements over kLargeStatementBytes of SQL
   std::unordered_map<std::string, std::unique_ptr<PreparedStatement>> m_statements;
 };

@@ -1,5 +1,7 @@
 #include "store/statement_list.h"
 
+#include <algorithm>
+#include <iterator>
 #include <span>
 
 namespace rowchain::store {
@@ -8,6 +10,13 @@ void StatementList::Add(std::string sql, std::vector<Value> params) {
   m_sql.push_back(std::move(sql));
   m_param_counts.push_back(params.size());
   m_params.insert(m_params.end(), std::make_move_iterator(params.begin()), std::make_move_iterator(params.end()));
+}
+
+void StatementList::Append(StatementList&& other) {
+  std::move(other.m_sql.begin(), other.m_sql.end(), std::back_inserter(m_sql));
+  std::move(other.m_params.begin(), other.m_params.end(), std::back_inserter(m_params));
+  m_param_counts.insert(m_param_counts.end(), other.m_param_counts.begin(), other.m_param_counts.end());
+  other = StatementList();
 }
 
 Status StatementList::Run(MysqlConnection& db, bool commit) {
@@ -23,6 +32,21 @@ Status StatementList::Run(MysqlConnection& db, bool commit) {
     params = params.subspan(m_param_counts[i]);
   }
   return commit ? db.Commit() : OkStatus();
+}
+
+Status StatementList::Start(MysqlConnection& db) {
+  if (m_sql.empty()) return InternalError("no statement to start");
+  if (db.SupportsCompoundStatements() && m_sql.size() > 1) {
+    std::string compound = "BEGIN NOT ATOMIC ";
+    for (const std::string& sql : m_sql) compound += sql + "; ";
+    return db.StartUpdate(compound + "END", std::move(m_params));
+  }
+  std::span<const Value> params(m_params);
+  for (size_t i = 0; i + 1 < m_sql.size(); ++i) {
+    ROWCHAIN_RETURN_IF_ERROR(db.Update(m_sql[i], params.subspan(0, m_param_counts[i])).status());
+    params = params.subspan(m_param_counts[i]);
+  }
+  return db.StartUpdate(m_sql.back(), std::vector<Value>(params.begin(), params.end()));
 }
 
 }  // namespace rowchain::store

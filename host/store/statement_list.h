@@ -14,12 +14,18 @@ namespace rowchain::store {
 class StatementList {
  public:
   void Add(std::string sql, std::vector<Value> params);
+  // `other`'s statements after this list's own.
+  void Append(StatementList&& other);
   bool empty() const { return m_sql.empty(); }
 
   // Runs the statements in order inside the caller's transaction (MysqlConnection::Begin);
   // with `commit`, commits it as well. A failing statement stops the rest and returns its
   // error; the transaction is then still open, for the caller to roll back.
   Status Run(MysqlConnection& db, bool commit);
+  // Sends the statements without waiting for the server to run them, for the caller to work
+  // meanwhile and then finish them with db.FinishUpdate() (MysqlConnection::StartUpdate). Does
+  // not commit. Where the server takes no compound statement, all but the last run first.
+  Status Start(MysqlConnection& db);
 
  private:
   std::vector<std::string> m_sql;
