@@ -1,7 +1,10 @@
 // One test per reason code of consensus/block_checks.h.
 #include "consensus/block_checks.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <cstdint>
 
 #include "consensus/compact.h"
 #include "consensus/pow.h"
@@ -129,6 +132,25 @@ TEST(BodyChecks, ARepeatedKeyIsNamedAtItsFirstRepeatInLeafOrder) {
   EXPECT_EQ(v.reason(), "bad-row");
   EXPECT_TRUE(v.detail().starts_with("leaf 4: table 'users', key ")) << v.detail();
   EXPECT_NE(v.detail().find("written twice"), std::string::npos) << v.detail();
+}
+
+TEST(BodyChecks, AKeyIsTheSameWhicheverOpWritesItAndOnlyTheSameValueRepeatsIt) {
+  // An INSERT carries the whole row and a DELETE only the key: the same key either way.
+  Verdict v = CheckBlockBody(Unmined(1, {UserInsert(Batch(1), 0, 7, "u", 1), UserDelete(Batch(2), 0, 7)}),
+                             RegtestParams(), 1);
+  EXPECT_EQ(v.reason(), "bad-row");
+  EXPECT_TRUE(v.detail().starts_with("leaf 2: ")) << v.detail();
+  // Many keys, none repeated (neighbours, negatives, the extremes): valid.
+  std::vector<RowOperation> rows;
+  uint32_t index = 0;
+  for (int64_t id = -600; id < 600; ++id) rows.push_back(UserInsert(Batch(3), index++, id, "u", 1));
+  for (int64_t id : {INT64_MIN, INT64_MAX}) rows.push_back(UserInsert(Batch(3), index++, id, "u", 1));
+  EXPECT_TRUE(CheckBlockBody(Unmined(1, rows), RegtestParams(), 1).ok());
+  // The same rows with one key written again far from the first: named at the repeat.
+  rows.push_back(UserUpdate(Batch(4), 0, -3, "v", 2));
+  v = CheckBlockBody(Unmined(1, rows), RegtestParams(), 1);
+  EXPECT_EQ(v.reason(), "bad-row");
+  EXPECT_TRUE(v.detail().starts_with(fmt::format("leaf {}: ", rows.size()))) << v.detail();
 }
 
 TEST(BodyChecks, BadHeight) {
