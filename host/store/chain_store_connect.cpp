@@ -4,9 +4,11 @@
 //   then one statement list: the batch upsert, the INSERT rows, the block row with its body and
 //   undo image, COMMIT. (The block row's in_main mark is the main chain's tip: no record of its
 //   own.)
-// A large block sends its INSERT rows and block row as statements of their own before the list
-// (the server copies a compound statement's values once more, which costs more than the round
-// trips it saves). Writes the ledger refuses (a duplicate key, a batch sealed before) are not
+// A large block sends its block row and its INSERT rows as statements of their own before the
+// list (the server copies a compound statement's values once more, which costs more than the
+// round trips it saves), each started without waiting for it (MysqlConnection::StartUpdate): a
+// new block's row goes out before its body is decoded (ChainStore::ConnectOnTip), its rows
+// before its Merkle root is computed. Writes the ledger refuses (a duplicate key, a batch sealed before) are not
 // asked about first: the block is rolled back and the clash named afterwards by the same
 // consensus check a validator that asked first would run.
 #include <array>
@@ -68,10 +70,11 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   auto undo = writer.Apply(body, *snapshot, &inserts);
   if (!undo.ok()) return undo.status();
   StatementList last;  // ends with the COMMIT
-  AddSealBatches(&last, entry->hash, block, body);  // first: a replayed batch is named before its rows
+  // A replayed batch is named as such (not as its rows' existing keys) whichever statement
+  // fails first: NameClash checks batches before keys.
+  AddSealBatches(&last, entry->hash, block, body);
   // A large block's INSERTs go first, on their own, and the client hashes and packs the body
-  // while the server inserts; the block row follows as a statement of its own (the server
-  // copies a compound statement's values once more, which costs more than the round trip).
+  // while the server inserts.
   const bool rows_ahead = !one_trip && !inserts.empty();
   if (rows_ahead) {
     ROWCHAIN_RETURN_IF_ERROR(inserts.Start(*m_db));
