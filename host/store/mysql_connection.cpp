@@ -198,13 +198,18 @@ Status PreparedStatement::Error(std::string_view what) const {
   return MysqlError(mysql_stmt_errno(m_stmt), mysql_stmt_error(m_stmt), what);
 }
 
-Status PreparedStatement::Run(std::span<const Value> params) {
+Status PreparedStatement::Bind(std::span<const Value> params) {
   if (params.size() != mysql_stmt_param_count(m_stmt)) {
     return InternalError(fmt::format("statement takes {} parameters, given {}", mysql_stmt_param_count(m_stmt),
                                      params.size()));
   }
   m_binding->Fill(params);
   if (!params.empty() && mysql_stmt_bind_param(m_stmt, m_binding->binds.data())) return Error("bind");
+  return OkStatus();
+}
+
+Status PreparedStatement::Run(std::span<const Value> params) {
+  ROWCHAIN_RETURN_IF_ERROR(Bind(params));
   if (mysql_stmt_execute(m_stmt)) return Error("execute");
   return OkStatus();
 }
@@ -374,20 +379,12 @@ Status MysqlConnection::StartUpdate(const std::string& sql, std::vector<Value> p
   if (m_deferred_begin && !m_in_transaction) return InternalError("StartUpdate outside a transaction");
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
-  MYSQL_STMT* handle = (*stmt)->m_stmt;
-  if (params.size() != mysql_stmt_param_count(handle)) {
-    return InternalError(fmt::format("statement takes {} parameters, given {}", mysql_stmt_param_count(handle),
-                                     params.size()));
-  }
   auto pending = std::make_unique<PendingUpdate>();
   pending->statement = *stmt;
-  pending->params = std::move(params);
-  (*stmt)->m_binding->Fill(pending->params);
-  if (!pending->params.empty() && mysql_stmt_bind_param(handle, (*stmt)->m_binding->binds.data())) {
-    return (*stmt)->Error("bind");
-  }
+  pending->params = std::move(params);  // the bindings point into these
+  ROWCHAIN_RETURN_IF_ERROR((*stmt)->Bind(pending->params));
   // Returns once the statement is written and the library would wait for the server's answer.
-  pending->wait = mysql_stmt_execute_start(&pending->result, handle);
+  pending->wait = mysql_stmt_execute_start(&pending->result, (*stmt)->m_stmt);
   m_pending = std::move(pending);
   return OkStatus();
 }

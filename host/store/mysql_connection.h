@@ -61,6 +61,7 @@ class PreparedStatement {
 
  private:
   friend class MysqlConnection;  // StartUpdate drives mysql_stmt_execute_start itself
+  Status Bind(std::span<const Value> params);  // valid until the next Bind
   Status Run(std::span<const Value> params);
   Status Error(std::string_view what) const;
   MYSQL_STMT* m_stmt;

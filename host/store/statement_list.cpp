@@ -19,12 +19,16 @@ void StatementList::Append(StatementList&& other) {
   other = StatementList();
 }
 
+std::string StatementList::CompoundSql(bool commit) const {
+  std::string compound = "BEGIN NOT ATOMIC ";
+  for (const std::string& sql : m_sql) compound += sql + "; ";
+  return compound + (commit ? "COMMIT; END" : "END");
+}
+
 Status StatementList::Run(MysqlConnection& db, bool commit) {
   if (db.SupportsCompoundStatements() && m_sql.size() + (commit ? 1 : 0) > 1) {
-    std::string compound = "BEGIN NOT ATOMIC ";
-    for (const std::string& sql : m_sql) compound += sql + "; ";
-    if (commit) return db.UpdateCommitting(compound + "COMMIT; END", m_params);
-    return db.Update(compound + "END", m_params).status();
+    if (commit) return db.UpdateCommitting(CompoundSql(/*commit=*/true), m_params);
+    return db.Update(CompoundSql(/*commit=*/false), m_params).status();
   }
   std::span<const Value> params(m_params);
   for (size_t i = 0; i < m_sql.size(); ++i) {
@@ -37,9 +41,7 @@ Status StatementList::Run(MysqlConnection& db, bool commit) {
 Status StatementList::Start(MysqlConnection& db) {
   if (m_sql.empty()) return InternalError("no statement to start");
   if (db.SupportsCompoundStatements() && m_sql.size() > 1) {
-    std::string compound = "BEGIN NOT ATOMIC ";
-    for (const std::string& sql : m_sql) compound += sql + "; ";
-    return db.StartUpdate(compound + "END", std::move(m_params));
+    return db.StartUpdate(CompoundSql(/*commit=*/false), std::move(m_params));
   }
   std::span<const Value> params(m_params);
   for (size_t i = 0; i + 1 < m_sql.size(); ++i) {

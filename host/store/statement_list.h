@@ -28,6 +28,9 @@ class StatementList {
   Status Start(MysqlConnection& db);
 
  private:
+  // The statements as one anonymous compound statement (MariaDB), ending in COMMIT or not.
+  std::string CompoundSql(bool commit) const;
+
   std::vector<std::string> m_sql;
   std::vector<Value> m_params;
   std::vector<size_t> m_param_counts;
