@@ -67,7 +67,7 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   }
 
   StatementList inserts;  // the UPDATEs and DELETEs run now, the INSERTs go with other work
-  auto undo = writer.Apply(body, *snapshot, &inserts);
+  auto undo = writer.Apply(body, *snapshot, inserts);
   if (!undo.ok()) return undo.status();
   StatementList last;  // ends with the COMMIT
   // A replayed batch is named as such (not as its rows' existing keys) whichever statement

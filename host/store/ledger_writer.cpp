@@ -156,7 +156,7 @@ Status ExistingKeyError(const Status& server_error) {
 }
 
 StatusOr<std::vector<RowOperation>> LedgerWriter::Apply(const consensus::DecodedBody& body,
-                                                        const LedgerSnapshot& snapshot, StatementList* deferred_inserts) {
+                                                        const LedgerSnapshot& snapshot, StatementList& inserts) {
   std::vector<RowOperation> undo;
   undo.reserve(body.rows.size());
   const auto& rows = body.rows;
@@ -166,7 +166,7 @@ StatusOr<std::vector<RowOperation>> LedgerWriter::Apply(const consensus::Decoded
     if (row.op == RowOpKind::kInsert) {
       size_t end = i;
       while (end < rows.size() && rows[end].op == RowOpKind::kInsert && rows[end].table == row.table) ++end;
-      ROWCHAIN_RETURN_IF_ERROR(InsertRun(table, std::span(rows).subspan(i, end - i), deferred_inserts));
+      ROWCHAIN_RETURN_IF_ERROR(InsertRun(table, std::span(rows).subspan(i, end - i), &inserts));
       i = end;
       continue;
     }

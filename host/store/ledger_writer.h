@@ -45,16 +45,15 @@ class LedgerWriter {
   // streamed scan per table, on this connection.
   // CANCELLED once `stop` is requested.
   Status AddAllKeys(KeyFilter& filter, std::stop_token stop = {});
-  // Applies the rows; returns the undo image (the restoring operations). Precondition:
+  // Runs the block's UPDATEs and DELETEs and adds its INSERTs, as multi-row INSERTs, to
+  // `inserts` for the caller to send with other statements (a key occurs once per block, so
+  // they commute); returns the undo image (the restoring operations). Precondition:
   // CheckBlockAgainstState passed on `snapshot`. An INSERT of an existing key is caught by the
-  // primary key in this same transaction (one round trip fewer than asking first) and returned
-  // as ALREADY_EXISTS naming the key (ExistingKeyError). An UPDATE or DELETE that does not
-  // match exactly one row is INTERNAL (the table changed behind the node's back). With
-  // `deferred_inserts`, the INSERTs are added to that list instead of run (a key occurs once
-  // per block, so they commute with the UPDATEs and DELETEs).
+  // primary key when the caller's statements run (one round trip fewer than asking first); see
+  // ExistingKeyError. An UPDATE or DELETE that does not match exactly one row is INTERNAL (the
+  // table changed behind the node's back).
   StatusOr<std::vector<consensus::RowOperation>> Apply(const consensus::DecodedBody& body,
-                                                       const LedgerSnapshot& snapshot,
-                                                       StatementList* deferred_inserts = nullptr);
+                                                       const LedgerSnapshot& snapshot, StatementList& inserts);
   // Reverts a connected block: restores the undo image and deletes the body's INSERTs.
   Status Revert(const consensus::DecodedBody& body, std::span<const consensus::RowOperation> undo);
 
