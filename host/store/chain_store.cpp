@@ -230,25 +230,14 @@ StatusOr<AcceptResult> ChainStore::ConnectOnTip(BlockEntry entry, const Block& b
     result.verdict = std::move(size);
     return result;
   }
-  ROWCHAIN_RETURN_IF_ERROR(NoteFailure(m_db->Begin()));
-  const bool row_ahead = consensus::BodySize(block.leaves) > m_options.one_round_trip_max_body_bytes;
-  if (row_ahead) {  // the server inserts the block's row while its body is decoded and checked
-    StatementList block_row;
-    const Value no_undo = Value::Bytes(Blob(PackLeaves({})));
-    AddStoreBlock(&block_row, entry, block, &no_undo);
-    if (Status sent = block_row.Start(*m_db); !sent.ok()) {
-      m_db->Rollback();
-      return NoteFailure(sent);
-    }
-  }
   consensus::DecodedBody body;
   if (Verdict checked = CheckBodyButRoot(block, entry.height, &body); !checked.ok()) {
-    m_db->Rollback();
     result.verdict = std::move(checked);
     return result;
   }
-  auto verdict = ConnectInTransaction(&entry, block, row_ahead ? BlockRow::kInsertedAhead : BlockRow::kInsert, &body,
-                                      /*commit=*/true, /*check_merkle_root=*/true);
+  ROWCHAIN_RETURN_IF_ERROR(NoteFailure(m_db->Begin()));
+  auto verdict = ConnectInTransaction(&entry, block, BlockRow::kInsert, &body, /*commit=*/true,
+                                      /*check_merkle_root=*/true);
   if (!verdict.ok() || !verdict->ok()) m_db->Rollback();
   if (!verdict.ok()) return NoteFailure(verdict.status());
   if (verdict->ok()) {

@@ -155,9 +155,8 @@ class ChainStore {
   Status ActivateBestChain(std::vector<ChainEvent>* events,
                            std::vector<std::pair<Hash256, consensus::Verdict>>* invalid);
   // Where a block being connected has its own row: to be inserted with its writes (a new block
-  // on the tip), inserted already in this transaction with an empty undo image (a large new
-  // block, whose row goes first), or stored earlier as a side branch.
-  enum class BlockRow { kInsert, kInsertedAhead, kStoredEarlier };
+  // on the tip), or stored earlier as a side branch.
+  enum class BlockRow { kInsert, kStoredEarlier };
   // Connects a block stored earlier as a side branch. OK status with an invalid verdict when its
   // rows do not apply to the ledger.
   StatusOr<consensus::Verdict> ConnectStoredBlock(BlockEntry* entry, const consensus::Block& block);
@@ -173,9 +172,9 @@ class ChainStore {
   // root); an invalid body's verdict is CheckBlockBody's.
   consensus::Verdict CheckBodyButRoot(const consensus::Block& block, uint64_t height, consensus::DecodedBody* body) const;
   // A new block on the tip, its header checked: its body checked, the block stored and
-  // connected in one transaction. A large block's row is sent first, and the server inserts it
-  // while the body is decoded. Indexed only once committed, or stored as invalid when its rows
-  // are; a body with the wrong root leaves nothing.
+  // connected in one transaction; a large body's Merkle root is hashed while the server inserts
+  // its rows. Indexed only once committed, or stored as invalid when its rows are; a body with
+  // the wrong root leaves nothing.
   StatusOr<AcceptResult> ConnectOnTip(BlockEntry entry, const consensus::Block& block);
   // True when every block connected in one committed transaction; false (nothing written) when
   // the blocks are not such a run or one of them is invalid.

@@ -4,13 +4,14 @@
 //   then one statement list: the batch upsert, the INSERT rows, the block row with its body and
 //   undo image, COMMIT. (The block row's in_main mark is the main chain's tip: no record of its
 //   own.)
-// A large block sends its block row and its INSERT rows as statements of their own before the
-// list (the server copies a compound statement's values once more, which costs more than the
-// round trips it saves), each started without waiting for it (MysqlConnection::StartUpdate): a
-// new block's row goes out before its body is decoded (ChainStore::ConnectOnTip), its rows
-// before its Merkle root is computed. Writes the ledger refuses (a duplicate key, a batch sealed before) are not
-// asked about first: the block is rolled back and the clash named afterwards by the same
-// consensus check a validator that asked first would run.
+// A large block sends its INSERT rows as a statement of its own before the list (the server
+// copies a compound statement's values once more, which costs more than the round trip it
+// saves), started without waiting for it (MysqlConnection::StartUpdate): the client hashes the
+// leaves and packs the body while the server inserts. Its block row goes in the final list, so
+// a large block costs two round trips: on a virtual machine, waking the server's thread on
+// another vCPU costs ~80 µs each time (BENCHMARKS.md). Writes the ledger refuses (a duplicate
+// key, a batch sealed before) are not asked about first: the block is rolled back and the clash
+// named afterwards by the same consensus check a validator that asked first would run.
 #include <array>
 #include <ctime>
 #include <set>
@@ -58,7 +59,6 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
     if (Verdict root = consensus::CheckBlockMerkleRoot(block); !root.ok()) return root;
   }
   NoteLedgerKeys(body.rows);
-  if (row == BlockRow::kInsertedAhead) ROWCHAIN_RETURN_IF_ERROR(m_db->FinishUpdate().status());
   LedgerWriter writer(*m_db, m_params);
   auto snapshot = writer.ReadState(body);
   if (!snapshot.ok()) return snapshot.status();
@@ -90,15 +90,9 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   undo_leaves.reserve(undo->size());
   for (const auto& op : *undo) undo_leaves.push_back(consensus::EncodeRowOperationLeaf(op));
   Value undo_blob = Value::Bytes(Blob(PackLeaves(undo_leaves)));
-  StatementList first;  // what goes before `last`: a large block's row with its body
   switch (row) {
     case BlockRow::kInsert:
-      AddStoreBlock(one_trip ? &last : &first, *entry, block, &undo_blob);
-      break;
-    case BlockRow::kInsertedAhead:
-      if (!undo->empty()) {
-        last.Add("UPDATE rowchain_blocks SET undo_ops = ? WHERE hash = ?", {undo_blob, HashValue(entry->hash)});
-      }
+      AddStoreBlock(&last, *entry, block, &undo_blob);
       break;
     case BlockRow::kStoredEarlier:
       last.Add("UPDATE rowchain_blocks SET in_main = 1, undo_ops = ? WHERE hash = ?",
@@ -113,7 +107,6 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
     if (!inserted.ok()) return inserted.status();
   }
   Stage("ledger-applied");
-  ROWCHAIN_RETURN_IF_ERROR(first.Run(*m_db, /*commit=*/false));
   if (!m_options.change_feed_prefix.empty()) ROWCHAIN_RETURN_IF_ERROR(WriteChangeEvents(*entry, block, body, *snapshot));
 
   if (commit) Stage("before-commit");
