@@ -77,19 +77,26 @@ TEST_F(ChainStoreTest, ConnectsInsertsUpdatesAndDeletes) {
   EXPECT_TRUE(again->already_known);
 }
 
-// Every way a block's writes can reach the server: one statement with its COMMIT, rows and body
-// first, and one statement at a time (servers without compound statements).
+// Every way a block's writes can reach the server: rows first as an array and the rest with
+// the COMMIT (the default), rows first as multi-row INSERTs (servers without array binding),
+// one statement with its COMMIT, and one statement at a time (servers without compound
+// statements).
 std::vector<ChainStoreOptions> WriteModes() {
-  std::vector<ChainStoreOptions> modes(3);
-  modes[1].one_round_trip_max_body_bytes = 0;
-  modes[2].compound_statements = false;
+  std::vector<ChainStoreOptions> modes(4);
+  modes[1].array_binding = false;
+  modes[2].one_round_trip_max_body_bytes = 16 << 10;
+  modes[3].compound_statements = false;
   return modes;
+}
+
+std::string DescribeMode(const ChainStoreOptions& mode) {
+  return fmt::format("one trip up to {} bytes, compound statements {}, array binding {}",
+                     mode.one_round_trip_max_body_bytes, mode.compound_statements, mode.array_binding);
 }
 
 TEST_F(ChainStoreTest, InvalidRowsAreRejectedAndChangeNothing) {
   for (const ChainStoreOptions& mode : WriteModes()) {
-    SCOPED_TRACE(fmt::format("one trip up to {} bytes, compound statements {}", mode.one_round_trip_max_body_bytes,
-                             mode.compound_statements));
+    SCOPED_TRACE(DescribeMode(mode));
     TestDatabase fresh;
     CheckInvalidRowsAreRejected(fresh, OpenStore(fresh, mode));
   }
@@ -99,8 +106,7 @@ TEST_F(ChainStoreTest, ABodyThatDoesNotHashToItsHeaderLeavesNothing) {
   // On the tip the root is checked last, while the server inserts the rows (and, for a large
   // body, the block's row): none of it may stay, and the right body must still connect.
   for (const ChainStoreOptions& mode : WriteModes()) {
-    SCOPED_TRACE(fmt::format("one trip up to {} bytes, compound statements {}", mode.one_round_trip_max_body_bytes,
-                             mode.compound_statements));
+    SCOPED_TRACE(DescribeMode(mode));
     TestDatabase fresh;
     auto store = OpenStore(fresh, mode);
     ASSERT_TRUE(store);
@@ -166,15 +172,15 @@ void ChainStoreTest::CheckInvalidRowsAreRejected(TestDatabase& target, std::uniq
 
 // Kills the store's connection from another connection at a named point inside the connect
 // transaction: the block must leave no trace in the ledger, and a restart resumes cleanly.
-// `one_trip`: the block's INSERT, body and COMMIT go as one statement (the default for small
-// blocks); otherwise as statements of their own, so the kill finds more written.
+// `one_trip`: the block's INSERT, body and COMMIT go as one statement (an option);
+// otherwise (the default) as statements of their own, so the kill finds more written.
 void CrashMidBlock(const std::string& stage, bool one_trip) {
   TestDatabase db;
   TestChain chain(testing::RegtestParams());
   uint64_t victim = 0;
   bool armed = false;
   ChainStoreOptions options;
-  if (!one_trip) options.one_round_trip_max_body_bytes = 0;
+  options.one_round_trip_max_body_bytes = one_trip ? 16 << 10 : 0;
   options.stage_hook = [&](std::string_view at) {
     if (!armed || at != stage) return;
     armed = false;

@@ -52,6 +52,7 @@ Status ChainStore::Reconnect() {
   if (!db.ok()) return db.status();
   m_db = std::move(*db);
   if (!m_options.compound_statements) m_db->DisableCompoundStatements();
+  if (!m_options.array_binding) m_db->DisableArrayBinding();
   ROWCHAIN_RETURN_IF_ERROR(PrepareNodeTables(*m_db, m_params, m_genesis_hash));
   return PrepareLedgerTables(*m_db, m_params.schema);
 }

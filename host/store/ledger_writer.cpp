@@ -115,7 +115,7 @@ Status LedgerWriter::InsertRun(const TableSchema& table, std::span<const RowOper
       ++n;
     }
     if (deferred != nullptr) {
-      deferred->Add(InsertRowsSql(table, n), std::move(params));
+      deferred->AddRows(InsertRowsSql(table, n), InsertRowsSql(table, 1), n, std::move(params));
       start += n;
       continue;
     }

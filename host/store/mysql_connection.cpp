@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -43,6 +44,10 @@ struct ParamBinding {
   std::vector<MYSQL_BIND> binds;
   std::vector<long long> ints;
   std::vector<unsigned long> lengths;
+  // Array binding (FillColumns): one array per column, column after column.
+  std::vector<const char*> strings;
+  std::vector<char> indicators;
+  size_t array_rows = 0;  // the statement's STMT_ATTR_ARRAY_SIZE; 0 for one row of values
 
   void Fill(std::span<const Value> params) {
     if (binds.size() < params.size()) {
@@ -75,6 +80,42 @@ struct ParamBinding {
     }
   }
 };
+
+// `rows` rows of `columns` values, row after row, as one array per column (MariaDB's array
+// binding: the statement runs once per row in one round trip). Precondition: ArrayBindable.
+void FillColumns(ParamBinding& p, std::span<const Value> params, size_t rows, size_t columns) {
+  p.binds.assign(columns, MYSQL_BIND{});
+  p.ints.resize(params.size());
+  p.lengths.resize(params.size());
+  p.strings.resize(params.size());
+  p.indicators.resize(params.size());
+  for (size_t c = 0; c < columns; ++c) {
+    MYSQL_BIND& b = p.binds[c];
+    const size_t base = c * rows;
+    b.buffer_type = MYSQL_TYPE_LONGLONG;  // an all-NULL column's values are never read
+    b.buffer = &p.ints[base];
+    b.u.indicator = &p.indicators[base];
+    for (size_t r = 0; r < rows; ++r) {
+      const Value& v = params[r * columns + c];
+      p.indicators[base + r] = v.is_null() ? STMT_INDICATOR_NULL : STMT_INDICATOR_NONE;
+      switch (v.kind()) {
+        case Value::Kind::kNull:
+          break;
+        case Value::Kind::kInt:
+          p.ints[base + r] = v.as_int();
+          break;
+        case Value::Kind::kText:
+        case Value::Kind::kBytes:
+          b.buffer_type = v.kind() == Value::Kind::kText ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+          b.buffer = &p.strings[base];
+          b.length = &p.lengths[base];
+          p.strings[base + r] = v.as_string().data();
+          p.lengths[base + r] = v.as_string().size();
+          break;
+      }
+    }
+  }
+}
 
 namespace {
 
@@ -203,8 +244,29 @@ Status PreparedStatement::Bind(std::span<const Value> params) {
     return InternalError(fmt::format("statement takes {} parameters, given {}", mysql_stmt_param_count(m_stmt),
                                      params.size()));
   }
+  ROWCHAIN_RETURN_IF_ERROR(SetArrayRows(0));  // the statement may have run as an array before
   m_binding->Fill(params);
   if (!params.empty() && mysql_stmt_bind_param(m_stmt, m_binding->binds.data())) return Error("bind");
+  return OkStatus();
+}
+
+Status PreparedStatement::SetArrayRows(size_t rows) {
+  if (m_binding->array_rows == rows) return OkStatus();
+  unsigned int size = static_cast<unsigned int>(rows);
+  if (mysql_stmt_attr_set(m_stmt, STMT_ATTR_ARRAY_SIZE, &size)) return Error("array size");
+  m_binding->array_rows = rows;
+  return OkStatus();
+}
+
+Status PreparedStatement::BindRows(std::span<const Value> params, size_t rows) {
+  const size_t columns = mysql_stmt_param_count(m_stmt);
+  if (rows == 0 || columns == 0 || params.size() != rows * columns || !ArrayBindable(params, rows)) {
+    return InternalError(fmt::format("{} values do not bind as {} rows of {} columns of one kind each", params.size(),
+                                     rows, columns));
+  }
+  FillColumns(*m_binding, params, rows, columns);
+  ROWCHAIN_RETURN_IF_ERROR(SetArrayRows(rows));
+  if (mysql_stmt_bind_param(m_stmt, m_binding->binds.data())) return Error("bind");
   return OkStatus();
 }
 
@@ -312,6 +374,10 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
       "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'"));
   connection->m_nonblocking = options.nonblocking;
   connection->m_compound_statements = std::string_view(mysql_get_server_info(mysql)).find("MariaDB") != std::string_view::npos;
+  unsigned long extended_capabilities = 0;
+  if (mariadb_get_infov(mysql, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended_capabilities) == 0) {
+    connection->m_array_binding = (extended_capabilities & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
+  }
   if (options.deferred_begin) {
     ROWCHAIN_RETURN_IF_ERROR(connection->Execute("SET SESSION autocommit = 0"));
     connection->m_deferred_begin = true;
@@ -374,7 +440,22 @@ StatusOr<uint64_t> MysqlConnection::Update(const std::string& sql, std::span<con
   return EndStatement((*stmt)->Execute(params));
 }
 
-Status MysqlConnection::StartUpdate(const std::string& sql, std::vector<Value> params) {
+bool ArrayBindable(std::span<const Value> params, size_t rows) {
+  if (rows == 0 || params.size() % rows != 0) return false;
+  const size_t columns = params.size() / rows;
+  for (size_t c = 0; c < columns; ++c) {
+    std::optional<Value::Kind> kind;
+    for (size_t r = 0; r < rows; ++r) {
+      const Value& v = params[r * columns + c];
+      if (v.is_null()) continue;
+      if (kind && *kind != v.kind()) return false;
+      kind = v.kind();
+    }
+  }
+  return true;
+}
+
+Status MysqlConnection::StartUpdate(const std::string& sql, std::vector<Value> params, size_t array_rows) {
   if (!m_nonblocking) return InternalError("StartUpdate needs a connection opened nonblocking");
   if (m_deferred_begin && !m_in_transaction) return InternalError("StartUpdate outside a transaction");
   auto stmt = Prepare(sql);
@@ -382,7 +463,9 @@ Status MysqlConnection::StartUpdate(const std::string& sql, std::vector<Value> p
   auto pending = std::make_unique<PendingUpdate>();
   pending->statement = *stmt;
   pending->params = std::move(params);  // the bindings point into these
-  ROWCHAIN_RETURN_IF_ERROR((*stmt)->Bind(pending->params));
+  if (array_rows > 0 && !m_array_binding) return InternalError("the server takes no array binding");
+  ROWCHAIN_RETURN_IF_ERROR(array_rows > 0 ? (*stmt)->BindRows(pending->params, array_rows)
+                                          : (*stmt)->Bind(pending->params));
   // Returns once the statement is written and the library would wait for the server's answer.
   pending->wait = mysql_stmt_execute_start(&pending->result, (*stmt)->m_stmt);
   m_pending = std::move(pending);

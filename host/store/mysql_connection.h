@@ -62,6 +62,8 @@ class PreparedStatement {
  private:
   friend class MysqlConnection;  // StartUpdate drives mysql_stmt_execute_start itself
   Status Bind(std::span<const Value> params);  // valid until the next Bind
+  Status BindRows(std::span<const Value> params, size_t rows);  // array binding, as Bind
+  Status SetArrayRows(size_t rows);
   Status Run(std::span<const Value> params);
   Status Error(std::string_view what) const;
   MYSQL_STMT* m_stmt;
@@ -89,13 +91,21 @@ class MysqlConnection {
   // matched). Inside Begin()/Commit() only, on a connection opened `nonblocking`. While one is
   // pending the connection takes no other statement (INTERNAL) except Rollback, which waits
   // for it and discards its result.
-  Status StartUpdate(const std::string& sql, std::vector<Value> params);
+  // With `array_rows`, `sql` takes one row of values and `params` holds that many rows, row
+  // after row: the server runs the statement once per row, all in one round trip (MariaDB's
+  // array binding, where SupportsArrayBinding; each column's values of one kind or NULL). A
+  // multi-row INSERT of the same rows makes the server parse and bind every placeholder; an
+  // array of 1,000 rows inserts ~10% faster (BENCHMARKS.md).
+  Status StartUpdate(const std::string& sql, std::vector<Value> params, size_t array_rows = 0);
   StatusOr<uint64_t> FinishUpdate();
   bool HasPendingUpdate() const { return m_pending != nullptr; }
   // MariaDB runs anonymous compound statements (BEGIN NOT ATOMIC ... END); MySQL does not.
   bool SupportsCompoundStatements() const { return m_compound_statements; }
   // Tests: run statement lists one by one even on MariaDB (the path other servers take).
   void DisableCompoundStatements() { m_compound_statements = false; }
+  // MariaDB 10.2 and later run a statement over an array of rows (StartUpdate's array_rows).
+  bool SupportsArrayBinding() const { return m_array_binding; }
+  void DisableArrayBinding() { m_array_binding = false; }  // tests: the multi-row path
   Status QueryEach(const std::string& sql, std::span<const Value> params, const RowCallback& on_row);
   StatusOr<std::vector<Row>> Query(const std::string& sql, std::span<const Value> params = {});
 
@@ -128,11 +138,16 @@ class MysqlConnection {
   bool m_deferred_begin = false;
   bool m_in_transaction = false;
   bool m_compound_statements = false;
+  bool m_array_binding = false;
   bool m_nonblocking = false;
   std::unique_ptr<PendingUpdate> m_pending;
   size_t m_large_statements = 0;  // cached statements over kLargeStatementBytes of SQL
   std::unordered_map<std::string, std::unique_ptr<PreparedStatement>> m_statements;
 };
+
+// True when `params`, as `rows` rows, hold in each column values of one kind (or NULL): what
+// array binding takes.
+bool ArrayBindable(std::span<const Value> params, size_t rows);
 
 // Maps a client or server error number to a status code (UNAVAILABLE for lost connections).
 Status MysqlError(unsigned error_number, std::string_view message, std::string_view what);

@@ -6,7 +6,11 @@
 
 namespace rowchain::store {
 
-void StatementList::Add(std::string sql, std::vector<Value> params) {
+void StatementList::Add(std::string sql, std::vector<Value> params) { AddRows(std::move(sql), {}, 0, std::move(params)); }
+
+void StatementList::AddRows(std::string sql, std::string row_sql, size_t rows, std::vector<Value> params) {
+  m_row_sql.push_back(std::move(row_sql));
+  m_rows.push_back(rows);
   m_sql.push_back(std::move(sql));
   m_param_counts.push_back(params.size());
   m_params.insert(m_params.end(), std::make_move_iterator(params.begin()), std::make_move_iterator(params.end()));
@@ -16,6 +20,8 @@ void StatementList::Append(StatementList&& other) {
   std::move(other.m_sql.begin(), other.m_sql.end(), std::back_inserter(m_sql));
   std::move(other.m_params.begin(), other.m_params.end(), std::back_inserter(m_params));
   m_param_counts.insert(m_param_counts.end(), other.m_param_counts.begin(), other.m_param_counts.end());
+  std::move(other.m_row_sql.begin(), other.m_row_sql.end(), std::back_inserter(m_row_sql));
+  m_rows.insert(m_rows.end(), other.m_rows.begin(), other.m_rows.end());
   other = StatementList();
 }
 
@@ -40,6 +46,9 @@ Status StatementList::Run(MysqlConnection& db, bool commit) {
 
 Status StatementList::Start(MysqlConnection& db) {
   if (m_sql.empty()) return InternalError("no statement to start");
+  if (m_sql.size() == 1 && m_rows[0] > 0 && db.SupportsArrayBinding() && ArrayBindable(m_params, m_rows[0])) {
+    return db.StartUpdate(m_row_sql[0], std::move(m_params), m_rows[0]);
+  }
   if (db.SupportsCompoundStatements() && m_sql.size() > 1) {
     return db.StartUpdate(CompoundSql(/*commit=*/false), std::move(m_params));
   }

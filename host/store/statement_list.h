@@ -14,6 +14,10 @@ namespace rowchain::store {
 class StatementList {
  public:
   void Add(std::string sql, std::vector<Value> params);
+  // A multi-row statement (`sql`, with `rows` rows of values) that may also run as `row_sql`, a
+  // statement of one row's placeholders, over an array of the rows (MysqlConnection's array
+  // binding). Start uses the array when it is the list's only statement and the server takes it.
+  void AddRows(std::string sql, std::string row_sql, size_t rows, std::vector<Value> params);
   // `other`'s statements after this list's own.
   void Append(StatementList&& other);
   bool empty() const { return m_sql.empty(); }
@@ -24,7 +28,8 @@ class StatementList {
   Status Run(MysqlConnection& db, bool commit);
   // Sends the statements without waiting for the server to run them, for the caller to work
   // meanwhile and then finish them with db.FinishUpdate() (MysqlConnection::StartUpdate). Does
-  // not commit. Where the server takes no compound statement, all but the last run first.
+  // not commit. Where the server takes no compound statement, all but the last run first. A
+  // list of one AddRows statement goes as an array where the server takes arrays.
   Status Start(MysqlConnection& db);
 
  private:
@@ -34,6 +39,8 @@ class StatementList {
   std::vector<std::string> m_sql;
   std::vector<Value> m_params;
   std::vector<size_t> m_param_counts;
+  std::vector<std::string> m_row_sql;  // per statement: empty, or AddRows' one-row form
+  std::vector<size_t> m_rows;          // per statement: AddRows' row count, or 0
 };
 
 }  // namespace rowchain::store

@@ -63,10 +63,11 @@ StatusOr<std::vector<consensus::Block>> BuildBlocks(const consensus::ChainParams
   for (uint64_t height = 1; next_id <= total_rows; ++height) {
     mining::BlockSpec spec{.prev_hash = prev, .height = height, .bits = params.genesis.bits, .time = ++time,
                            .miner_id = "bench", .rows = {}, .first_extra_nonce = 0};
-    // One batch per 100 rows, as writers would send them.
+    // One batch per 100 rows, as writers would send them (a smaller block: one batch).
+    const int64_t batch_rows = std::min<int64_t>(100, per_block);
     for (unsigned i = 0; i < per_block && next_id <= total_rows; ++i, ++next_id) {
-      spec.rows.push_back(UserInsert(BatchNumber(static_cast<uint64_t>((next_id - 1) / 100)),
-                                     static_cast<uint32_t>((next_id - 1) % 100), next_id));
+      spec.rows.push_back(UserInsert(BatchNumber(static_cast<uint64_t>((next_id - 1) / batch_rows)),
+                                     static_cast<uint32_t>((next_id - 1) % batch_rows), next_id));
     }
     auto block = mining::MineBlock(miner, spec, params.PowLimit(), {});
     if (!block.ok()) return block.status();
