@@ -47,7 +47,7 @@ Status ChainStore::Reconnect() {
   m_db.reset();
   ConnectOptions connect = m_options.connect;
   connect.deferred_begin = true;  // a connect is many short transactions: no round trip for BEGIN
-  connect.nonblocking = true;  // a large block's rows are inserted while its body is hashed
+  connect.nonblocking = true;  // a block's rows are inserted while its body is hashed
   auto db = MysqlConnection::Connect(m_uri, connect);
   if (!db.ok()) return db.status();
   m_db = std::move(*db);

@@ -169,8 +169,8 @@ class ChainStore {
   // The work of a connect inside the caller's transaction (no BEGIN or index change); with
   // `commit`, its last statement commits. An invalid verdict may have rolled back already.
   // `checked_body`: the body as CheckBlockBody decoded it, or null to decode it here. With
-  // `check_merkle_root`, the body's root is still to be checked ("bad-merkle"): for a large
-  // body, while the server inserts its rows.
+  // `check_merkle_root`, the body's root is still to be checked ("bad-merkle"): while the
+  // server inserts its rows, unless the block goes in one round trip.
   StatusOr<consensus::Verdict> ConnectInTransaction(BlockEntry* entry, const consensus::Block& block, BlockRow row,
                                                     const consensus::DecodedBody* checked_body, bool commit,
                                                     bool check_merkle_root = false);
@@ -178,7 +178,7 @@ class ChainStore {
   // root); an invalid body's verdict is CheckBlockBody's.
   consensus::Verdict CheckBodyButRoot(const consensus::Block& block, uint64_t height, consensus::DecodedBody* body) const;
   // A new block on the tip, its header checked: its body checked, the block stored and
-  // connected in one transaction; a large body's Merkle root is hashed while the server inserts
+  // connected in one transaction; the body's Merkle root is hashed while the server inserts
   // its rows. Indexed only once committed, or stored as invalid when its rows are; a body with
   // the wrong root leaves nothing.
   StatusOr<AcceptResult> ConnectOnTip(BlockEntry entry, const consensus::Block& block);

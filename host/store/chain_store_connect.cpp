@@ -1,15 +1,14 @@
-// ChainStore: connecting one block to the main chain (see chain_store.h). The block's writes
-// are few statements, and on MariaDB the last of them carries the COMMIT:
+// ChainStore: connecting one block to the main chain (see chain_store.h, docs/storage.md). The
+// block's writes are few statements, and on MariaDB the last of them carries the COMMIT:
 //   UPDATE/DELETE rows (with their pre-images read first), one at a time, checked;
-//   then one statement list: the batch upsert, the INSERT rows, the block row with its body and
-//   undo image, COMMIT. (The block row's in_main mark is the main chain's tip: no record of its
-//   own.)
-// A large block sends its INSERT rows as a statement of its own before the list (the server
-// copies a compound statement's values once more, which costs more than the round trip it
-// saves), started without waiting for it (MysqlConnection::StartUpdate): the client hashes the
-// leaves and packs the body while the server inserts. Its block row goes in the final list, so
-// a large block costs two round trips: on a virtual machine, waking the server's thread on
-// another vCPU costs ~80 µs each time (BENCHMARKS.md). Writes the ledger refuses (a duplicate
+//   the INSERT rows, started without waiting for them (MysqlConnection::StartUpdate; an array
+//   of rows on MariaDB): the client hashes the leaves and packs the body while the server
+//   inserts;
+//   then one statement list: the batch upsert, the block row with its body and undo image,
+//   COMMIT. (The block row's in_main mark is the main chain's tip: no record of its own.)
+// With one_round_trip_max_body_bytes, a small block's INSERT rows go in that list instead: one
+// round trip, but the server copies a compound statement's values once more, which cost more
+// than the round trip on every block size measured. Writes the ledger refuses (a duplicate
 // key, a batch sealed before) are not asked about first: the block is rolled back and the clash
 // named afterwards by the same consensus check a validator that asked first would run.
 #include <array>
@@ -55,7 +54,7 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   }
   const consensus::DecodedBody& body = *checked_body;
   const bool one_trip = consensus::BodySize(block.leaves) <= m_options.one_round_trip_max_body_bytes;
-  if (check_merkle_root && one_trip) {  // a small body: hashed before anything is sent
+  if (check_merkle_root && one_trip) {  // one round trip: hashed before anything is sent
     if (Verdict root = consensus::CheckBlockMerkleRoot(block); !root.ok()) return root;
   }
   NoteLedgerKeys(body.rows);
@@ -73,8 +72,8 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   // A replayed batch is named as such (not as its rows' existing keys) whichever statement
   // fails first: NameClash checks batches before keys.
   AddSealBatches(&last, entry->hash, block, body);
-  // A large block's INSERTs go first, on their own, and the client hashes and packs the body
-  // while the server inserts.
+  // The INSERTs go first, on their own, and the client hashes and packs the body while the
+  // server inserts (unless the block is small enough for one round trip).
   const bool rows_ahead = !one_trip && !inserts.empty();
   if (rows_ahead) {
     ROWCHAIN_RETURN_IF_ERROR(inserts.Start(*m_db));
