@@ -79,43 +79,43 @@ struct ParamBinding {
       }
     }
   }
-};
 
-// `rows` rows of `columns` values, row after row, as one array per column (MariaDB's array
-// binding: the statement runs once per row in one round trip). Precondition: ArrayBindable.
-void FillColumns(ParamBinding& p, std::span<const Value> params, size_t rows, size_t columns) {
-  p.binds.assign(columns, MYSQL_BIND{});
-  p.ints.resize(params.size());
-  p.lengths.resize(params.size());
-  p.strings.resize(params.size());
-  p.indicators.resize(params.size());
-  for (size_t c = 0; c < columns; ++c) {
-    MYSQL_BIND& b = p.binds[c];
-    const size_t base = c * rows;
-    b.buffer_type = MYSQL_TYPE_LONGLONG;  // an all-NULL column's values are never read
-    b.buffer = &p.ints[base];
-    b.u.indicator = &p.indicators[base];
-    for (size_t r = 0; r < rows; ++r) {
-      const Value& v = params[r * columns + c];
-      p.indicators[base + r] = v.is_null() ? STMT_INDICATOR_NULL : STMT_INDICATOR_NONE;
-      switch (v.kind()) {
-        case Value::Kind::kNull:
-          break;
-        case Value::Kind::kInt:
-          p.ints[base + r] = v.as_int();
-          break;
-        case Value::Kind::kText:
-        case Value::Kind::kBytes:
-          b.buffer_type = v.kind() == Value::Kind::kText ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
-          b.buffer = &p.strings[base];
-          b.length = &p.lengths[base];
-          p.strings[base + r] = v.as_string().data();
-          p.lengths[base + r] = v.as_string().size();
-          break;
+  // `rows` rows of `columns` values, row after row, as one array per column (MariaDB's array
+  // binding: the statement runs once per row in one round trip). Precondition: ArrayBindable.
+  void FillColumns(std::span<const Value> params, size_t rows, size_t columns) {
+    binds.assign(columns, MYSQL_BIND{});
+    ints.resize(params.size());
+    lengths.resize(params.size());
+    strings.resize(params.size());
+    indicators.resize(params.size());
+    for (size_t c = 0; c < columns; ++c) {
+      MYSQL_BIND& b = binds[c];
+      const size_t base = c * rows;
+      b.buffer_type = MYSQL_TYPE_LONGLONG;  // an all-NULL column's values are never read
+      b.buffer = &ints[base];
+      b.u.indicator = &indicators[base];
+      for (size_t r = 0; r < rows; ++r) {
+        const Value& v = params[r * columns + c];
+        indicators[base + r] = v.is_null() ? STMT_INDICATOR_NULL : STMT_INDICATOR_NONE;
+        switch (v.kind()) {
+          case Value::Kind::kNull:
+            break;
+          case Value::Kind::kInt:
+            ints[base + r] = v.as_int();
+            break;
+          case Value::Kind::kText:
+          case Value::Kind::kBytes:
+            b.buffer_type = v.kind() == Value::Kind::kText ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+            b.buffer = &strings[base];
+            b.length = &lengths[base];
+            strings[base + r] = v.as_string().data();
+            lengths[base + r] = v.as_string().size();
+            break;
+        }
       }
     }
   }
-}
+};
 
 namespace {
 
@@ -264,7 +264,7 @@ Status PreparedStatement::BindRows(std::span<const Value> params, size_t rows) {
     return InternalError(fmt::format("{} values do not bind as {} rows of {} columns of one kind each", params.size(),
                                      rows, columns));
   }
-  FillColumns(*m_binding, params, rows, columns);
+  m_binding->FillColumns(params, rows, columns);
   ROWCHAIN_RETURN_IF_ERROR(SetArrayRows(rows));
   if (mysql_stmt_bind_param(m_stmt, m_binding->binds.data())) return Error("bind");
   return OkStatus();
@@ -458,12 +458,12 @@ bool ArrayBindable(std::span<const Value> params, size_t rows) {
 Status MysqlConnection::StartUpdate(const std::string& sql, std::vector<Value> params, size_t array_rows) {
   if (!m_nonblocking) return InternalError("StartUpdate needs a connection opened nonblocking");
   if (m_deferred_begin && !m_in_transaction) return InternalError("StartUpdate outside a transaction");
+  if (array_rows > 0 && !m_array_binding) return InternalError("the server takes no array binding");
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   auto pending = std::make_unique<PendingUpdate>();
   pending->statement = *stmt;
   pending->params = std::move(params);  // the bindings point into these
-  if (array_rows > 0 && !m_array_binding) return InternalError("the server takes no array binding");
   ROWCHAIN_RETURN_IF_ERROR(array_rows > 0 ? (*stmt)->BindRows(pending->params, array_rows)
                                           : (*stmt)->Bind(pending->params));
   // Returns once the statement is written and the library would wait for the server's answer.
