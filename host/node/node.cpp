@@ -11,19 +11,22 @@
 
 #include "consensus/block_info_leaf.h"
 #include "consensus/merkle.h"
-#include "node/node_internal.h"
 #include "store/batch_pool.h"
 #include "store/ledger_writer.h"
 #include "util/hex.h"
 
 namespace rowchain::node {
 
+namespace {
+
+int64_t UnixNow() { return static_cast<int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
 using consensus::BatchId;
 using consensus::Hash256;
 using consensus::ToDisplayHex;
 
-using internal::ShortHex;
-using internal::UnixNow;
 
 Node::Node(NodeOptions options)
     : m_params(options.params), m_options(std::move(options)), m_pending_cache(m_options.pending_cache_bytes) {}
@@ -40,6 +43,13 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   node->m_writers = std::make_unique<store::ConnectionPool>(node->m_options.mysql,
                                                             std::max<size_t>(1, node->m_options.writer_connections));
   node->m_pool_writer = std::make_unique<PoolWriter>(*node->m_writers);
+  node->m_templates = std::make_unique<TemplateBuilder>(TemplateBuilder::Parts{
+      .params = &node->m_params,
+      .db = node->m_writers.get(),
+      .cache = &node->m_pending_cache,
+      .events = &node->m_events,
+      .ledger_keys = node->m_ledger_keys.get(),
+      .miner_id = node->m_options.miner_id});
   {
     std::lock_guard lock(node->m_store_mutex);
     node->RefreshPendingLocked();
@@ -48,7 +58,6 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   // ask MySQL about every key.
   node->m_key_scan_thread = std::jthread([raw = node.get()](std::stop_token stop) { raw->ScanLedgerKeys(stop); });
   store::TipInfo tip = node->m_store->Tip();
-  node->m_tip_hash = tip.hash;
   std::array<uint8_t, 8> id{};
   RAND_bytes(id.data(), static_cast<int>(id.size()));
   node->m_node_id = HexEncode(id);
@@ -60,7 +69,10 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     node->m_miner = std::move(choice->miner);
     node->m_miner_description = node->m_miner->Describe();
     spdlog::info("mining with {}: {}", node->m_miner_description, choice->reason);
-    node->m_mining_thread = std::jthread([raw = node.get()](std::stop_token stop) { raw->MiningLoop(stop); });
+    node->m_searcher = std::make_unique<LocalSearcher>(*node->m_miner, node->m_params.PowLimit());
+    MiningHost& host = *node;  // a private base: only Node hands itself out
+    node->m_mining = std::make_unique<MiningLoop>(host, *node->m_searcher, tip.hash);
+    node->m_mining->Start();
   } else {
     spdlog::info("miner off: this node validates and serves, and never mines");
   }
@@ -79,7 +91,7 @@ void Node::ScanLedgerKeys(std::stop_token stop) {
     }
     return;
   }
-  m_ledger_keys_loaded = true;
+  m_templates->MarkKeysComplete();
   spdlog::info("ledger keys scanned in {:.0f} ms; key filter {} KiB",
                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
                m_ledger_keys->bytes() >> 10);
@@ -91,10 +103,7 @@ void Node::Stop() {
     m_key_scan_thread.request_stop();
     m_key_scan_thread.join();
   }
-  if (m_mining_thread.joinable()) {
-    m_mining_thread.request_stop();
-    m_mining_thread.join();
-  }
+  if (m_mining) m_mining->Stop();
 }
 
 StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<InputRow> rows,
@@ -134,9 +143,7 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
     m_pending_rows += row_count;
     ++m_pending_batches;
     m_events.Publish(PendingEvent(id));
-    std::lock_guard lock(m_work_mutex);
-    ++m_work_generation;
-    m_work_cv.notify_all();
+    if (m_mining) m_mining->WakeUp();
   }
   return result;
 }
@@ -144,15 +151,13 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
 StatusOr<BatchEvent> Node::BatchStatus(const BatchId& id) {
   auto record = m_writers->With([&](store::MysqlConnection& db) { return store::ReadBatchRecord(db, id); });
   if (!record.ok()) return record.status();
-  if (!*record) return NotFoundError(fmt::format("no batch {}", ShortHex(id)));
+  if (!*record) return NotFoundError(fmt::format("no batch {}", HexEncode(id)));
   BatchEvent event;
   event.id = id;
   switch ((*record)->state) {
-    case store::BatchState::kPending: {
-      std::lock_guard lock(m_template_mutex);
-      event.phase = m_mining_batches.contains(id) ? BatchPhase::kMining : BatchPhase::kPending;
+    case store::BatchState::kPending:
+      event.phase = m_mining && m_mining->IsMining(id) ? BatchPhase::kMining : BatchPhase::kPending;
       break;
-    }
     case store::BatchState::kSealed: {
       event.phase = BatchPhase::kSealed;
       event.block_hash = *(*record)->block_hash;
@@ -228,7 +233,7 @@ StatusOr<RowProofView> Node::RowProof(const BatchId& id, uint32_t row_index) {
   auto status = BatchStatus(id);
   if (!status.ok()) return status.status();
   if (status->phase != BatchPhase::kSealed) {
-    return FailedPreconditionError(fmt::format("batch {} is not sealed in a block yet", ShortHex(id)));
+    return FailedPreconditionError(fmt::format("batch {} is not sealed in a block yet", HexEncode(id)));
   }
   auto view = BlockByHash(status->block_hash);
   if (!view.ok()) return view.status();
@@ -249,7 +254,7 @@ StatusOr<RowProofView> Node::RowProof(const BatchId& id, uint32_t row_index) {
     proof.audit_path = consensus::MerkleInclusionProof(hashes, i);
     return proof;
   }
-  return NotFoundError(fmt::format("batch {} has no row {}", ShortHex(id), row_index));
+  return NotFoundError(fmt::format("batch {} has no row {}", HexEncode(id), row_index));
 }
 
 store::TipInfo Node::Tip() {
@@ -298,18 +303,11 @@ Node::HeaderRun Node::HeadersAfter(std::span<const Hash256> locator, size_t max)
 }
 
 void Node::BeginSync() {
-  if (m_syncing++ == 0) {
-    std::lock_guard lock(m_template_mutex);
-    if (m_template_stop) m_template_stop->request_stop();  // its tip is about to be stale
-  }
+  if (m_mining) m_mining->BeginSync();
 }
 
 void Node::EndSync() {
-  if (--m_syncing == 0) {
-    std::lock_guard lock(m_work_mutex);
-    ++m_work_generation;
-    m_work_cv.notify_all();
-  }
+  if (m_mining) m_mining->EndSync();
 }
 
 StatusOr<store::AcceptResult> Node::SubmitBlock(const consensus::Block& block) {
@@ -391,29 +389,41 @@ void Node::RefreshPendingLocked() {
 }
 
 void Node::NoteTipChanged(const Hash256& new_tip) {
-  {
-    std::lock_guard lock(m_template_mutex);
-    m_tip_hash = new_tip;
-    // A template on the new tip is current (the node's own block, committed while the next
-    // one was already being mined on it); anything else is stale.
-    if (m_template_stop && m_template_prev != new_tip) {
-      m_template_stop->request_stop();
-      m_stale_since = std::chrono::steady_clock::now();
-    }
+  if (m_mining) m_mining->NoteTipChanged(new_tip);
+}
+
+MiningStats Node::mining_stats() const { return m_mining ? m_mining->stats() : MiningStats{}; }
+
+bool Node::ledger_keys_scanned() const { return m_templates->keys_complete(); }
+
+store::NextBlockContext Node::NextBlock() {
+  std::lock_guard lock(m_store_mutex);
+  return m_store->NextBlock();
+}
+
+std::optional<store::NextBlockContext> Node::NextBlockAfter(const consensus::BlockHeader& child_of_tip) {
+  std::lock_guard lock(m_store_mutex);
+  if (m_store->Tip().hash != child_of_tip.prev_hash) return std::nullopt;
+  return m_store->NextBlockAfter(child_of_tip);
+}
+
+StatusOr<TemplateBuilder::Built> Node::BuildTemplate(const TemplateBase& base) {
+  auto built = m_templates->Build(base, UnixNow());
+  if (built.ok() && built->rejected > 0) {
+    std::lock_guard lock(m_store_mutex);
+    RefreshPendingLocked();
   }
-  std::lock_guard lock(m_work_mutex);
-  ++m_work_generation;
-  m_work_cv.notify_all();
+  return built;
 }
 
-MiningStats Node::mining_stats() const {
-  std::lock_guard lock(m_template_mutex);
-  return m_stats;
-}
+void Node::AnnounceMining(const BatchId& id) { m_events.Publish(MiningEvent(id)); }
 
-void Node::WaitForWork(std::stop_token stop, uint64_t seen_generation, std::chrono::milliseconds timeout) {
-  std::unique_lock lock(m_work_mutex);
-  m_work_cv.wait_for(lock, stop, timeout, [&] { return m_work_generation != seen_generation; });
+bool Node::CommitOwnBlock(const consensus::Block& block) {
+  std::lock_guard lock(m_store_mutex);
+  auto accepted = AcceptLocked(block, true);
+  const bool ok = accepted.ok() && accepted->verdict.ok();
+  if (!ok) m_templates->CheckEveryKeyOnce();
+  return ok;
 }
 
 }  // namespace rowchain::node

@@ -2,33 +2,31 @@
 // mining loop and the watchers. gRPC handlers (service/) and tests call this class directly.
 //
 // Threads: writers' calls run on their own threads and go to MySQL through a connection pool;
-// everything that touches the chain store is serialized by one mutex; the mining loop is one
-// thread that builds templates from the pool, mines them and commits what it finds through the
-// same AcceptBlock path a peer's block takes. A new tip cancels the template being mined.
+// everything that touches the chain store is serialized by one mutex; the mining loop
+// (node/mining_loop.h) is one thread that builds templates (node/template_builder.h), mines
+// them and commits what it finds through the same AcceptBlock path a peer's block takes. A new
+// tip cancels the template being mined.
 // Thread-safe.
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <future>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
 #include "consensus/chain_params.h"
 #include "mining/miner.h"
 #include "node/batch_input.h"
 #include "node/events.h"
+#include "node/mining_loop.h"
 #include "node/pending_cache.h"
 #include "node/pool_writer.h"
+#include "node/template_builder.h"
 #include "store/chain_store.h"
 #include "store/connection_pool.h"
 #include "store/mysql_uri.h"
@@ -84,17 +82,7 @@ struct RowProofView {
   std::vector<consensus::Hash256> audit_path;
 };
 
-struct MiningStats {
-  uint64_t templates = 0;
-  uint64_t templates_cancelled = 0;  // abandoned because the tip moved or the node stopped
-  uint64_t blocks_mined = 0;
-  uint64_t own_blocks_rejected = 0;
-  // From a tip change that made the current template stale to the next template's start.
-  std::chrono::microseconds last_restart_latency{0};
-  std::chrono::microseconds max_restart_latency{0};
-};
-
-class Node {
+class Node final : private MiningHost {
  public:
   // Opens (or creates) the chain in MySQL, chooses the miner and starts the mining loop.
   static StatusOr<std::unique_ptr<Node>> Start(NodeOptions options);
@@ -152,27 +140,18 @@ class Node {
   const std::string& miner_description() const { return m_miner_description; }
   bool stopping() const { return m_stopping.load(); }
   // True once the ledger's keys are scanned into the key filter that templates consult.
-  bool ledger_keys_scanned() const { return m_ledger_keys_loaded.load(); }
+  bool ledger_keys_scanned() const;
 
  private:
   explicit Node(NodeOptions options);
-  // Fills m_ledger_keys with what the ledger tables hold, then trusts it (m_ledger_keys_loaded).
+  // Fills m_ledger_keys with what the ledger tables hold, then trusts it.
   void ScanLedgerKeys(std::stop_token stop);
-  void MiningLoop(std::stop_token stop);
-  struct Template;
-  // The node's last block while the store commits it (on another thread) and the next
-  // template is already being built and mined on top of it.
-  struct InFlight {
-    consensus::Hash256 hash{};
-    std::vector<consensus::BatchId> batches;
-    std::unordered_set<std::string> keys;
-    store::NextBlockContext next;  // for a block on top of it
-    std::future<bool> outcome;     // committed on the main chain?
-  };
-  // nullopt when there is nothing to mine. On `in_flight` when given.
-  StatusOr<std::optional<Template>> BuildTemplate(const InFlight* in_flight);
-  // Waits for the in-flight commit, if any; false when it failed.
-  bool WaitForCommit(std::optional<InFlight>& in_flight);
+  // MiningHost: what the mining loop asks of the node.
+  store::NextBlockContext NextBlock() override;
+  std::optional<store::NextBlockContext> NextBlockAfter(const consensus::BlockHeader& child_of_tip) override;
+  StatusOr<TemplateBuilder::Built> BuildTemplate(const TemplateBase& base) override;
+  void AnnounceMining(const consensus::BatchId& id) override;
+  bool CommitOwnBlock(const consensus::Block& block) override;
   // Accepts a block and tells the watchers (under m_store_mutex).
   StatusOr<store::AcceptResult> AcceptLocked(const consensus::Block& block, bool own);
   // Logs a block's outcome and tells the watchers.
@@ -181,12 +160,12 @@ class Node {
                                                         const consensus::Block* known_block);
   void RefreshPendingLocked();
   void NoteTipChanged(const consensus::Hash256& new_tip);
-  void WaitForWork(std::stop_token stop, uint64_t seen_generation, std::chrono::milliseconds timeout);
 
   consensus::ChainParams m_params;
   NodeOptions m_options;
   std::string m_miner_description = "off";
   std::unique_ptr<mining::Miner> m_miner;
+  std::unique_ptr<LocalSearcher> m_searcher;
 
   std::mutex m_store_mutex;
   std::unique_ptr<store::ChainStore> m_store;
@@ -197,31 +176,14 @@ class Node {
   std::atomic<uint64_t> m_pending_rows{0};
   std::atomic<uint64_t> m_pending_batches{0};
   std::atomic<bool> m_stopping{false};
-  std::atomic<int> m_syncing{0};
   std::string m_node_id;
-
-  // Wakes the mining loop: new batches or a new tip.
-  std::mutex m_work_mutex;
-  std::condition_variable_any m_work_cv;
-  uint64_t m_work_generation = 0;
-
-  // The template being mined and how to abandon it.
-  mutable std::mutex m_template_mutex;
-  std::optional<std::stop_source> m_template_stop;
-  std::set<consensus::BatchId> m_mining_batches;
-  std::optional<std::chrono::steady_clock::time_point> m_stale_since;
-  consensus::Hash256 m_tip_hash{};       // the main chain's tip, as last published
-  consensus::Hash256 m_template_prev{};  // the parent of the template being mined
-  bool m_failed_commit = false;          // the in-flight block did not make it
-  MiningStats m_stats;
 
   // Every key the ledger tables hold, once the scan at start is done (store/chain_store.h).
   std::shared_ptr<KeyFilter> m_ledger_keys;
-  std::atomic<bool> m_ledger_keys_loaded{false};
-  std::atomic<bool> m_check_every_key{false};  // the next template asks MySQL about every key
+  std::unique_ptr<TemplateBuilder> m_templates;
   std::jthread m_key_scan_thread;
 
-  std::jthread m_mining_thread;
+  std::unique_ptr<MiningLoop> m_mining;  // null when the node does not mine
 };
 
 }  // namespace rowchain::node

@@ -17,6 +17,7 @@
 #include "store/ledger_tables.h"
 #include "store/node_tables.h"
 #include "store/packed_leaves.h"
+#include "store/outbox.h"
 #include "store/sql_bytes.h"
 
 namespace rowchain::store {
@@ -335,38 +336,8 @@ Status ChainStore::DisconnectTip() {
     LedgerWriter writer(*m_db, m_params);
     ROWCHAIN_RETURN_IF_ERROR(writer.Revert(*body, undo));
     if (!m_options.change_feed_prefix.empty()) {
-      // The inverse of every operation, newest first: a copy that applies the feed in order
-      // returns to the parent's state.
-      std::map<std::string, const consensus::RowOperation*> undo_by_key;
-      for (const auto& op : undo) {
-        const consensus::TableSchema& table = *m_params.schema.FindTable(op.table);
-        undo_by_key[consensus::RowKeyOf(op, table)] = &op;
-      }
-      const ChangeSource source{m_params.name, tip->height, tip->hash, tip->header.time};
-      std::vector<ChangeEvent> events;
-      for (size_t i = body->rows.size(); i-- > 0;) {
-        const consensus::RowOperation& row = body->rows[i];
-        const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
-        auto old = undo_by_key.find(consensus::RowKeyOf(row, table));
-        const std::vector<Value>* old_row = old == undo_by_key.end() ? nullptr : &old->second->values;
-        switch (row.op) {
-          case consensus::RowOpKind::kInsert:
-            events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, 'd', &row.values,
-                                             nullptr, true));
-            break;
-          case consensus::RowOpKind::kUpdate:
-            events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, 'u', &row.values,
-                                             old_row, true));
-            break;
-          case consensus::RowOpKind::kDelete:
-            if (old_row != nullptr) {
-              events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, 'c', nullptr,
-                                               old_row, true));
-            }
-            break;
-        }
-      }
-      ROWCHAIN_RETURN_IF_ERROR(WriteOutbox(events));
+      const ChangeSource source{m_options.change_feed_prefix, m_params.name, tip->height, tip->hash, tip->header.time};
+      ROWCHAIN_RETURN_IF_ERROR(Outbox(*m_db).Append(EventsForDisconnect(source, m_params.schema, body->rows, undo)));
     }
     ROWCHAIN_RETURN_IF_ERROR(
         m_db->Update("UPDATE rowchain_blocks SET in_main = 0, undo_ops = NULL WHERE hash = ?", hash).status());

@@ -37,7 +37,7 @@ struct ChainStoreOptions {
   // "before-commit"): tests use it to kill the connection mid-block.
   std::function<void(std::string_view stage)> stage_hook;
   // Non-empty: every connect and disconnect also writes the change feed's events (topics
-  // "<prefix>.<table>") to rowchain_outbox in the same transaction (change_events.h).
+  // "<prefix>.<table>") to the outbox in the same transaction (change_events.h, outbox.h).
   std::string change_feed_prefix;
   // A block whose body is at most this many bytes goes to the server as one statement with
   // its COMMIT (on MariaDB's compound statements); a larger one sends its INSERT rows first, as
@@ -186,7 +186,6 @@ class ChainStore {
   // the blocks are not such a run or one of them is invalid.
   StatusOr<bool> ConnectGroup(std::span<const consensus::Block> blocks, int64_t now);
   Status DisconnectTip();
-  Status WriteOutbox(const std::vector<ChangeEvent>& events);
   Status MarkInvalid(BlockEntry* entry, const std::string& reason);
   // The keys of `ops`' INSERTs into options.ledger_keys (when set).
   void NoteLedgerKeys(std::span<const consensus::RowOperation> ops) const;

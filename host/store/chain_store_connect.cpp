@@ -23,6 +23,7 @@
 #include "store/chain_store_internal.h"
 #include "store/node_tables.h"
 #include "store/packed_leaves.h"
+#include "store/outbox.h"
 #include "store/sql_bytes.h"
 
 namespace rowchain::store {
@@ -182,40 +183,10 @@ StatusOr<Verdict> ChainStore::NameClash(const consensus::DecodedBody& body, Stat
 
 Status ChainStore::WriteChangeEvents(const BlockEntry& entry, const Block& block, const consensus::DecodedBody& body,
                                      const LedgerSnapshot& snapshot) {
-  const ChangeSource source{m_params.name, entry.height, entry.hash, block.header.time};
-  std::vector<ChangeEvent> events;
-  for (size_t i = 0; i < body.rows.size(); ++i) {
-    const consensus::RowOperation& row = body.rows[i];
-    const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
-    const std::vector<Value>* before = nullptr;
-    if (row.op != consensus::RowOpKind::kInsert) {
-      auto pre = snapshot.pre_images.find(consensus::RowKeyOf(row, table));
-      if (pre == snapshot.pre_images.end()) return InternalError("no pre-image for a change event");
-      before = &pre->second;
-    }
-    const char op = row.op == consensus::RowOpKind::kInsert ? 'c' : row.op == consensus::RowOpKind::kUpdate ? 'u' : 'd';
-    events.push_back(MakeChangeEvent(m_options.change_feed_prefix, table, source, i + 1, row, op, before,
-                                     row.op == consensus::RowOpKind::kDelete ? nullptr : &row.values, false));
-  }
-  return WriteOutbox(events);
-}
-
-Status ChainStore::WriteOutbox(const std::vector<ChangeEvent>& events) {
-  constexpr size_t kPerStatement = 200;
-  for (size_t start = 0; start < events.size(); start += kPerStatement) {
-    const size_t n = std::min(kPerStatement, events.size() - start);
-    std::vector<Value> params;
-    params.reserve(3 * n);
-    for (size_t i = start; i < start + n; ++i) {
-      params.push_back(Value::Text(events[i].topic));
-      params.push_back(Value::Bytes(events[i].key));
-      params.push_back(Value::Bytes(events[i].payload));
-    }
-    std::string sql = fmt::format("INSERT INTO rowchain_outbox (topic, msg_key, payload) VALUES {}",
-                                  fmt::join(std::vector<std::string>(n, "(?, ?, ?)"), ", "));
-    ROWCHAIN_RETURN_IF_ERROR(m_db->Update(sql, params).status());
-  }
-  return OkStatus();
+  const ChangeSource source{m_options.change_feed_prefix, m_params.name, entry.height, entry.hash, block.header.time};
+  auto events = EventsForConnect(source, m_params.schema, body.rows, snapshot.pre_images);
+  if (!events.ok()) return events.status();
+  return Outbox(*m_db).Append(*events);
 }
 
 }  // namespace rowchain::store

@@ -3,31 +3,72 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <set>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "chain/toml_reader.h"
 #include "consensus/block_info_leaf.h"
+#include "daemon_settings.h"
 
 namespace rowchain::daemon {
 
 namespace {
 
-Status ReadDevices(const toml::table& root, const std::string& path, std::vector<int>* devices) {
-  const toml::node* node = root.get("devices");
-  if (node == nullptr) return OkStatus();
-  auto error = [&] {
-    return InvalidArgumentError(
-        fmt::format("{}:{}: devices: expected an array of GPU ordinals", path, node->source().begin.line));
-  };
-  const toml::array* array = node->as_array();
-  if (array == nullptr) return error();
-  devices->clear();
-  for (const toml::node& element : *array) {
-    auto v = element.value<int64_t>();
-    if (!element.is_integer() || !v || *v < 0 || *v > 1024) return error();
-    devices->push_back(static_cast<int>(*v));
+Status ReadKafkaProperties(const toml::table& root, const chain::TableReader& reader, DaemonConfig* config) {
+  const toml::node* kafka = root.get("kafka");
+  if (kafka == nullptr) return OkStatus();
+  const toml::table* table = kafka->as_table();
+  if (table == nullptr) return reader.Error(*kafka, "kafka", "expected a table of librdkafka properties");
+  for (const auto& [key, value] : *table) {
+    std::string text;
+    if (auto s = value.value<std::string>(); s && value.is_string()) {
+      text = *s;
+    } else if (auto i = value.value<int64_t>(); i && value.is_integer()) {
+      text = std::to_string(*i);
+    } else if (auto b = value.value<bool>(); b && value.is_boolean()) {
+      text = *b ? "true" : "false";
+    } else {
+      return reader.Error(value, fmt::format("kafka.{}", key.str()), "expected a string, integer or boolean");
+    }
+    config->kafka_properties[std::string(key.str())] = text;
+  }
+  return OkStatus();
+}
+
+Status ReadTls(const toml::table& root, const std::string& path, const chain::TableReader& reader,
+               DaemonConfig* config) {
+  const toml::node* tls = root.get("tls");
+  if (tls == nullptr) return OkStatus();
+  if (!tls->is_table()) return reader.Error(*tls, "tls", "expected a table with cert, key and ca");
+  chain::TableReader tls_reader(*tls->as_table(), path, "tls.");
+  ROWCHAIN_RETURN_IF_ERROR(tls_reader.RejectUnknown({"cert", "key", "ca"}));
+  api::TlsFiles files;
+  ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("cert", &files.cert, true));
+  ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("key", &files.key, true));
+  ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("ca", &files.ca));
+  config->tls = files;
+  return OkStatus();
+}
+
+Status ReadTokens(const toml::table& root, const std::string& path, const chain::TableReader& reader,
+                  DaemonConfig* config) {
+  const toml::node* tokens = root.get("tokens");
+  if (tokens == nullptr) return OkStatus();
+  const toml::array* array = tokens->as_array();
+  if (array == nullptr) return reader.Error(*tokens, "tokens", "expected [[tokens]] tables");
+  config->tokens.clear();
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) return reader.Error(*array->get(i), "tokens", "expected [[tokens]] tables");
+    chain::TableReader token_reader(*table, path, fmt::format("tokens[{}].", i));
+    ROWCHAIN_RETURN_IF_ERROR(token_reader.RejectUnknown({"name", "token", "tables"}));
+    api::TokenGrant grant;
+    ROWCHAIN_RETURN_IF_ERROR(token_reader.String("name", &grant.name));
+    ROWCHAIN_RETURN_IF_ERROR(token_reader.String("token", &grant.token, true));
+    ROWCHAIN_RETURN_IF_ERROR(token_reader.StringList("tables", &grant.tables));
+    config->tokens.push_back(std::move(grant));
   }
   return OkStatus();
 }
@@ -43,72 +84,13 @@ Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config) {
     return InvalidArgumentError(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
   }
   chain::TableReader reader(root, path, "");
-  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown({"mysql", "listen", "chain", "miner", "threads", "cpu_path", "devices",
-                                                 "peers", "miner_id", "max_pending_rows", "max_request_bytes",
-                                                 "log_level", "ready_file", "tls", "tokens", "kafka_brokers",
-                                                 "kafka_topic_prefix", "kafka_ingest_topic", "kafka"}));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("mysql", &config->mysql));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("listen", &config->listen));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("chain", &config->chain));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("miner", &config->miner));
-  uint32_t threads = config->threads;
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("threads", &threads));
-  config->threads = threads;
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("cpu_path", &config->cpu_path));
-  ROWCHAIN_RETURN_IF_ERROR(ReadDevices(root, path, &config->devices));
-  ROWCHAIN_RETURN_IF_ERROR(reader.StringList("peers", &config->peers));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("miner_id", &config->miner_id));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U64("max_pending_rows", &config->max_pending_rows));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U64("max_request_bytes", &config->max_request_bytes));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("log_level", &config->log_level));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("ready_file", &config->ready_file));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_brokers", &config->kafka_brokers));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_topic_prefix", &config->kafka_topic_prefix));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("kafka_ingest_topic", &config->kafka_ingest_topic));
-  if (const toml::node* kafka = root.get("kafka")) {
-    const toml::table* table = kafka->as_table();
-    if (table == nullptr) return reader.Error(*kafka, "kafka", "expected a table of librdkafka properties");
-    for (const auto& [key, value] : *table) {
-      std::string text;
-      if (auto s = value.value<std::string>(); s && value.is_string()) {
-        text = *s;
-      } else if (auto i = value.value<int64_t>(); i && value.is_integer()) {
-        text = std::to_string(*i);
-      } else if (auto b = value.value<bool>(); b && value.is_boolean()) {
-        text = *b ? "true" : "false";
-      } else {
-        return reader.Error(value, fmt::format("kafka.{}", key.str()), "expected a string, integer or boolean");
-      }
-      config->kafka_properties[std::string(key.str())] = text;
-    }
-  }
-  if (const toml::node* tls = root.get("tls")) {
-    if (!tls->is_table()) return reader.Error(*tls, "tls", "expected a table with cert, key and ca");
-    chain::TableReader tls_reader(*tls->as_table(), path, "tls.");
-    ROWCHAIN_RETURN_IF_ERROR(tls_reader.RejectUnknown({"cert", "key", "ca"}));
-    api::TlsFiles files;
-    ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("cert", &files.cert, true));
-    ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("key", &files.key, true));
-    ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("ca", &files.ca));
-    config->tls = files;
-  }
-  if (const toml::node* tokens = root.get("tokens")) {
-    const toml::array* array = tokens->as_array();
-    if (array == nullptr) return reader.Error(*tokens, "tokens", "expected [[tokens]] tables");
-    config->tokens.clear();
-    for (size_t i = 0; i < array->size(); ++i) {
-      const toml::table* table = array->get(i)->as_table();
-      if (table == nullptr) return reader.Error(*array->get(i), "tokens", "expected [[tokens]] tables");
-      chain::TableReader token_reader(*table, path, fmt::format("tokens[{}].", i));
-      ROWCHAIN_RETURN_IF_ERROR(token_reader.RejectUnknown({"name", "token", "tables"}));
-      api::TokenGrant grant;
-      ROWCHAIN_RETURN_IF_ERROR(token_reader.String("name", &grant.name));
-      ROWCHAIN_RETURN_IF_ERROR(token_reader.String("token", &grant.token, true));
-      ROWCHAIN_RETURN_IF_ERROR(token_reader.StringList("tables", &grant.tables));
-      config->tokens.push_back(std::move(grant));
-    }
-  }
-  return OkStatus();
+  std::set<std::string_view> known = {"tls", "tokens", "kafka"};
+  for (const Setting& setting : DaemonSettings()) known.insert(setting.key);
+  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown(known));
+  ROWCHAIN_RETURN_IF_ERROR(ReadSettings(reader, root, config));
+  ROWCHAIN_RETURN_IF_ERROR(ReadKafkaProperties(root, reader, config));
+  ROWCHAIN_RETURN_IF_ERROR(ReadTls(root, path, reader, config));
+  return ReadTokens(root, path, reader, config);
 }
 
 StatusOr<std::vector<int>> ParseDeviceList(const std::string& text) {

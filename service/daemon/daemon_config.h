@@ -19,7 +19,7 @@ struct DaemonConfig {
   std::string listen = "127.0.0.1:7373";
   std::string chain = "dev";
   std::string miner = "auto";  // auto | cpu | cuda | off
-  unsigned threads = 0;        // CPU mining threads; 0 = every core
+  uint32_t threads = 0;        // CPU mining threads; 0 = every core
   std::string cpu_path;        // force a CPU scan path
   std::vector<int> devices;    // GPU ordinals; empty = all
   std::vector<std::string> peers;

@@ -14,6 +14,7 @@
 
 #include "chain/chain_config.h"
 #include "daemon_config.h"
+#include "daemon_settings.h"
 #include "node/node.h"
 #include "node_server.h"
 #include "outbox_publisher.h"
@@ -145,26 +146,11 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("rowchaind"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
-  rowchain::daemon::DaemonConfig config;
   CLI::App app{"rowchaind: a rowchain node (proof-of-work ledger for MySQL)"};
-  std::string config_file, devices;
+  std::string config_file;
   app.add_option("--config", config_file, "TOML file with any of these settings (flags win)");
-  auto* mysql = app.add_option("--mysql", config.mysql, "mysql://user:password@host:port/database or ...?socket=PATH");
-  auto* listen = app.add_option("--listen", config.listen, "gRPC address HOST:PORT (port 0: any free port)");
-  auto* chain = app.add_option("--chain", config.chain, "regtest, dev or a chain file");
-  auto* miner = app.add_option("--miner", config.miner, "auto, cpu, cuda or off (validation only)");
-  auto* threads = app.add_option("--threads", config.threads, "CPU mining threads (0: every core)");
-  auto* cpu_path = app.add_option("--cpu-path", config.cpu_path, "force a CPU scan path (avx512, sha-ni, avx2, portable)");
-  auto* devices_flag = app.add_option("--devices", devices, "GPU ordinals to mine on, e.g. 0,2");
-  auto* peers = app.add_option("--peer", config.peers, "a peer's HOST:PORT (repeatable)");
-  auto* miner_id = app.add_option("--miner-id", config.miner_id, "id written into every block this node seals");
-  auto* max_pending = app.add_option("--max-pending-rows", config.max_pending_rows, "pending pool bound, in rows");
-  auto* max_request = app.add_option("--max-request-bytes", config.max_request_bytes, "largest request accepted");
-  auto* log_level = app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error");
-  auto* kafka_brokers = app.add_option("--kafka-brokers", config.kafka_brokers, "publish the change feed to these Kafka brokers");
-  auto* kafka_ingest = app.add_option("--kafka-ingest-topic", config.kafka_ingest_topic, "consume row batches from this topic");
-  auto* kafka_prefix = app.add_option("--kafka-topic-prefix", config.kafka_topic_prefix, "topics are PREFIX.TABLE (default rowchain)");
-  auto* ready_file = app.add_option("--ready-file", config.ready_file, "write {listen, pid} as JSON here once serving");
+  rowchain::daemon::DaemonConfig flags;
+  rowchain::daemon::SettingFlags setting_flags(app, &flags);
   std::string tls_cert, tls_key, tls_ca;
   auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate chain for the listener");
   auto* key = app.add_option("--tls-key", tls_key, "PEM private key for the listener");
@@ -179,36 +165,14 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, what);
   }
 
-  // The file first, then every flag that was given on top.
+  // The file first (or the defaults), then every flag that was given on top.
+  rowchain::daemon::DaemonConfig config;
   if (!config_file.empty()) {
-    rowchain::daemon::DaemonConfig from_file;
-    if (Status s = rowchain::daemon::LoadDaemonConfigFile(config_file, &from_file); !s.ok()) {
+    if (Status s = rowchain::daemon::LoadDaemonConfigFile(config_file, &config); !s.ok()) {
       return Fail(kExitUsage, s.message());
     }
-    auto given = [](CLI::Option* o) { return o->count() > 0; };
-    rowchain::daemon::DaemonConfig flags = config;
-    config = from_file;
-    if (given(mysql)) config.mysql = flags.mysql;
-    if (given(listen)) config.listen = flags.listen;
-    if (given(chain)) config.chain = flags.chain;
-    if (given(miner)) config.miner = flags.miner;
-    if (given(threads)) config.threads = flags.threads;
-    if (given(cpu_path)) config.cpu_path = flags.cpu_path;
-    if (given(peers)) config.peers = flags.peers;
-    if (given(miner_id)) config.miner_id = flags.miner_id;
-    if (given(max_pending)) config.max_pending_rows = flags.max_pending_rows;
-    if (given(max_request)) config.max_request_bytes = flags.max_request_bytes;
-    if (given(log_level)) config.log_level = flags.log_level;
-    if (given(ready_file)) config.ready_file = flags.ready_file;
-    if (given(kafka_brokers)) config.kafka_brokers = flags.kafka_brokers;
-    if (given(kafka_prefix)) config.kafka_topic_prefix = flags.kafka_topic_prefix;
-    if (given(kafka_ingest)) config.kafka_ingest_topic = flags.kafka_ingest_topic;
   }
-  if (devices_flag->count() > 0) {
-    auto parsed = rowchain::daemon::ParseDeviceList(devices);
-    if (!parsed.ok()) return Fail(kExitUsage, parsed.status().message());
-    config.devices = *parsed;
-  }
+  if (Status s = setting_flags.MergeInto(&config); !s.ok()) return Fail(kExitUsage, s.message());
   if (cert->count() + key->count() + ca->count() > 0) {
     if (tls_cert.empty() || tls_key.empty()) return Fail(kExitUsage, "--tls-cert and --tls-key go together");
     config.tls = rowchain::api::TlsFiles{tls_cert, tls_key, tls_ca};

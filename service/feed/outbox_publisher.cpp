@@ -4,26 +4,21 @@
 
 #include <array>
 #include <deque>
-#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "store/mysql_connection.h"
-#include "store/node_tables.h"
+#include "store/outbox.h"
 
 namespace rowchain::feed {
 
 namespace {
 
-// Delivery outcome of one produced event: written by librdkafka's delivery-report callback.
-struct Delivery {
-  std::atomic<int> state{-1};  // -1 pending, else the rd_kafka_resp_err_t
-};
-
+// Writes the outcome of one produced event into its in-flight slot.
 void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
-  static_cast<Delivery*>(message->_private)->state.store(message->err);
+  static_cast<std::atomic<int>*>(message->_private)->store(message->err);
 }
 
 }  // namespace
@@ -107,128 +102,137 @@ PublisherStats OutboxPublisher::stats() const {
 }
 
 void OutboxPublisher::Run() {
-  // Events are produced ahead without waiting for each batch's acknowledgements (librdkafka
-  // keeps them in order), and the acknowledged front of what was produced leaves the outbox.
-  struct InFlight {
-    uint64_t id = 0;
-    Delivery delivery;
-  };
-  std::deque<InFlight> in_flight;  // produced, oldest first; deque keeps element addresses stable
   // Where the last run stopped: events up to the watermark were acknowledged.
-  uint64_t last_produced = 0;
-  if (auto mark = store::ReadMeta(*m_db, "outbox_sent_to"); mark.ok() && *mark) last_produced = std::stoull(**mark);
-  uint64_t delete_to = last_produced, purged_to = 0;
-  uint64_t undeleted = 0;  // acknowledged events above the recorded watermark
-  auto last_delete = std::chrono::steady_clock::now();
-  std::chrono::milliseconds backoff(100);
-  const size_t max_in_flight = std::max<size_t>(m_options.batch * 20, 1000);
+  if (auto mark = store::Outbox(*m_db).ReadWatermark(); mark.ok()) {
+    m_run.last_produced = m_run.acked_to = *mark;
+  } else {
+    spdlog::warn("change feed: {}; sending the outbox from its start", mark.status().message());
+  }
+  m_run.last_record = std::chrono::steady_clock::now();
   while (!m_stopping) {
-    bool progressed = false;
-    // 1. Produce the next events of the outbox.
-    if (in_flight.size() < max_in_flight) {
-      std::vector<std::tuple<uint64_t, std::string, std::string, std::string>> batch;
-      std::array<store::Value, 2> params = {store::Value::Int(static_cast<int64_t>(last_produced)),
-                                            store::Value::Int(static_cast<int64_t>(m_options.batch))};
-      Status read = m_db->QueryEach(
-          "SELECT id, topic, msg_key, payload FROM rowchain_outbox WHERE id > ? ORDER BY id LIMIT ?", params,
-          [&](std::span<const store::Value> r) {
-            batch.emplace_back(static_cast<uint64_t>(r[0].as_int()), r[1].as_string(), r[2].as_string(), r[3].as_string());
-            return OkStatus();
-          });
-      if (!read.ok()) {
-        spdlog::warn("change feed: reading the outbox: {}; retrying in {} ms", read.message(), backoff.count());
-        auto db = store::MysqlConnection::Connect(m_node.mysql());
-        if (db.ok()) m_db = std::move(*db);
-        std::unique_lock lock(m_mutex);
-        m_wake.wait_for(lock, backoff, [&] { return m_stopping.load(); });
-        backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(10));
-        continue;
-      }
-      for (auto& [id, topic, key, payload] : batch) {
-        InFlight& slot = in_flight.emplace_back();
-        slot.id = id;
-        rd_kafka_resp_err_t err;
-        while ((err = rd_kafka_producev(m_kafka->producer, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                        RD_KAFKA_V_KEY(key.data(), key.size()),
-                                        RD_KAFKA_V_VALUE(payload.data(), payload.size()),
-                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&slot.delivery),
-                                        RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-          rd_kafka_poll(m_kafka->producer, 10);
-        }
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) slot.delivery.state.store(err);
-        last_produced = id;
-        progressed = true;
-      }
-    }
-    // 2. Delivery reports.
-    rd_kafka_poll(m_kafka->producer, progressed ? 0 : 50);
-    // 3. The acknowledged front leaves the outbox; a failed event stops the front (nothing is
-    //    skipped) and everything from it on is produced again after a pause.
-    uint64_t acked = 0;
-    while (!in_flight.empty() && in_flight.front().delivery.state.load() == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      delete_to = in_flight.front().id;
-      ++acked;
-      ++undeleted;
-      in_flight.pop_front();
-    }
-    if (acked > 0) {
-      std::lock_guard lock(m_mutex);
-      m_stats.published += acked;
-      backoff = std::chrono::milliseconds(100);
-    }
-    // The acknowledged front is recorded as a watermark (one small row, at most every 100 ms
-    // or when caught up); the rows below it are deleted in bulk when the publisher has caught up.
-    if (undeleted > 0 && (in_flight.empty() ||
-                          std::chrono::steady_clock::now() - last_delete > std::chrono::milliseconds(100))) {
-      if (Status s = store::WriteMeta(*m_db, "outbox_sent_to", std::to_string(delete_to)); s.ok()) {
-        undeleted = 0;
-        last_delete = std::chrono::steady_clock::now();
-      } else {
-        spdlog::warn("change feed: {}", s.message());  // recorded on a later pass
-      }
-    }
-    if (in_flight.empty() && undeleted == 0 && delete_to > purged_to) {
-      // In chunks, one a pass, so a large backlog's purge never holds up new events for long.
-      std::array<store::Value, 1> last = {store::Value::Int(static_cast<int64_t>(delete_to))};
-      auto removed = m_db->Update("DELETE FROM rowchain_outbox WHERE id <= ? LIMIT 2000", last);
-      if (removed.ok() && *removed < 2000) purged_to = delete_to;
-      if (removed.ok() && *removed == 2000) continue;  // more to purge: straight to the next pass
-    }
-    if (!in_flight.empty() && in_flight.front().delivery.state.load() > 0) {
-      const int err = in_flight.front().delivery.state.load();
-      {
-        std::lock_guard lock(m_mutex);
-        ++m_stats.errors;
-      }
-      spdlog::warn("change feed: event {} not delivered: {}; sending again from it in {} ms", in_flight.front().id,
-                   rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)), backoff.count());
-      // The rest is dropped from librdkafka and reported (purged) before its slots go.
-      rd_kafka_purge(m_kafka->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-      rd_kafka_flush(m_kafka->producer, 5000);
-      last_produced = in_flight.front().id - 1;
-      in_flight.clear();
-      std::unique_lock lock(m_mutex);
-      m_wake.wait_for(lock, backoff, [&] { return m_stopping.load(); });
-      backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(10));
+    auto produced = ProduceNext();
+    if (!produced.ok()) {
+      spdlog::warn("change feed: reading the outbox: {}; retrying in {} ms", produced.status().message(),
+                   m_run.backoff.count());
+      auto db = store::MysqlConnection::Connect(m_node.mysql());
+      if (db.ok()) m_db = std::move(*db);
+      Pause();
       continue;
     }
-    // 4. Nothing to send and nothing in flight: wait for a block.
-    if (!progressed && in_flight.empty()) {
+    rd_kafka_poll(m_kafka->producer, *produced ? 0 : 50);  // delivery reports
+    CollectAcknowledged();
+    RecordWatermark();
+    if (PurgeAcknowledged()) continue;  // more to purge: straight to the next pass
+    if (RestartFromFailure()) continue;
+    if (!*produced && m_run.in_flight.empty()) {  // nothing to send: wait for a block
       std::unique_lock lock(m_mutex);
       m_wake.wait_for(lock, std::chrono::seconds(1), [&] { return m_stopping.load() || m_work; });
       m_work = false;
     }
   }
-  // Stopping: give what is in flight a moment; the rest stays in the outbox for the next start.
-  rd_kafka_flush(m_kafka->producer, 2000);
-  while (!in_flight.empty() && in_flight.front().delivery.state.load() == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    delete_to = in_flight.front().id;
+  FinishInFlight();
+}
+
+StatusOr<bool> OutboxPublisher::ProduceNext() {
+  if (m_run.in_flight.size() >= std::max<size_t>(m_options.batch * 20, 1000)) return false;
+  auto entries = store::Outbox(*m_db).ReadAfter(m_run.last_produced, m_options.batch);
+  if (!entries.ok()) return entries.status();
+  for (store::OutboxEntry& entry : *entries) {
+    InFlight& slot = m_run.in_flight.emplace_back();
+    slot.id = entry.id;
+    store::ChangeEvent& e = entry.event;
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_producev(m_kafka->producer, RD_KAFKA_V_TOPIC(e.topic.c_str()),
+                                    RD_KAFKA_V_KEY(e.key.data(), e.key.size()),
+                                    RD_KAFKA_V_VALUE(e.payload.data(), e.payload.size()),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&slot.delivery),
+                                    RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(m_kafka->producer, 10);
+    }
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) slot.delivery.store(err);
+    m_run.last_produced = entry.id;
+  }
+  return !entries->empty();
+}
+
+void OutboxPublisher::CollectAcknowledged() {
+  uint64_t acked = 0;
+  auto& in_flight = m_run.in_flight;
+  while (!in_flight.empty() && in_flight.front().delivery.load() == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    m_run.acked_to = in_flight.front().id;
+    ++acked;
     in_flight.pop_front();
   }
-  if (delete_to > 0) (void)store::WriteMeta(*m_db, "outbox_sent_to", std::to_string(delete_to));
+  if (acked == 0) return;
+  m_run.unrecorded += acked;
+  m_run.backoff = std::chrono::milliseconds(100);
+  std::lock_guard lock(m_mutex);
+  m_stats.published += acked;
+}
+
+void OutboxPublisher::RecordWatermark() {
+  // One small row, at most every 100 ms or when caught up.
+  if (m_run.unrecorded == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!m_run.in_flight.empty() && now - m_run.last_record <= std::chrono::milliseconds(100)) return;
+  if (Status s = store::Outbox(*m_db).WriteWatermark(m_run.acked_to); !s.ok()) {
+    spdlog::warn("change feed: {}", s.message());  // recorded on a later pass
+    return;
+  }
+  m_run.unrecorded = 0;
+  m_run.last_record = now;
+}
+
+bool OutboxPublisher::PurgeAcknowledged() {
+  // When caught up, in chunks, one a pass, so a large backlog's purge never holds up new events.
+  constexpr uint64_t kPurgeChunk = 2000;
+  if (!m_run.in_flight.empty() || m_run.unrecorded > 0 || m_run.acked_to <= m_run.purged_to) return false;
+  auto removed = store::Outbox(*m_db).PurgeUpTo(m_run.acked_to, kPurgeChunk);
+  if (!removed.ok()) return false;
+  if (*removed < kPurgeChunk) m_run.purged_to = m_run.acked_to;
+  return *removed == kPurgeChunk;
+}
+
+bool OutboxPublisher::RestartFromFailure() {
+  // A failed event stops the acknowledged front (nothing is skipped); everything from it on is
+  // produced again after a pause.
+  auto& in_flight = m_run.in_flight;
+  if (in_flight.empty() || in_flight.front().delivery.load() <= 0) return false;
+  const int err = in_flight.front().delivery.load();
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_stats.errors;
+  }
+  spdlog::warn("change feed: event {} not delivered: {}; sending again from it in {} ms", in_flight.front().id,
+               rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)), m_run.backoff.count());
+  // The rest is dropped from librdkafka and reported (purged) before its slots go.
+  rd_kafka_purge(m_kafka->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_flush(m_kafka->producer, 5000);
+  m_run.last_produced = in_flight.front().id - 1;
+  in_flight.clear();
+  Pause();
+  return true;
+}
+
+void OutboxPublisher::Pause() {
+  std::unique_lock lock(m_mutex);
+  m_wake.wait_for(lock, m_run.backoff, [&] { return m_stopping.load(); });
+  m_run.backoff = std::min<std::chrono::milliseconds>(m_run.backoff * 2, std::chrono::seconds(10));
+}
+
+void OutboxPublisher::FinishInFlight() {
+  // Stopping: give what is in flight a moment; the rest stays in the outbox for the next start.
+  rd_kafka_flush(m_kafka->producer, 2000);
+  auto& in_flight = m_run.in_flight;
+  while (!in_flight.empty() && in_flight.front().delivery.load() == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    m_run.acked_to = in_flight.front().id;
+    in_flight.pop_front();
+  }
+  if (m_run.acked_to > 0) (void)store::Outbox(*m_db).WriteWatermark(m_run.acked_to);
   // librdkafka must not report into slots that are gone: purge what is still queued.
   rd_kafka_purge(m_kafka->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(m_kafka->producer, 5000);
+  in_flight.clear();
 }
 
 }  // namespace rowchain::feed

@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,7 +46,33 @@ class OutboxPublisher {
 
  private:
   OutboxPublisher(node::Node& node, PublisherOptions options);
+  // A produced event until the broker acknowledges it. Kept in a deque, whose elements never
+  // move: librdkafka's delivery report writes into `delivery`.
+  struct InFlight {
+    uint64_t id = 0;
+    std::atomic<int> delivery{-1};  // -1 pending, else the rd_kafka_resp_err_t
+  };
+  // The publishing thread's state between passes.
+  struct RunState {
+    std::deque<InFlight> in_flight;  // produced, oldest first
+    uint64_t last_produced = 0;      // the outbox id produced last
+    uint64_t acked_to = 0;           // every event up to here was acknowledged
+    uint64_t purged_to = 0;          // and deleted from the outbox up to here
+    uint64_t unrecorded = 0;         // acknowledged events above the recorded watermark
+    std::chrono::steady_clock::time_point last_record;
+    std::chrono::milliseconds backoff{100};
+  };
   void Run();
+  // The next events of the outbox to librdkafka; whether there were any.
+  StatusOr<bool> ProduceNext();
+  void CollectAcknowledged();
+  void RecordWatermark();
+  // Whether a full chunk was purged (more may wait).
+  bool PurgeAcknowledged();
+  // Whether the front event failed and everything from it was queued again.
+  bool RestartFromFailure();
+  void Pause();  // the backoff, doubled for the next time
+  void FinishInFlight();
 
   node::Node& m_node;
   PublisherOptions m_options;
@@ -57,6 +85,7 @@ class OutboxPublisher {
   std::condition_variable m_wake;
   bool m_work = true;  // a block was connected or disconnected since the last look
   PublisherStats m_stats;
+  RunState m_run;  // the publishing thread's only
   std::thread m_thread;
 };
 
