@@ -80,3 +80,36 @@ TEST(ChainConfigTest, LoadsAChainFile) {
 
 }  // namespace
 }  // namespace rowchain::chain
+
+namespace rowchain::chain {
+namespace {
+
+// The presets are built in code now; their genesis hashes are the ones the chain files they
+// replaced gave, so existing databases keep opening.
+TEST(ChainConfigTest, PresetGenesisHashesAreThoseOfTheEarlierChainFiles) {
+  EXPECT_EQ(consensus::ToDisplayHex(consensus::MakeGenesisBlock(*Preset("regtest")).Hash()),
+            "f9f51b7b046d5a003817ff03c69f4b4301ef3f5a598a116452da2c817a4f47e0");
+  EXPECT_EQ(consensus::ToDisplayHex(consensus::MakeGenesisBlock(*Preset("dev")).Hash()),
+            "fbffbb8c70eaba3260451cd619ea9c2d1a428baab175df452091d955941c3dfc");
+  EXPECT_FALSE(Preset("mainnet").has_value());
+  EXPECT_TRUE(PresetToml("mainnet").empty());
+}
+
+TEST(ChainConfigTest, AWrittenChainFileReadsBackToTheSameParameters) {
+  consensus::ChainParams params = *Preset("dev");
+  params.retarget_clamp = 8;
+  params.mine_empty_blocks = true;
+  params.genesis.miner_id = "someone";
+  params.schema.tables[0].columns[2].nullable = true;
+  auto read = ParseChainToml(WriteChainToml(params, "a test"), "written.toml");
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(consensus::EncodeChainParamsLeaf(*read), consensus::EncodeChainParamsLeaf(params));
+  for (const std::string& name : PresetNames()) {
+    auto preset = ParseChainToml(PresetToml(name), name);
+    ASSERT_TRUE(preset.ok()) << preset.status().ToString();
+    EXPECT_EQ(consensus::EncodeChainParamsLeaf(*preset), consensus::EncodeChainParamsLeaf(*Preset(name)));
+  }
+}
+
+}  // namespace
+}  // namespace rowchain::chain

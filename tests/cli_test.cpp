@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "chain/chain_fields.h"
 #include "test_vectors.h"
 
 namespace rowchain::testing {
@@ -51,6 +52,18 @@ TEST(CliTest, BadInputIsOneLineOnStderrAndExitTwo) {
     ASSERT_FALSE(r.err.empty()) << args;
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << args << ": " << r.err;
   }
+}
+
+TEST(CliTest, ChainJsonShowsEveryParameter) {
+  CommandResult r = RunCli("chain --chain dev --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json out = nlohmann::json::parse(r.out);
+  for (const chain::ChainField& field : chain::ChainFields()) EXPECT_TRUE(out.contains(field.key)) << field.key;
+  for (const chain::GenesisField& field : chain::GenesisFields()) {
+    EXPECT_TRUE(out["genesis"].contains(field.key)) << field.key;
+  }
+  EXPECT_EQ(out["retarget_clamp"], 4);
+  EXPECT_EQ(out["genesis"]["bits"], 0x1d400000);
 }
 
 TEST(CliTest, BackendsListsCpuPathsAndCuda) {

@@ -1,10 +1,12 @@
 #include "chain/chain_config.h"
+#include "chain/chain_fields.h"
 #include "chain/toml_reader.h"
 
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -55,31 +57,42 @@ StatusOr<consensus::TableSchema> ReadTable(const toml::table& table, std::string
   return schema;
 }
 
+template <typename Params>
+Status ReadFields(const TableReader& reader, std::span<const Field<Params>> fields, Params* params) {
+  for (const Field<Params>& field : fields) {
+    ROWCHAIN_RETURN_IF_ERROR(std::visit(
+        [&](auto member) -> Status {
+          auto& value = params->*member;
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, uint32_t>) return reader.U32(field.key, &value, field.required);
+          if constexpr (std::is_same_v<T, bool>) return reader.Bool(field.key, &value);
+          if constexpr (std::is_same_v<T, std::string>) return reader.String(field.key, &value, field.required);
+        },
+        field.member));
+  }
+  return OkStatus();
+}
+
+template <typename Params>
+std::set<std::string_view> KeysOf(std::span<const Field<Params>> fields) {
+  std::set<std::string_view> keys;
+  for (const Field<Params>& field : fields) keys.insert(field.key);
+  return keys;
+}
+
 StatusOr<ChainParams> ReadChain(const toml::table& root, std::string_view source) {
   ChainParams params;
   TableReader reader(root, source, "");
-  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown(
-      {"name", "pow_limit_bits", "target_spacing_s", "retarget_interval", "retarget_clamp", "max_future_drift_s",
-       "median_time_window", "max_block_rows", "max_block_bytes", "mine_empty_blocks", "genesis", "tables"}));
-  ROWCHAIN_RETURN_IF_ERROR(reader.String("name", &params.name, /*required=*/true));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("pow_limit_bits", &params.pow_limit_bits, /*required=*/true));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("target_spacing_s", &params.target_spacing_s));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("retarget_interval", &params.retarget_interval));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("retarget_clamp", &params.retarget_clamp));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("max_future_drift_s", &params.max_future_drift_s));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("median_time_window", &params.median_time_window));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("max_block_rows", &params.max_block_rows));
-  ROWCHAIN_RETURN_IF_ERROR(reader.U32("max_block_bytes", &params.max_block_bytes));
-  ROWCHAIN_RETURN_IF_ERROR(reader.Bool("mine_empty_blocks", &params.mine_empty_blocks));
+  std::set<std::string_view> known = KeysOf(ChainFields());
+  known.insert({"genesis", "tables"});
+  ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown(known));
+  ROWCHAIN_RETURN_IF_ERROR(ReadFields(reader, ChainFields(), &params));
 
   const toml::table* genesis = root["genesis"].as_table();
   if (genesis == nullptr) return reader.Missing("[genesis]");
   TableReader g(*genesis, source, "genesis.");
-  ROWCHAIN_RETURN_IF_ERROR(g.RejectUnknown({"time", "bits", "nonce", "miner_id"}));
-  ROWCHAIN_RETURN_IF_ERROR(g.U32("time", &params.genesis.time, /*required=*/true));
-  ROWCHAIN_RETURN_IF_ERROR(g.U32("bits", &params.genesis.bits, /*required=*/true));
-  ROWCHAIN_RETURN_IF_ERROR(g.U32("nonce", &params.genesis.nonce));
-  ROWCHAIN_RETURN_IF_ERROR(g.String("miner_id", &params.genesis.miner_id));
+  ROWCHAIN_RETURN_IF_ERROR(g.RejectUnknown(KeysOf(GenesisFields())));
+  ROWCHAIN_RETURN_IF_ERROR(ReadFields(g, GenesisFields(), &params.genesis));
 
   const toml::array* tables = root["tables"].as_array();
   if (tables == nullptr) return reader.Missing("[[tables]]");
@@ -108,9 +121,7 @@ StatusOr<ChainParams> ParseChainToml(std::string_view toml_text, std::string_vie
 }
 
 StatusOr<ChainParams> LoadChain(std::string_view preset_or_path) {
-  if (std::string_view preset = PresetToml(preset_or_path); !preset.empty()) {
-    return ParseChainToml(preset, fmt::format("preset {}", preset_or_path));
-  }
+  if (auto preset = Preset(preset_or_path)) return *preset;
   std::string path(preset_or_path);
   std::ifstream in(path, std::ios::binary);
   if (!in) {

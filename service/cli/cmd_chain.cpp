@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chain/chain_config.h"
+#include "chain/chain_fields.h"
 #include "commands.h"
 #include "consensus/block.h"
 
@@ -17,9 +18,19 @@ struct ChainFlags {
   bool toml = false;
 };
 
+// Every parameter of the table, by its chain-file key.
+template <typename Params>
+nlohmann::json FieldsJson(std::span<const chain::Field<Params>> fields, const Params& params) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const chain::Field<Params>& field : fields) {
+    std::visit([&](auto member) { out[std::string(field.key)] = params.*member; }, field.member);
+  }
+  return out;
+}
+
 int Run(const ChainFlags& flags) {
   if (flags.toml) {
-    std::string_view text = chain::PresetToml(flags.chain);
+    std::string text = chain::PresetToml(flags.chain);
     if (text.empty()) return ReportError(kExitUsage, "--toml prints a preset: regtest or dev");
     std::printf("%.*s", static_cast<int>(text.size()), text.data());
     return kExitOk;
@@ -38,15 +49,11 @@ int Run(const ChainFlags& flags) {
     tables.push_back({{"name", t.name}, {"columns", columns}, {"primary_key", key}});
   }
   if (flags.json) {
-    nlohmann::json out = {{"name", params->name},
-                          {"genesis_hash", genesis},
-                          {"pow_limit_bits", params->pow_limit_bits},
-                          {"genesis_bits", params->genesis.bits},
-                          {"target_spacing_s", params->target_spacing_s},
-                          {"retarget_interval", params->retarget_interval},
-                          {"max_block_rows", params->max_block_rows},
-                          {"max_block_bytes", params->max_block_bytes},
-                          {"tables", tables}};
+    nlohmann::json out = FieldsJson(chain::ChainFields(), *params);
+    out["genesis_hash"] = genesis;
+    out["genesis"] = FieldsJson(chain::GenesisFields(), params->genesis);
+    out["genesis_bits"] = params->genesis.bits;  // kept for scripts written against the first format
+    out["tables"] = tables;
     std::printf("%s\n", out.dump().c_str());
     return kExitOk;
   }
