@@ -79,19 +79,16 @@ TEST_F(ChainStoreTest, ConnectsInsertsUpdatesAndDeletes) {
 
 // Every way a block's writes can reach the server: rows first as an array and the rest with
 // the COMMIT (the default), rows first as multi-row INSERTs (servers without array binding),
-// one statement with its COMMIT, and one statement at a time (servers without compound
-// statements).
+// and one statement at a time (servers without compound statements).
 std::vector<ChainStoreOptions> WriteModes() {
-  std::vector<ChainStoreOptions> modes(4);
+  std::vector<ChainStoreOptions> modes(3);
   modes[1].array_binding = false;
-  modes[2].one_round_trip_max_body_bytes = 16 << 10;
-  modes[3].compound_statements = false;
+  modes[2].compound_statements = false;
   return modes;
 }
 
 std::string DescribeMode(const ChainStoreOptions& mode) {
-  return fmt::format("one trip up to {} bytes, compound statements {}, array binding {}",
-                     mode.one_round_trip_max_body_bytes, mode.compound_statements, mode.array_binding);
+  return fmt::format("compound statements {}, array binding {}", mode.compound_statements, mode.array_binding);
 }
 
 TEST_F(ChainStoreTest, InvalidRowsAreRejectedAndChangeNothing) {
@@ -172,15 +169,12 @@ void ChainStoreTest::CheckInvalidRowsAreRejected(TestDatabase& target, std::uniq
 
 // Kills the store's connection from another connection at a named point inside the connect
 // transaction: the block must leave no trace in the ledger, and a restart resumes cleanly.
-// `one_trip`: the block's INSERT, body and COMMIT go as one statement (an option);
-// otherwise (the default) as statements of their own, so the kill finds more written.
-void CrashMidBlock(const std::string& stage, bool one_trip) {
+void CrashMidBlock(const std::string& stage) {
   TestDatabase db;
   TestChain chain(testing::RegtestParams());
   uint64_t victim = 0;
   bool armed = false;
   ChainStoreOptions options;
-  options.one_round_trip_max_body_bytes = one_trip ? 16 << 10 : 0;
   options.stage_hook = [&](std::string_view at) {
     if (!armed || at != stage) return;
     armed = false;
@@ -215,14 +209,10 @@ void CrashMidBlock(const std::string& stage, bool one_trip) {
   EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "ann/99"}, {2, "bob/40"}}));
 }
 
-TEST(ChainStoreCrashTest, KilledAfterTheLedgerRowsWereWritten) { CrashMidBlock("ledger-applied", false); }
-TEST(ChainStoreCrashTest, KilledJustBeforeCommit) { CrashMidBlock("before-commit", false); }
+TEST(ChainStoreCrashTest, KilledAfterTheLedgerRowsWereWritten) { CrashMidBlock("ledger-applied"); }
+TEST(ChainStoreCrashTest, KilledJustBeforeCommit) { CrashMidBlock("before-commit"); }
 TEST(ChainStoreCrashTest, KilledWhileTheRowsAreBeingInserted) {
-  CrashMidBlock("rows-sent", false);  // the INSERT is on its way while the body is hashed
-}
-TEST(ChainStoreCrashTest, KilledBeforeTheOneStatementWithItsCommit) {
-  CrashMidBlock("ledger-applied", true);  // the UPDATE went alone; the INSERT rides with the COMMIT
-  CrashMidBlock("before-commit", true);
+  CrashMidBlock("rows-sent");  // the INSERT is on its way while the body is hashed
 }
 
 TEST_F(ChainStoreTest, RestartResumesFromTheLastBlock) {

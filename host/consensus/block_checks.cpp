@@ -102,6 +102,33 @@ Verdict CheckBlockHeader(const BlockHeader& header, const ChainParams& params) {
   return CheckProofOfWork(header.Hash(), header.bits, params.PowLimit());
 }
 
+ParentContext MakeParentContext(const Hash256& parent_hash, uint64_t parent_height, const ChainParams& params,
+                                const std::function<const BlockHeader&(uint64_t height)>& ancestor) {
+  ParentContext context;
+  const BlockHeader& parent = ancestor(parent_height);
+  context.hash = parent_hash;
+  context.height = parent_height;
+  context.bits = parent.bits;
+  context.time = parent.time;
+  for (uint64_t h = parent_height + 1; h > 0 && context.recent_times.size() < params.median_time_window; --h) {
+    context.recent_times.push_back(ancestor(h - 1).time);
+  }
+  if (auto anchor = RetargetAnchorHeight(params, parent_height + 1)) context.retarget_anchor_time = ancestor(*anchor).time;
+  return context;
+}
+
+Verdict CheckHeaderInContext(const BlockHeader& header, const ParentContext& parent, const ChainParams& params,
+                             int64_t now) {
+  if (Verdict v = CheckBlockHeader(header, params); !v.ok()) return v;
+  return ContextualCheckBlockHeader(header, parent, params, now);
+}
+
+Verdict CheckBlockInContext(const Block& block, const ParentContext& parent, const ChainParams& params, int64_t now,
+                            DecodedBody* decoded) {
+  if (Verdict v = CheckHeaderInContext(block.header, parent, params, now); !v.ok()) return v;
+  return CheckBlockBody(block, params, parent.height + 1, decoded);
+}
+
 Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContext& parent, const ChainParams& params,
                                    int64_t now) {
   if (header.prev_hash != parent.hash) {

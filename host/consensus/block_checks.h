@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <unordered_set>
 #include <vector>
@@ -30,6 +31,12 @@ struct ParentContext {
   uint32_t retarget_anchor_time = 0;
 };
 
+// The context of a block on the parent at `parent_height`: `ancestor(h)` is the header of the
+// parent's ancestor at height h (the parent itself at parent_height). The one way to build a
+// ParentContext, for the store's block index and the auditor's replay alike.
+ParentContext MakeParentContext(const Hash256& parent_hash, uint64_t parent_height, const ChainParams& params,
+                                const std::function<const BlockHeader&(uint64_t height)>& ancestor);
+
 // Proof of work against the header's own bits: "bad-diffbits" (unusable or above the chain's
 // limit), "high-hash".
 Verdict CheckBlockHeader(const BlockHeader& header, const ChainParams& params);
@@ -39,6 +46,16 @@ Verdict CheckBlockHeader(const BlockHeader& header, const ChainParams& params);
 // than max_future_drift_s after `now`, seconds since the Unix epoch).
 Verdict ContextualCheckBlockHeader(const BlockHeader& header, const ParentContext& parent, const ChainParams& params,
                                    int64_t now);
+
+// The header alone, then against its parent.
+Verdict CheckHeaderInContext(const BlockHeader& header, const ParentContext& parent, const ChainParams& params,
+                             int64_t now);
+
+// Everything a block can be judged on without the ledger's state, in one order for every path
+// that accepts or audits a block: the header, the header against its parent, the body.
+// `decoded` (may be null) receives the body when the block is valid.
+Verdict CheckBlockInContext(const Block& block, const ParentContext& parent, const ChainParams& params, int64_t now,
+                            DecodedBody* decoded);
 
 // The body alone, for a block at `height`: sizes, Merkle root, leaf 0, and every row against
 // the schema; a key at most once per block; each batch one contiguous run of rows 0..n-1 of

@@ -92,31 +92,18 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     headers.push_back(header);
     return true;
   }
-  if (consensus::Verdict v = consensus::CheckBlockHeader(header, m_params); !v.ok()) {
-    BlockProblem(std::string(v.reason()), b, v.detail());
-    return false;
-  }
-  consensus::ParentContext parent;
-  parent.hash = headers.back().Hash();
-  parent.height = b.height - 1;
-  parent.bits = headers.back().bits;
-  parent.time = headers.back().time;
-  for (uint64_t h = b.height; h > 0 && parent.recent_times.size() < m_params.median_time_window; --h) {
-    parent.recent_times.push_back(headers[h - 1].time);
-  }
-  if (auto anchor = consensus::RetargetAnchorHeight(m_params, b.height)) parent.retarget_anchor_time = headers[*anchor].time;
+  consensus::ParentContext parent = consensus::MakeParentContext(
+      headers.back().Hash(), b.height - 1, m_params, [&](uint64_t height) -> const consensus::BlockHeader& {
+        return headers[height];
+      });
   // "time-too-new" depends on the clock when the block arrived; an audit cannot judge it.
   constexpr int64_t kNoClock = std::numeric_limits<int32_t>::max() * int64_t{4};
-  if (consensus::Verdict v = consensus::ContextualCheckBlockHeader(header, parent, m_params, kNoClock); !v.ok()) {
+  consensus::DecodedBody body;
+  if (consensus::Verdict v = consensus::CheckBlockInContext(block, parent, m_params, kNoClock, &body); !v.ok()) {
     BlockProblem(std::string(v.reason()), b, v.detail());
     return false;
   }
-  if (consensus::Verdict v = consensus::CheckBlockBody(block, m_params, b.height); !v.ok()) {
-    BlockProblem(std::string(v.reason()), b, v.detail());
-    return false;
-  }
-  auto body = consensus::DecodeBody(block.leaves);
-  if (!Replay(*body, b)) return false;
+  if (!Replay(body, b)) return false;
   headers.push_back(header);
   return true;
 }

@@ -74,19 +74,14 @@ BlockEntry* BlockIndex::ForkPoint(BlockEntry* a, BlockEntry* b) {
 }
 
 consensus::ParentContext BlockIndex::ContextOf(BlockEntry* parent, const consensus::ChainParams& params) {
-  consensus::ParentContext context;
-  context.hash = parent->hash;
-  context.height = parent->height;
-  context.bits = parent->header.bits;
-  context.time = parent->header.time;
-  BlockEntry* e = parent;
-  for (uint32_t i = 0; i < params.median_time_window && e != nullptr; ++i, e = e->parent) {
-    context.recent_times.push_back(e->header.time);
-  }
-  if (auto anchor = consensus::RetargetAnchorHeight(params, parent->height + 1)) {
-    context.retarget_anchor_time = Ancestor(parent, *anchor)->header.time;
-  }
-  return context;
+  // Heights are asked for newest first, so a cursor walking down the parents serves most of them.
+  BlockEntry* cursor = parent;
+  return consensus::MakeParentContext(parent->hash, parent->height, params,
+                                      [&](uint64_t height) -> const consensus::BlockHeader& {
+                                        if (cursor->height < height) cursor = parent;
+                                        cursor = Ancestor(cursor, height);
+                                        return cursor->header;
+                                      });
 }
 
 }  // namespace rowchain::store

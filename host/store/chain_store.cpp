@@ -169,6 +169,8 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
     if (known->invalid) result.verdict = Verdict::Invalid("duplicate-invalid", known->invalid_reason);
     return result;
   }
+  // Proof of work first, before anything is looked up: a header without it is judged as such
+  // whatever its parent (CheckHeaderInContext below checks it again, for the same verdict).
   if (Verdict v = consensus::CheckBlockHeader(block.header, m_params); !v.ok()) {
     result.verdict = std::move(v);
     return result;
@@ -184,7 +186,7 @@ StatusOr<AcceptResult> ChainStore::AcceptBlock(const Block& block, int64_t now) 
     return result;
   }
   consensus::ParentContext context = BlockIndex::ContextOf(parent, m_params);
-  if (Verdict v = consensus::ContextualCheckBlockHeader(block.header, context, m_params, now); !v.ok()) {
+  if (Verdict v = consensus::CheckHeaderInContext(block.header, context, m_params, now); !v.ok()) {
     result.verdict = std::move(v);
     return result;
   }

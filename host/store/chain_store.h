@@ -39,13 +39,6 @@ struct ChainStoreOptions {
   // Non-empty: every connect and disconnect also writes the change feed's events (topics
   // "<prefix>.<table>") to the outbox in the same transaction (change_events.h, outbox.h).
   std::string change_feed_prefix;
-  // A block whose body is at most this many bytes goes to the server as one statement with
-  // its COMMIT (on MariaDB's compound statements); a larger one sends its INSERT rows first, as
-  // a statement of their own (an array of rows on MariaDB), then the rest with the COMMIT
-  // (chain_store_connect.cpp). 0: always the latter, which was faster for blocks of 10, 30, 100
-  // and 1,000 rows (BENCHMARKS.md): the server parses and binds a compound statement's values
-  // once more, which costs more than the round trip it saves.
-  uint64_t one_round_trip_max_body_bytes = 0;
   // Tests: false sends statement lists one by one even on MariaDB, as on servers without
   // compound statements.
   bool compound_statements = true;

@@ -6,9 +6,9 @@
 //   inserts;
 //   then one statement list: the batch upsert, the block row with its body and undo image,
 //   COMMIT. (The block row's in_main mark is the main chain's tip: no record of its own.)
-// With one_round_trip_max_body_bytes, a small block's INSERT rows go in that list instead: one
-// round trip, but the server copies a compound statement's values once more, which cost more
-// than the round trip on every block size measured. Writes the ledger refuses (a duplicate
+// (Sending the INSERT rows in that list too saves a round trip, but the server copies a compound
+// statement's values once more, which cost more than the round trip at every block size
+// measured: BENCHMARKS.md.) Writes the ledger refuses (a duplicate
 // key, a batch sealed before) are not asked about first: the block is rolled back and the clash
 // named afterwards by the same consensus check a validator that asked first would run.
 #include <array>
@@ -54,10 +54,6 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
     checked_body = &*decoded;
   }
   const consensus::DecodedBody& body = *checked_body;
-  const bool one_trip = consensus::BodySize(block.leaves) <= m_options.one_round_trip_max_body_bytes;
-  if (check_merkle_root && one_trip) {  // one round trip: hashed before anything is sent
-    if (Verdict root = consensus::CheckBlockMerkleRoot(block); !root.ok()) return root;
-  }
   NoteLedgerKeys(body.rows);
   LedgerWriter writer(*m_db, m_params);
   auto snapshot = writer.ReadState(body);
@@ -74,15 +70,13 @@ StatusOr<Verdict> ChainStore::ConnectInTransaction(BlockEntry* entry, const Bloc
   // fails first: NameClash checks batches before keys.
   AddSealBatches(&last, entry->hash, block, body);
   // The INSERTs go first, on their own, and the client hashes and packs the body while the
-  // server inserts (unless the block is small enough for one round trip).
-  const bool rows_ahead = !one_trip && !inserts.empty();
+  // server inserts.
+  const bool rows_ahead = !inserts.empty();
   if (rows_ahead) {
     ROWCHAIN_RETURN_IF_ERROR(inserts.Start(*m_db));
     Stage("rows-sent");
-  } else {
-    last.Append(std::move(inserts));
   }
-  if (check_merkle_root && !one_trip) {
+  if (check_merkle_root) {
     if (Verdict root = consensus::CheckBlockMerkleRoot(block); !root.ok()) return root;  // the caller rolls back
   }
 

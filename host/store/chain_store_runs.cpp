@@ -53,11 +53,9 @@ StatusOr<bool> ChainStore::ConnectGroup(std::span<const Block> blocks, int64_t n
   };
   for (const Block& block : blocks) {
     BlockEntry* parent = m_index.Tip();
-    if (!consensus::CheckBlockHeader(block.header, m_params).ok()) return abandon(false);
     consensus::ParentContext context = BlockIndex::ContextOf(parent, m_params);
-    if (!consensus::ContextualCheckBlockHeader(block.header, context, m_params, now).ok()) return abandon(false);
     consensus::DecodedBody body;
-    if (!consensus::CheckBlockBody(block, m_params, parent->height + 1, &body).ok()) return abandon(false);
+    if (!consensus::CheckBlockInContext(block, context, m_params, now, &body).ok()) return abandon(false);
     BlockEntry entry;
     entry.hash = block.Hash();
     entry.header = block.header;

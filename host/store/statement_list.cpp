@@ -16,15 +16,6 @@ void StatementList::AddRows(std::string sql, std::string row_sql, size_t rows, s
   m_params.insert(m_params.end(), std::make_move_iterator(params.begin()), std::make_move_iterator(params.end()));
 }
 
-void StatementList::Append(StatementList&& other) {
-  std::move(other.m_sql.begin(), other.m_sql.end(), std::back_inserter(m_sql));
-  std::move(other.m_params.begin(), other.m_params.end(), std::back_inserter(m_params));
-  m_param_counts.insert(m_param_counts.end(), other.m_param_counts.begin(), other.m_param_counts.end());
-  std::move(other.m_row_sql.begin(), other.m_row_sql.end(), std::back_inserter(m_row_sql));
-  m_rows.insert(m_rows.end(), other.m_rows.begin(), other.m_rows.end());
-  other = StatementList();
-}
-
 std::string StatementList::CompoundSql(bool commit) const {
   std::string compound = "BEGIN NOT ATOMIC ";
   for (const std::string& sql : m_sql) compound += sql + "; ";

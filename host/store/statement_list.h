@@ -18,8 +18,6 @@ class StatementList {
   // statement of one row's placeholders, over an array of the rows (MysqlConnection's array
   // binding). Start uses the array when it is the list's only statement and the server takes it.
   void AddRows(std::string sql, std::string row_sql, size_t rows, std::vector<Value> params);
-  // `other`'s statements after this list's own.
-  void Append(StatementList&& other);
   bool empty() const { return m_sql.empty(); }
 
   // Runs the statements in order inside the caller's transaction (MysqlConnection::Begin);
