@@ -87,6 +87,12 @@ std::vector<ChainStoreOptions> WriteModes() {
   return modes;
 }
 
+ChainStoreOptions WithKeyFilter(std::shared_ptr<KeyFilter> filter) {
+  ChainStoreOptions options;
+  options.ledger_keys = std::move(filter);
+  return options;
+}
+
 std::string DescribeMode(const ChainStoreOptions& mode) {
   return fmt::format("compound statements {}, array binding {}", mode.compound_statements, mode.array_binding);
 }
@@ -336,7 +342,7 @@ TEST_F(ChainStoreTest, TheKeyFilterHearsOfEveryKeyTheTablesComeToHold) {
   Block a2 = chain.Mine(a1, 1, {UserDelete(Batch(2), 0, 2)});
   {
     auto filter = std::make_shared<KeyFilter>();
-    auto store = OpenStore(db, ChainStoreOptions{.ledger_keys = filter});
+    auto store = OpenStore(db, WithKeyFilter(filter));
     ExpectConnected(*store, a1);
     EXPECT_TRUE(filter->MayContain(user_key(1)));
     EXPECT_TRUE(filter->MayContain(user_key(2)));
@@ -345,7 +351,7 @@ TEST_F(ChainStoreTest, TheKeyFilterHearsOfEveryKeyTheTablesComeToHold) {
   // A restart: the new filter starts empty (the node scans the tables into it). A reorg that
   // disconnects a2 brings bob back, and the filter hears of it before the row is written.
   auto filter = std::make_shared<KeyFilter>();
-  auto store = OpenStore(db, ChainStoreOptions{.ledger_keys = filter});
+  auto store = OpenStore(db, WithKeyFilter(filter));
   ASSERT_TRUE(store);
   EXPECT_FALSE(filter->MayContain(user_key(2)));
   Block b2 = chain.Mine(a1, 1, {}, /*extra_nonce=*/7);
