@@ -16,7 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "node/node.h"
-#include "outbox_publisher.h"
+#include "feed/outbox_publisher.h"
 #include "store/mysql_connection.h"
 #include "test_chain.h"
 

@@ -14,8 +14,8 @@
 
 #include "consensus/hash.h"
 #include "node/node.h"
-#include "outbox_publisher.h"
-#include "topic_ingester.h"
+#include "feed/outbox_publisher.h"
+#include "feed/topic_ingester.h"
 #include "test_chain.h"
 #include "test_mysql.h"
 #include "util/hex.h"

@@ -98,7 +98,7 @@ class Node final : private MiningHost {
                                      const std::string& idempotency_key);
   // NOT_FOUND for an unknown batch.
   StatusOr<BatchEvent> BatchStatus(const consensus::BatchId& id);
-  // nullopt when there is no such block (NOT_FOUND is for the caller to say).
+  // A null pointer when there is no such block (NOT_FOUND is for the caller to say).
   StatusOr<std::shared_ptr<const BlockView>> BlockByHash(const consensus::Hash256& hash);
   StatusOr<std::shared_ptr<const BlockView>> BlockAtHeight(uint64_t height);
   StatusOr<ChainInfoView> ChainInfo();

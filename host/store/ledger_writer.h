@@ -35,7 +35,7 @@ class LedgerWriter {
   LedgerWriter(MysqlConnection& db, const consensus::ChainParams& params) : m_db(db), m_params(params) {}
 
   // What the ledger holds for the block's UPDATE and DELETE keys (batches are checked as they
-  // are recorded: ChainStore::RecordSealedBatches). Precondition: CheckBlockBody passed.
+  // are recorded: ChainStore::AddSealBatches). Precondition: CheckBlockBody passed.
   StatusOr<LedgerSnapshot> ReadState(const consensus::DecodedBody& body);
   // RowKeys of the rows' keys (any op) that the tables hold now: what a block template is
   // checked against before it is mined.

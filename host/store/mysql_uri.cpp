@@ -5,15 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "util/hex.h"
+
 namespace rowchain::store {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::optional<std::string> PercentDecode(std::string_view s) {
   std::string out;
@@ -22,10 +17,9 @@ std::optional<std::string> PercentDecode(std::string_view s) {
       out.push_back(s[i]);
       continue;
     }
-    if (i + 2 >= s.size()) return std::nullopt;
-    int hi = HexDigit(s[i + 1]), lo = HexDigit(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
+    auto byte = HexDecode(s.substr(i + 1, 2));
+    if (!byte.ok() || byte->size() != 1) return std::nullopt;
+    out.push_back(static_cast<char>((*byte)[0]));
     i += 2;
   }
   return out;

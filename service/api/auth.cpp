@@ -1,4 +1,4 @@
-#include "auth.h"
+#include "api/auth.h"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>

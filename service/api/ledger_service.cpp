@@ -1,4 +1,4 @@
-#include "ledger_service.h"
+#include "api/ledger_service.h"
 
 #include <algorithm>
 #include <chrono>
@@ -9,8 +9,8 @@
 
 #include "consensus/compact.h"
 #include "consensus/hash.h"
-#include "proto_convert.h"
-#include "stream_writer.h"
+#include "api/proto_convert.h"
+#include "api/stream_writer.h"
 #include "util/hex.h"
 
 namespace rowchain::api {

@@ -7,10 +7,10 @@
 #include <atomic>
 #include <memory>
 
-#include "auth.h"
+#include "api/auth.h"
 #include "node/node.h"
 #include "rowchain/v1/ledger.grpc.pb.h"
-#include "worker_pool.h"
+#include "api/worker_pool.h"
 
 namespace rowchain::api {
 

@@ -1,4 +1,4 @@
-#include "node_server.h"
+#include "api/node_server.h"
 
 
 #include <fmt/format.h>
@@ -12,21 +12,15 @@ namespace rowchain::api {
 
 namespace {
 
-StatusOr<std::string> ReadPem(const std::string& path, std::string_view what) {
-  auto text = ReadFileToString(path);
-  if (!text.ok()) return InvalidArgumentError(fmt::format("cannot read TLS {} file {}", what, path));
-  return text;
-}
-
 StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const std::optional<TlsFiles>& tls) {
   if (!tls) return grpc::InsecureServerCredentials();
-  auto cert = ReadPem(tls->cert, "certificate");
+  auto cert = ReadFileToString(tls->cert, "TLS certificate file");
   if (!cert.ok()) return cert.status();
-  auto key = ReadPem(tls->key, "key");
+  auto key = ReadFileToString(tls->key, "TLS key file");
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   if (!tls->ca.empty()) {
-    auto ca = ReadPem(tls->ca, "CA");
+    auto ca = ReadFileToString(tls->ca, "TLS CA file");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *ca;
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;

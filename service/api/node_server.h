@@ -9,16 +9,11 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "ledger_service.h"
+#include "api/ledger_service.h"
 #include "node/node.h"
+#include "util/tls_files.h"
 
 namespace rowchain::api {
-
-struct TlsFiles {
-  std::string cert;  // PEM server certificate chain
-  std::string key;   // PEM private key
-  std::string ca;    // PEM CA bundle; when set, clients must present a certificate it signed
-};
 
 struct NodeServerOptions {
   std::string listen = "127.0.0.1:7373";  // port 0 picks a free one

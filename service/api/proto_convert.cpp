@@ -1,4 +1,4 @@
-#include "proto_convert.h"
+#include "api/proto_convert.h"
 
 #include "consensus/block_info_leaf.h"
 #include "consensus/hash.h"

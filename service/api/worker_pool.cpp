@@ -1,4 +1,4 @@
-#include "worker_pool.h"
+#include "api/worker_pool.h"
 
 namespace rowchain::api {
 

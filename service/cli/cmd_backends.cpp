@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "crypto/nonce_scan.h"
 #include "mining/backends.h"
 

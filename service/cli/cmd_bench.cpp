@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "consensus/pow.h"
-#include "miner_flags.h"
+#include "cli/miner_flags.h"
 
 namespace rowchain::cli {
 namespace {

@@ -12,7 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chain/chain_config.h"
-#include "commands.h"
+#include "cli/commands.h"
 #include "mining/block_assembly.h"
 #include "store/auditor.h"
 #include "store/chain_store.h"

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "chain/chain_config.h"
-#include "commands.h"
-#include "node_client.h"
+#include "cli/commands.h"
+#include "cli/node_client.h"
 #include "store/ledger_sql.h"
 #include "store/mysql_connection.h"
 #include "store/mysql_uri.h"

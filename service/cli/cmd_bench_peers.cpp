@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
-#include "node_client.h"
+#include "cli/commands.h"
+#include "cli/node_client.h"
 
 namespace rowchain::cli {
 

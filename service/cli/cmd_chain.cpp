@@ -6,7 +6,7 @@
 
 #include "chain/chain_config.h"
 #include "chain/chain_fields.h"
-#include "commands.h"
+#include "cli/commands.h"
 #include "consensus/block.h"
 
 namespace rowchain::cli {

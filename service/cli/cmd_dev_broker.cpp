@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
+#include "cli/commands.h"
 
 namespace rowchain::cli {
 

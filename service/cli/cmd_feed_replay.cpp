@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "chain/chain_config.h"
-#include "commands.h"
+#include "cli/commands.h"
 #include "store/ledger_sql.h"
 #include "store/mysql_connection.h"
 #include "store/mysql_uri.h"
-#include "topic_ingester.h"
+#include "feed/topic_ingester.h"
 
 namespace rowchain::cli {
 

@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "consensus/compact.h"
 #include "consensus/pow.h"
-#include "miner_flags.h"
+#include "cli/miner_flags.h"
 
 namespace rowchain::cli {
 namespace {

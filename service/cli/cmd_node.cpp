@@ -9,7 +9,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "consensus/block_header.h"
 #include "consensus/compact.h"
 #include "consensus/hash.h"
@@ -17,9 +17,9 @@
 #include "consensus/pow.h"
 #include "consensus/row_operation.h"
 #include "crypto/base64.h"
-#include "node_client.h"
-#include "progress_bar.h"
-#include "row_files.h"
+#include "cli/node_client.h"
+#include "cli/progress_bar.h"
+#include "cli/row_files.h"
 #include "util/file_io.h"
 #include "util/hex.h"
 
@@ -28,12 +28,6 @@ namespace rowchain::cli {
 namespace pb = ::rowchain::v1;
 
 namespace {
-
-StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  auto text = ReadFileToString(path);
-  if (!text.ok()) return InvalidArgumentError(text.status().message());
-  return text;
-}
 
 std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
@@ -107,7 +101,7 @@ int RunSubmit(const NodeFlags& node, const SubmitFlags& flags) {
   pb::Op op = flags.op == "insert" ? pb::OP_INSERT : flags.op == "update" ? pb::OP_UPDATE
             : flags.op == "delete" ? pb::OP_DELETE : pb::OP_UNSPECIFIED;
   if (op == pb::OP_UNSPECIFIED) return ReportError(kExitUsage, "submit: --op must be insert, update or delete");
-  auto text = ReadWholeFile(flags.rows_file.empty() ? flags.csv_file : flags.rows_file);
+  auto text = ReadFileToString(flags.rows_file.empty() ? flags.csv_file : flags.rows_file, "rows file");
   if (!text.ok()) return ReportError(kExitUsage, "submit: " + text.status().message());
 
   auto client = NodeClient::Connect(node);
@@ -307,7 +301,7 @@ StatusOr<ProofCheck> CheckProof(const pb::RowProof& proof, const std::string& ex
 }
 
 int RunVerifyProof(const std::string& file, const std::string& expected_block, bool json) {
-  auto text = ReadWholeFile(file);
+  auto text = ReadFileToString(file, "file");
   if (!text.ok()) return ReportError(kExitUsage, "verify-proof: " + text.status().message());
   pb::RowProof proof;
   google::protobuf::util::JsonParseOptions options;
@@ -359,7 +353,7 @@ int RunVerifyEvent(const NodeFlags& node, const std::string& file, bool json) {
     in << std::cin.rdbuf();
     text = in.str();
   } else {
-    auto read = ReadWholeFile(file);
+    auto read = ReadFileToString(file, "file");
     if (!read.ok()) return ReportError(kExitUsage, "verify-event: " + read.status().message());
     text = *read;
   }

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "chain/chain_config.h"
-#include "commands.h"
-#include "progress_bar.h"
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
 #include "store/auditor.h"
 
 namespace rowchain::cli {

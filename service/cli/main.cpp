@@ -4,8 +4,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "commands.h"
-#include "node_client.h"
+#include "cli/commands.h"
+#include "cli/node_client.h"
 
 namespace rowchain::cli {
 

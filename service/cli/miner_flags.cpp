@@ -1,4 +1,4 @@
-#include "miner_flags.h"
+#include "cli/miner_flags.h"
 
 namespace rowchain::cli {
 

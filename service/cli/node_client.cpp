@@ -1,21 +1,15 @@
-#include "node_client.h"
+#include "cli/node_client.h"
 
 #include <cstdlib>
 
 #include <fmt/format.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "util/file_io.h"
 
 namespace rowchain::cli {
 
 namespace {
-
-StatusOr<std::string> ReadFile(const std::string& path, std::string_view what) {
-  auto text = ReadFileToString(path);
-  if (!text.ok()) return InvalidArgumentError(fmt::format("cannot read {} {}", what, path));
-  return text;
-}
 
 std::string_view CodeName(grpc::StatusCode code) {
   return StatusCodeName(static_cast<StatusCode>(code));
@@ -38,13 +32,13 @@ StatusOr<NodeClient> NodeClient::Connect(const NodeFlags& flags) {
   args.SetMaxReceiveMessageSize(64 << 20);
   if (!flags.tls_ca.empty()) {
     grpc::SslCredentialsOptions ssl;
-    auto ca = ReadFile(flags.tls_ca, "TLS CA file");
+    auto ca = ReadFileToString(flags.tls_ca, "TLS CA file");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *ca;
     if (!flags.tls_cert.empty()) {
-      auto cert = ReadFile(flags.tls_cert, "TLS certificate");
+      auto cert = ReadFileToString(flags.tls_cert, "TLS certificate");
       if (!cert.ok()) return cert.status();
-      auto key = ReadFile(flags.tls_key, "TLS key");
+      auto key = ReadFileToString(flags.tls_key, "TLS key");
       if (!key.ok()) return key.status();
       ssl.pem_cert_chain = *cert;
       ssl.pem_private_key = *key;

@@ -1,4 +1,4 @@
-#include "row_files.h"
+#include "cli/row_files.h"
 
 #include <charconv>
 

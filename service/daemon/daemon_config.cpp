@@ -1,4 +1,4 @@
-#include "daemon_config.h"
+#include "daemon/daemon_config.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,7 +10,7 @@
 
 #include "chain/toml_reader.h"
 #include "consensus/block_info_leaf.h"
-#include "daemon_settings.h"
+#include "daemon/daemon_settings.h"
 
 namespace rowchain::daemon {
 
@@ -44,7 +44,7 @@ Status ReadTls(const toml::table& root, const std::string& path, const chain::Ta
   if (!tls->is_table()) return reader.Error(*tls, "tls", "expected a table with cert, key and ca");
   chain::TableReader tls_reader(*tls->as_table(), path, "tls.");
   ROWCHAIN_RETURN_IF_ERROR(tls_reader.RejectUnknown({"cert", "key", "ca"}));
-  api::TlsFiles files;
+  TlsFiles files;
   ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("cert", &files.cert, true));
   ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("key", &files.key, true));
   ROWCHAIN_RETURN_IF_ERROR(tls_reader.String("ca", &files.ca));

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "node_server.h"
+#include "api/node_server.h"
 #include "util/status.h"
 
 namespace rowchain::daemon {
@@ -28,7 +28,7 @@ struct DaemonConfig {
   uint64_t max_request_bytes = 8 << 20;
   std::string log_level = "info";
   std::string ready_file;  // written (JSON: listen, pid) once the node serves
-  std::optional<api::TlsFiles> tls;
+  std::optional<TlsFiles> tls;
   std::vector<api::TokenGrant> tokens;
   // The Kafka change feed (docs/kafka.md): on when brokers are given.
   std::string kafka_brokers;

@@ -1,4 +1,4 @@
-#include "daemon_settings.h"
+#include "daemon/daemon_settings.h"
 
 #include <algorithm>
 

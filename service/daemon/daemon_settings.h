@@ -15,7 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "chain/toml_reader.h"
-#include "daemon_config.h"
+#include "daemon/daemon_config.h"
 
 namespace rowchain::daemon {
 

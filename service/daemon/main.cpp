@@ -13,13 +13,13 @@
 #include <spdlog/spdlog.h>
 
 #include "chain/chain_config.h"
-#include "daemon_config.h"
-#include "daemon_settings.h"
+#include "daemon/daemon_config.h"
+#include "daemon/daemon_settings.h"
 #include "node/node.h"
-#include "node_server.h"
-#include "outbox_publisher.h"
-#include "topic_ingester.h"
-#include "peer_links.h"
+#include "api/node_server.h"
+#include "feed/outbox_publisher.h"
+#include "feed/topic_ingester.h"
+#include "peer/peer_links.h"
 #include "store/mysql_uri.h"
 
 namespace {
@@ -108,8 +108,8 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
   }
   spdlog::info("listening on {}{}{}", (*server)->address(), config.tls ? " (TLS)" : "",
                config.tokens.empty() ? "" : fmt::format(", {} writer tokens", config.tokens.size()));
-  std::optional<rowchain::peer::PeerTls> peer_tls;
-  if (config.tls && !config.tls->ca.empty()) peer_tls = rowchain::peer::PeerTls{config.tls->cert, config.tls->key, config.tls->ca};
+  std::optional<rowchain::TlsFiles> peer_tls;  // mutual TLS between peers needs the CA
+  if (config.tls && !config.tls->ca.empty()) peer_tls = config.tls;
   rowchain::peer::PeerDialer dialer(**node, bans, downloads, config.peers, peer_tls);
   if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
   if (!config.ready_file.empty()) {
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
   if (Status s = setting_flags.MergeInto(&config); !s.ok()) return Fail(kExitUsage, s.message());
   if (cert->count() + key->count() + ca->count() > 0) {
     if (tls_cert.empty() || tls_key.empty()) return Fail(kExitUsage, "--tls-cert and --tls-key go together");
-    config.tls = rowchain::api::TlsFiles{tls_cert, tls_key, tls_ca};
+    config.tls = rowchain::TlsFiles{tls_cert, tls_key, tls_ca};
   }
   if (Status s = rowchain::daemon::ValidateDaemonConfig(config); !s.ok()) return Fail(kExitUsage, s.message());
   auto level = spdlog::level::from_str(config.log_level);

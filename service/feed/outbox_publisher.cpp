@@ -1,4 +1,4 @@
-#include "outbox_publisher.h"
+#include "feed/outbox_publisher.h"
 
 #include <librdkafka/rdkafka.h>
 

@@ -1,4 +1,4 @@
-#include "topic_ingester.h"
+#include "feed/topic_ingester.h"
 
 #include <librdkafka/rdkafka.h>
 

@@ -1,4 +1,4 @@
-#include "download_book.h"
+#include "peer/download_book.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "peer_links.h"
+#include "peer/peer_links.h"
 
 #include <algorithm>
 #include <chrono>
@@ -52,7 +52,7 @@ grpc::Status PeerService::Link(grpc::ServerContext* context,
 }
 
 PeerDialer::PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, std::vector<std::string> addresses,
-                       std::optional<PeerTls> tls)
+                       std::optional<TlsFiles> tls)
     : m_node(node), m_bans(bans), m_downloads(downloads), m_tls(std::move(tls)) {
   for (const std::string& address : addresses) m_threads.emplace_back([this, address] { Keep(address); });
 }

@@ -14,7 +14,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "node/node.h"
-#include "peer_session.h"
+#include "util/tls_files.h"
+#include "peer/peer_session.h"
 #include "rowchain/v1/peer.grpc.pb.h"
 
 namespace rowchain::peer {
@@ -32,14 +33,10 @@ class PeerService final : public v1::Peer::Service {
   DownloadBook& m_downloads;
 };
 
-struct PeerTls {
-  std::string cert, key, ca;  // PEM files: this node's certificate for mutual TLS, and the CA it trusts
-};
-
 class PeerDialer {
  public:
   PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, std::vector<std::string> addresses,
-             std::optional<PeerTls> tls);
+             std::optional<TlsFiles> tls);  // this node's certificate for mutual TLS, and the CA it trusts
   ~PeerDialer();  // Stop()
   void Stop();
 
@@ -49,7 +46,7 @@ class PeerDialer {
   node::Node& m_node;
   BanList& m_bans;
   DownloadBook& m_downloads;
-  std::optional<PeerTls> m_tls;
+  std::optional<TlsFiles> m_tls;
   std::atomic<bool> m_stopping{false};
   std::mutex m_mutex;
   std::condition_variable m_wake;

@@ -1,4 +1,4 @@
-#include "peer_session.h"
+#include "peer/peer_session.h"
 
 #include <atomic>
 

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "download_book.h"
+#include "peer/download_book.h"
 #include "node/node.h"
 #include "rowchain/v1/peer.pb.h"
 #include "util/status.h"
