@@ -44,17 +44,14 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
-int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signals) {
-  auto params = rowchain::chain::LoadChain(config.chain);
-  if (!params.ok()) return Fail(ExitCodeFor(params.status()), params.status().message());
-  auto uri = rowchain::store::ParseMysqlUri(config.mysql);
-  if (!uri.ok()) return Fail(kExitUsage, uri.status().message());
-  auto auth = rowchain::api::AuthPolicy::FromGrants(config.tokens);
-  if (!auth.ok()) return Fail(kExitUsage, auth.status().message());
+using rowchain::StatusOr;
+using rowchain::daemon::DaemonConfig;
 
+rowchain::node::NodeOptions NodeOptionsOf(const DaemonConfig& config, rowchain::store::MysqlUri uri,
+                                          rowchain::consensus::ChainParams params) {
   rowchain::node::NodeOptions options;
-  options.mysql = *uri;
-  options.params = std::move(*params);
+  options.mysql = std::move(uri);
+  options.params = std::move(params);
   options.miner_id = config.miner_id;
   options.max_pending_rows = config.max_pending_rows;
   if (!config.kafka_brokers.empty()) options.change_feed_prefix = config.kafka_topic_prefix;
@@ -66,71 +63,94 @@ int Run(const rowchain::daemon::DaemonConfig& config, const sigset_t& stop_signa
     miner.devices = config.devices;
     options.miner = miner;
   }
-  spdlog::info("rowchaind starting: chain {}, mysql {}, miner {}", config.chain, uri->Redacted(), config.miner);
-  auto node = rowchain::node::Node::Start(std::move(options));
-  if (!node.ok()) return Fail(ExitCodeFor(node.status()), node.status().message());
+  return options;
+}
 
+// The Kafka change feed out of the outbox, and batches in from a topic, when configured.
+struct Feed {
   std::unique_ptr<rowchain::feed::OutboxPublisher> publisher;
+  std::unique_ptr<rowchain::feed::TopicIngester> ingester;
+};
+
+StatusOr<Feed> StartFeed(const DaemonConfig& config, rowchain::node::Node& node) {
+  Feed feed;
   if (!config.kafka_brokers.empty()) {
     auto started = rowchain::feed::OutboxPublisher::Start(
-        **node, {.brokers = config.kafka_brokers, .properties = config.kafka_properties, .batch = 1000});
-    if (!started.ok()) {
-      (*node)->Stop();
-      return Fail(ExitCodeFor(started.status()), started.status().message());
-    }
-    publisher = std::move(*started);
+        node, {.brokers = config.kafka_brokers, .properties = config.kafka_properties, .batch = 1000});
+    if (!started.ok()) return started.status();
+    feed.publisher = std::move(*started);
   }
-  std::unique_ptr<rowchain::feed::TopicIngester> ingester;
   if (!config.kafka_ingest_topic.empty()) {
     rowchain::feed::IngestOptions ingest{.brokers = config.kafka_brokers, .topic = config.kafka_ingest_topic,
                                          .group_id = "rowchaind-ingest", .properties = config.kafka_properties};
-    auto started = rowchain::feed::TopicIngester::Start(**node, std::move(ingest));
-    if (!started.ok()) {
-      (*node)->Stop();
-      return Fail(ExitCodeFor(started.status()), started.status().message());
-    }
-    ingester = std::move(*started);
+    auto started = rowchain::feed::TopicIngester::Start(node, std::move(ingest));
+    if (!started.ok()) return started.status();
+    feed.ingester = std::move(*started);
   }
+  return feed;
+}
 
+void WriteReadyFile(const std::string& path, const std::string& address) {
+  std::ofstream ready(path + ".tmp");
+  ready << nlohmann::json{{"listen", address}, {"pid", ::getpid()}}.dump() << "\n";
+  ready.close();
+  std::rename((path + ".tmp").c_str(), path.c_str());
+}
+
+// Serves until SIGTERM or SIGINT, then stops in order: no new peers or ingested batches, no
+// more mining, the feed's acknowledged events recorded, the API closed.
+int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, rowchain::api::AuthPolicy auth,
+          const sigset_t& stop_signals) {
   rowchain::api::NodeServerOptions server_options;
   server_options.listen = config.listen;
   server_options.tls = config.tls;
   server_options.max_request_bytes = static_cast<int>(config.max_request_bytes);
-  server_options.service.auth = std::move(*auth);
+  server_options.service.auth = std::move(auth);
   rowchain::peer::BanList bans;
   rowchain::peer::DownloadBook downloads;
-  rowchain::peer::PeerService peer_service(**node, bans, downloads);
+  rowchain::peer::PeerService peer_service(node, bans, downloads);
   server_options.extra_services.push_back(&peer_service);
-  auto server = rowchain::api::NodeServer::Start(**node, std::move(server_options));
-  if (!server.ok()) {
-    (*node)->Stop();
-    return Fail(kExitFailure, server.status().message());
-  }
+  auto server = rowchain::api::NodeServer::Start(node, std::move(server_options));
+  if (!server.ok()) return Fail(kExitFailure, server.status().message());
   spdlog::info("listening on {}{}{}", (*server)->address(), config.tls ? " (TLS)" : "",
                config.tokens.empty() ? "" : fmt::format(", {} writer tokens", config.tokens.size()));
   std::optional<rowchain::TlsFiles> peer_tls;  // mutual TLS between peers needs the CA
   if (config.tls && !config.tls->ca.empty()) peer_tls = config.tls;
-  rowchain::peer::PeerDialer dialer(**node, bans, downloads, config.peers, peer_tls);
+  rowchain::peer::PeerDialer dialer(node, bans, downloads, config.peers, peer_tls);
   if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
-  if (!config.ready_file.empty()) {
-    std::ofstream ready(config.ready_file + ".tmp");
-    ready << nlohmann::json{{"listen", (*server)->address()}, {"pid", ::getpid()}}.dump() << "\n";
-    ready.close();
-    std::rename((config.ready_file + ".tmp").c_str(), config.ready_file.c_str());
-  }
+  if (!config.ready_file.empty()) WriteReadyFile(config.ready_file, (*server)->address());
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   dialer.Stop();
-  if (ingester) ingester->Stop();  // an unstored message's offset stays uncommitted
-  (*node)->Stop();
-  if (publisher) publisher->Stop();  // what is not yet acknowledged stays in the outbox
+  if (feed.ingester) feed.ingester->Stop();  // an unstored message's offset stays uncommitted
+  node.Stop();
+  if (feed.publisher) feed.publisher->Stop();  // what is not yet acknowledged stays in the outbox
   (*server)->Shutdown(std::chrono::seconds(2));
-  server->reset();
-  node->reset();
-  spdlog::info("stopped");
   return 0;
+}
+
+int Run(const DaemonConfig& config, const sigset_t& stop_signals) {
+  auto params = rowchain::chain::LoadChain(config.chain);
+  if (!params.ok()) return Fail(ExitCodeFor(params.status()), params.status().message());
+  auto uri = rowchain::store::ParseMysqlUri(config.mysql);
+  if (!uri.ok()) return Fail(kExitUsage, uri.status().message());
+  auto auth = rowchain::api::AuthPolicy::FromGrants(config.tokens);
+  if (!auth.ok()) return Fail(kExitUsage, auth.status().message());
+  spdlog::info("rowchaind starting: chain {}, mysql {}, miner {}", config.chain, uri->Redacted(), config.miner);
+  auto node = rowchain::node::Node::Start(NodeOptionsOf(config, *uri, std::move(*params)));
+  if (!node.ok()) return Fail(ExitCodeFor(node.status()), node.status().message());
+  auto feed = StartFeed(config, **node);
+  if (!feed.ok()) {
+    (*node)->Stop();
+    return Fail(ExitCodeFor(feed.status()), feed.status().message());
+  }
+  const int code = Serve(config, **node, std::move(*feed), std::move(*auth), stop_signals);
+  (*node)->Stop();
+  node->reset();
+  if (code == 0) spdlog::info("stopped");
+  return code;
 }
 
 }  // namespace
