@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "eventually.h"
 #include "chain/chain_config.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -463,8 +464,8 @@ TEST_F(DaemonTest, FeedReplayRebuildsAnEqualCopyFromKafka) {
   run(fmt::format("submit --table users --op update --wait --rows {}",
                   File("upd.json", R"([{"id": 2, "name": "two", "age": 22}, {"id": 5, "name": "five", "age": 55}])")));
   run(fmt::format("submit --table users --op delete --wait --rows {}", File("del.json", R"([{"id": 3}, {"id": 7}])")));
-  for (int i = 0; i < 300 && Count("SELECT COUNT(*) FROM rowchain_outbox") > 0; ++i) std::this_thread::sleep_for(100ms);
-  ASSERT_EQ(Count("SELECT COUNT(*) FROM rowchain_outbox"), 0) << daemon->Log();
+  ASSERT_TRUE(Eventually([&] { return Count("SELECT COUNT(*) FROM rowchain_outbox") == 0; }, 30s, 100ms))
+      << daemon->Log();
 
   TestDatabase replica;
   auto replay = RunCli(fmt::format("feed-replay --brokers {} --topic rowchain.users --chain regtest --into '{}' --until-idle 5",

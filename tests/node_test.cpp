@@ -1,6 +1,7 @@
 // The node's core against the private MariaDB: batches from submission to sealed rows, the
 // pending pool's rules, template rejection, proofs, stale-work cancellation, reorg events and
 // stopping in the middle of mining.
+#include "eventually.h"
 #include "node/node.h"
 
 #include <gtest/gtest.h>
@@ -20,6 +21,8 @@ namespace {
 using consensus::RowOpKind;
 using consensus::Value;
 using namespace std::chrono_literals;
+using testing::Eventually;
+using testing::HoldsThroughout;
 
 InputRow User(int64_t id, std::string name, int64_t age) {
   return {.op = RowOpKind::kInsert,
@@ -100,8 +103,7 @@ class NodeTest : public ::testing::Test {
     return submitted->id;
   }
   static void WaitForKeyScan(const Node& node) {
-    for (int i = 0; i < 3000 && !node.ledger_keys_scanned(); ++i) std::this_thread::sleep_for(1ms);
-    ASSERT_TRUE(node.ledger_keys_scanned());
+    ASSERT_TRUE(Eventually([&] { return node.ledger_keys_scanned(); }, 3s, 1ms));
   }
 
   testing::TestDatabase m_db;
@@ -294,15 +296,14 @@ TEST_F(NodeTest, ANewTipCancelsStaleWorkAndMiningMovesOn) {
   ASSERT_TRUE(node);
   auto submitted = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "");
   ASSERT_TRUE(submitted.ok());
-  for (int i = 0; i < 3000 && node->mining_stats().templates == 0; ++i) std::this_thread::sleep_for(1ms);
-  ASSERT_GE(node->mining_stats().templates, 1u);
+  ASSERT_TRUE(Eventually([&] { return node->mining_stats().templates >= 1; }, 3s, 1ms));
   for (const auto* block : {&b1, &b2}) {
     auto accepted = node->SubmitBlock(*block);
     ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
     EXPECT_TRUE(accepted->verdict.ok()) << accepted->verdict.reason();
   }
   EXPECT_EQ(node->ChainInfo()->tip.hash, b2.Hash());
-  for (int i = 0; i < 3000 && node->mining_stats().templates < 2; ++i) std::this_thread::sleep_for(1ms);
+  EXPECT_TRUE(Eventually([&] { return node->mining_stats().templates >= 2; }, 3s, 1ms));
   MiningStats stats = node->mining_stats();
   if (stats.blocks_mined > 0 && stats.templates_cancelled == 0) {
     // Proof of work is luck: the node can win before the branch arrives, and then there is no
@@ -355,8 +356,7 @@ TEST_F(NodeTest, StoppingInTheMiddleOfMiningKeepsEveryAcknowledgedBatch) {
     ASSERT_TRUE(r.ok());
     acked.push_back(r->id);
   }
-  for (int i = 0; i < 3000 && node->mining_stats().templates == 0; ++i) std::this_thread::sleep_for(1ms);
-  ASSERT_GE(node->mining_stats().templates, 1u);
+  ASSERT_TRUE(Eventually([&] { return node->mining_stats().templates >= 1; }, 3s, 1ms));
   auto started = std::chrono::steady_clock::now();
   node->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // not a speed target: a hang guard
