@@ -86,6 +86,15 @@ std::string InsertRowsSql(const TableSchema& table, size_t rows) {
                      fmt::join(std::vector<std::string>(rows, one), ", "));
 }
 
+std::string ReplaceRowSql(const TableSchema& table) {
+  return fmt::format("REPLACE INTO {} ({}) VALUES ({})", QuoteIdentifier(table.name), AllColumns(table),
+                     fmt::join(std::vector<std::string>(table.columns.size(), "?"), ", "));
+}
+
+std::string DropTableSql(const TableSchema& table) { return "DROP TABLE IF EXISTS " + QuoteIdentifier(table.name); }
+
+std::string DropDatabaseSql(const std::string& database) { return "DROP DATABASE IF EXISTS " + QuoteIdentifier(database); }
+
 std::string UpdateRowSql(const TableSchema& table) {
   std::vector<std::string> sets;
   for (size_t i = 0; i < table.columns.size(); ++i) {

@@ -20,6 +20,11 @@ std::string InformationSchemaType(const consensus::Column& column);
 std::string InsertRowsSql(const TableSchema& table, size_t rows);
 // UPDATE of every non-key column by primary key: parameters are the non-key values in column
 // order, then the key values in key order.
+// One row, replacing a row with the same key (feed-replay applies events idempotently).
+std::string ReplaceRowSql(const TableSchema& table);
+// Benchmarks start from an empty table or database.
+std::string DropTableSql(const TableSchema& table);
+std::string DropDatabaseSql(const std::string& database);
 std::string UpdateRowSql(const TableSchema& table);
 std::string DeleteRowSql(const TableSchema& table);
 // Every column (in order) of the rows whose key is one of `keys` key tuples.

@@ -50,7 +50,7 @@ Status DropDatabase(const store::MysqlUri& uri) {
   store::MysqlUri server = uri;
   auto db = store::MysqlConnection::Connect(server, {.create_database = true});
   if (!db.ok()) return db.status();
-  return (*db)->Execute("DROP DATABASE IF EXISTS " + store::QuoteIdentifier(uri.database));
+  return (*db)->Execute(store::DropDatabaseSql(uri.database));
 }
 
 // Mined regtest blocks of `per_block` INSERT rows, built before any timing starts.

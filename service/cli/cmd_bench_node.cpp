@@ -181,7 +181,7 @@ StatusOr<double> TimePlain(const BenchNodeFlags& flags, const consensus::TableSc
   {
     auto admin = store::MysqlConnection::Connect(*uri, {.create_database = true});
     if (!admin.ok()) return admin.status();
-    ROWCHAIN_RETURN_IF_ERROR((*admin)->Execute("DROP TABLE IF EXISTS " + store::QuoteIdentifier(users.name)));
+    ROWCHAIN_RETURN_IF_ERROR((*admin)->Execute(store::DropTableSql(users)));
     ROWCHAIN_RETURN_IF_ERROR((*admin)->Execute(store::CreateTableSql(users)));
   }
   const uint64_t batches = flags.rows / flags.batch_rows;

@@ -46,9 +46,7 @@ Status Apply(store::MysqlConnection& db, const consensus::TableSchema& table, co
   if (op == "c" || op == "u") {
     auto values = RowFrom(event["after"], table);
     if (!values.ok()) return values.status();
-    std::string sql = store::InsertRowsSql(table, 1);
-    sql.replace(0, std::string("INSERT").size(), "REPLACE");
-    return db.Update(sql, *values).status();
+    return db.Update(store::ReplaceRowSql(table), *values).status();
   }
   if (op == "d") {
     auto values = RowFrom(event["before"], table);

@@ -7,7 +7,7 @@ namespace rowchain::peer {
 bool DownloadBook::LiveLocked(const consensus::Hash256& hash, uint64_t* owner) {
   auto it = m_claims.find(hash);
   if (it == m_claims.end()) return false;
-  if (std::chrono::steady_clock::now() - it->second.at > m_lifetime) {
+  if (m_clock() - it->second.at > m_lifetime) {
     m_claims.erase(it);
     return false;
   }
@@ -23,7 +23,7 @@ bool DownloadBook::TryClaim(const consensus::Hash256& hash, uint64_t link) {
   std::lock_guard lock(m_mutex);
   uint64_t owner = 0;
   if (LiveLocked(hash, &owner) || ParkedLocked(hash)) return false;
-  m_claims[hash] = Claim{link, std::chrono::steady_clock::now()};
+  m_claims[hash] = Claim{link, m_clock()};
   return true;
 }
 

@@ -13,14 +13,15 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "util/clock.h"
 
 namespace rowchain::peer {
 
 class DownloadBook {
  public:
   explicit DownloadBook(std::chrono::milliseconds claim_lifetime = std::chrono::seconds(10),
-                        size_t max_parked = 1024)
-      : m_lifetime(claim_lifetime), m_max_parked(max_parked) {}
+                        size_t max_parked = 1024, SteadyClock clock = SystemSteadyClock())
+      : m_lifetime(claim_lifetime), m_max_parked(max_parked), m_clock(std::move(clock)) {}
 
   // True when `link` may ask for the block: nobody (itself included) is fetching it or holding
   // it parked.
@@ -48,6 +49,7 @@ class DownloadBook {
   std::mutex m_mutex;
   const std::chrono::milliseconds m_lifetime;
   const size_t m_max_parked;
+  const SteadyClock m_clock;
   std::map<consensus::Hash256, Claim> m_claims;
   std::multimap<consensus::Hash256, consensus::Block> m_parked;  // by parent hash
   std::deque<consensus::Hash256> m_parked_order;                 // block hashes, oldest first

@@ -46,24 +46,6 @@ std::string HeaderBytes(const consensus::BlockHeader& header) {
 
 }  // namespace
 
-void BanList::Ban(const std::string& node_id, const std::string& address) {
-  std::lock_guard lock(m_mutex);
-  auto until = std::chrono::steady_clock::now() + m_duration;
-  if (!node_id.empty()) m_until[node_id] = until;
-  if (!address.empty()) m_until[address] = until;
-}
-
-bool BanList::IsBanned(const std::string& key) {
-  std::lock_guard lock(m_mutex);
-  auto it = m_until.find(key);
-  if (it == m_until.end()) return false;
-  if (it->second < std::chrono::steady_clock::now()) {
-    m_until.erase(it);
-    return false;
-  }
-  return true;
-}
-
 static std::atomic<uint64_t> g_next_link_id{1};  // distinguishes the links in the download book
 
 PeerSession::PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, DownloadBook& downloads,

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "peer/ban_list.h"
 #include "peer/download_book.h"
 #include "node/node.h"
 #include "rowchain/v1/peer.pb.h"
@@ -32,19 +33,6 @@ class PeerTransport {
   virtual bool Read(v1::PeerMessage* message) = 0;
   virtual bool Write(const v1::PeerMessage& message) = 0;
   virtual void Cancel() = 0;
-};
-
-// Who is banned, by node id and by address, until when. Thread-safe.
-class BanList {
- public:
-  explicit BanList(std::chrono::seconds duration = std::chrono::minutes(10)) : m_duration(duration) {}
-  void Ban(const std::string& node_id, const std::string& address);
-  bool IsBanned(const std::string& node_id_or_address);
-
- private:
-  std::mutex m_mutex;
-  std::chrono::seconds m_duration;
-  std::map<std::string, std::chrono::steady_clock::time_point> m_until;
 };
 
 class PeerSession {

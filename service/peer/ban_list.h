@@ -1,0 +1,27 @@
+// Who is banned, by node id and by address, until when. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "util/clock.h"
+
+namespace rowchain::peer {
+
+class BanList {
+ public:
+  explicit BanList(std::chrono::seconds duration = std::chrono::minutes(10), SteadyClock clock = SystemSteadyClock())
+      : m_duration(duration), m_clock(std::move(clock)) {}
+  void Ban(const std::string& node_id, const std::string& address);
+  bool IsBanned(const std::string& node_id_or_address);
+
+ private:
+  std::mutex m_mutex;
+  const std::chrono::seconds m_duration;
+  const SteadyClock m_clock;
+  std::map<std::string, std::chrono::steady_clock::time_point> m_until;
+};
+
+}  // namespace rowchain::peer
