@@ -5,9 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-100000}
-scripts/build.sh >/dev/null
-dir=build/bench-mariadb
-scripts/mariadb.sh start "$dir" >/dev/null
+source scripts/bench-lib.sh
+start_bench_mariadb
 trap 'scripts/mariadb.sh stop "$dir" >/dev/null' EXIT
-uri=$(scripts/mariadb.sh uri "$dir")
 build/bin/bench_feed "${uri/\/rowchain\?//bench_feed_$(date +%s)?}" "$events"

@@ -6,9 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-20000}
 rounds=${2:-5}
-scripts/build.sh >/dev/null
-dir=build/bench-mariadb
-scripts/mariadb.sh start "$dir"
+source scripts/bench-lib.sh
+start_bench_mariadb
 trap 'scripts/mariadb.sh stop "$dir"' EXIT
-build/bin/rowchain bench-ledger --mysql "$(scripts/mariadb.sh uri "$dir")" --rows "$rows" --rounds "$rounds" \
+build/bin/rowchain bench-ledger --mysql "$uri" --rows "$rows" --rounds "$rounds" \
   --rows-per-block 100 1000 --verify-rows 100000

@@ -9,10 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-100000}
 rounds=${2:-3}
-scripts/build.sh >/dev/null
-dir=build/bench-mariadb
-scripts/mariadb.sh start "$dir" >/dev/null
-uri=$(scripts/mariadb.sh uri "$dir")
+source scripts/bench-lib.sh
+start_bench_mariadb
 db="bench_node_$(date +%s)"
 node_uri=${uri/\/rowchain\?//$db?}
 plain_uri=${uri/\/rowchain\?//${db}_plain?}

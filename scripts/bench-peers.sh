@@ -8,10 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 relay_blocks=${1:-100}
 sync_blocks=${2:-5000}
-scripts/build.sh >/dev/null
-dir=build/bench-mariadb
-scripts/mariadb.sh start "$dir" >/dev/null
-uri=$(scripts/mariadb.sh uri "$dir")
+source scripts/bench-lib.sh
+start_bench_mariadb
 run=$(date +%s)
 db_uri() { echo "${uri/\/rowchain\?//bench_peers_${run}_$1?}"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
