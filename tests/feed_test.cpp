@@ -283,6 +283,31 @@ TEST_F(FeedTest, IngestionStoresGoodBatchesOnceDeadLettersBadOnesAndARestartFind
   EXPECT_EQ(count("SELECT COUNT(*) FROM rowchain_batches"), 2);
 }
 
+TEST_F(FeedTest, AMessageThatIsNotUtf8IsDeadLetteredAsBase64AndTheNextIsSealed) {
+  auto node = StartNode(true);
+  ASSERT_TRUE(node);
+  // One byte 0xff, then a message whose reason would quote invalid bytes, then a good batch.
+  Produce(m_kafka.bootstraps(), "poison.in",
+          {std::string("\xff"), std::string("{\"table\": \"us\xffers\", \"rows\": []}"),
+           R"({"table": "users", "rows": [{"id": 41, "name": "after", "age": 4}]})"});
+  IngestOptions options{.brokers = m_kafka.bootstraps(), .topic = "poison.in", .group_id = "poison", .properties = {}};
+  auto ingester = TopicIngester::Start(*node, options);
+  ASSERT_TRUE(ingester.ok()) << ingester.status().ToString();
+  ASSERT_TRUE(Eventually([&] { return (*ingester)->stats().stored == 1 && (*ingester)->stats().dead_lettered == 2; }, 60s));
+  ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
+  EXPECT_EQ((*m_db.admin().Query("SELECT name FROM users WHERE id = 41"))[0][0].as_string(), "after");
+  std::vector<Received> letters = Consume(m_kafka.bootstraps(), 2, 30s, "poison.in.dead-letter");
+  ASSERT_EQ(letters.size(), 2u);
+  int one_byte = 0;
+  for (const Received& letter : letters) {
+    EXPECT_FALSE(letter.envelope.contains("message"));  // neither is UTF-8
+    ASSERT_TRUE(letter.envelope.contains("message_base64"));
+    EXPECT_FALSE(letter.envelope["reason"].get<std::string>().empty());
+    one_byte += letter.envelope["message_base64"] == "/w==";
+  }
+  EXPECT_EQ(one_byte, 1);
+}
+
 TEST(IngestMessage, RowsAreTypedByTheirColumns) {
   auto parsed = ParseIngestMessage(R"({"table": "users", "op": "update", "rows": [{"id": 1, "name": "a", "age": 7}]})",
                                    testing::RegtestParams().schema);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "consensus/ledger_schema.h"
 #include "crypto/base64.h"
 
 namespace rowchain::feed {
@@ -172,7 +173,7 @@ void TopicIngester::Run() {
     const std::string value(static_cast<const char*>(message->payload), message->len);
     std::chrono::milliseconds backoff(100);
     for (;;) {
-      Status handled = Handle(value, message->partition, message->offset);
+      Status handled = HandleSafely(value, message->partition, message->offset);
       if (handled.ok()) {
         rd_kafka_commit_message(m_kafka->consumer, message, 0);  // synchronous: stored first, then committed
         break;
@@ -184,6 +185,16 @@ void TopicIngester::Run() {
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(5));
     }
     rd_kafka_message_destroy(message);
+  }
+}
+
+Status TopicIngester::HandleSafely(const std::string& value, int32_t partition, int64_t offset) {
+  // No message may end the thread (and, uncommitted, end every restart the same way): what
+  // throws is dead-lettered with the reason.
+  try {
+    return Handle(value, partition, offset);
+  } catch (const std::exception& e) {
+    return DeadLetter(value, partition, offset, std::string("internal error handling it: ") + e.what());
   }
 }
 
@@ -207,12 +218,15 @@ Status TopicIngester::Handle(const std::string& value, int32_t partition, int64_
 Status TopicIngester::DeadLetter(const std::string& value, int32_t partition, int64_t offset,
                                  const std::string& reason) {
   const std::string topic = m_options.topic + ".dead-letter";
-  const std::string letter = nlohmann::json{{"reason", reason},
-                                            {"topic", m_options.topic},
-                                            {"partition", partition},
-                                            {"offset", offset},
-                                            {"message", value}}
-                                 .dump();
+  nlohmann::json envelope = {{"reason", reason}, {"topic", m_options.topic}, {"partition", partition}, {"offset", offset}};
+  // JSON text is UTF-8: a message that is not goes as base64.
+  if (consensus::IsValidUtf8(value)) {
+    envelope["message"] = value;
+  } else {
+    envelope["message_base64"] = Base64Encode(value);
+  }
+  // A reason may quote the message: invalid bytes in it are replaced, never thrown on.
+  const std::string letter = envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   rd_kafka_resp_err_t err = rd_kafka_producev(
       m_kafka->producer, RD_KAFKA_V_TOPIC(topic.c_str()),
       RD_KAFKA_V_VALUE(const_cast<char*>(letter.data()), letter.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),

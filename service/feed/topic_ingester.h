@@ -44,6 +44,8 @@ class TopicIngester {
   TopicIngester(node::Node& node, IngestOptions options);
   void Run();
   // OK when the message is done with (stored or dead-lettered); an error means: try it again.
+  // Handle, with anything thrown dead-lettered.
+  Status HandleSafely(const std::string& value, int32_t partition, int64_t offset);
   Status Handle(const std::string& value, int32_t partition, int64_t offset);
   Status DeadLetter(const std::string& value, int32_t partition, int64_t offset, const std::string& reason);
 
