@@ -102,3 +102,26 @@ TEST_F(PoolWriterTest, AGroupThatFailsFailsEveryMember) {
 
 }  // namespace
 }  // namespace rowchain::node
+
+namespace rowchain::node {
+namespace {
+
+// A reason that would be cut inside a character at the column's 255 is stored cut before it:
+// a rejected batch always leaves the pool (it used to head every template forever).
+TEST_F(PoolWriterTest, ARejectionReasonIsCutAtACharacterAndTheBatchLeavesThePool) {
+  PoolWriter writer(m_connections);
+  ASSERT_TRUE(writer.Store(NewBatch(1), 1763600000).ok());
+  const std::string reason = std::string(254, 'r') + "ééé";
+  auto rejected = m_connections.With([&](store::MysqlConnection& db) -> StatusOr<bool> {
+    ROWCHAIN_RETURN_IF_ERROR(store::RejectPendingBatch(db, Batch(1), reason));
+    return true;
+  });
+  ASSERT_TRUE(rejected.ok()) << rejected.status().ToString();
+  auto stored = m_db.admin().Query("SELECT state, reason FROM rowchain_batches");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ((*stored)[0][0].as_int(), 2);
+  EXPECT_EQ((*stored)[0][1].as_string(), std::string(254, 'r'));
+}
+
+}  // namespace
+}  // namespace rowchain::node

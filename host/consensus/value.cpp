@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "util/hex.h"
+#include "util/utf8.h"
 
 namespace rowchain::consensus {
 
@@ -14,7 +15,8 @@ std::string Value::ToDisplay() const {
     case Kind::kInt:
       return std::to_string(m_int);
     case Kind::kText:
-      if (m_string.size() > kMaxShown) return fmt::format("'{}...'", m_string.substr(0, kMaxShown));
+      // Cut at a character boundary: the text goes into reasons, logs and utf8mb4 columns.
+      if (m_string.size() > kMaxShown) return fmt::format("'{}...'", Utf8Prefix(m_string, kMaxShown));
       return fmt::format("'{}'", m_string);
     case Kind::kBytes: {
       std::string_view shown(m_string.data(), std::min(m_string.size(), kMaxShown));

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "store/packed_leaves.h"
+#include "util/utf8.h"
 
 namespace rowchain::store {
 
@@ -145,7 +146,9 @@ StatusOr<PendingTotals> ReadPendingTotals(MysqlConnection& db) {
 }
 
 Status RejectPendingBatch(MysqlConnection& db, const consensus::BatchId& id, std::string_view reason) {
-  std::array<Value, 2> params = {Value::Text(std::string(reason.substr(0, 255))), BatchIdValue(id)};
+  // The column holds 255 characters; a reason is cut at a character boundary (a cut inside one
+  // would fail under strict mode, and the batch would head every template forever).
+  std::array<Value, 2> params = {Value::Text(Utf8Prefix(reason, 255)), BatchIdValue(id)};
   auto updated = db.Update("UPDATE rowchain_batches SET state = 2, reason = ? WHERE batch_id = ? AND state = 0", params);
   return updated.status();
 }

@@ -19,6 +19,7 @@
 #include "store/packed_leaves.h"
 #include "store/outbox.h"
 #include "store/sql_bytes.h"
+#include "util/utf8.h"
 
 namespace rowchain::store {
 using internal::ShortHash;
@@ -368,7 +369,7 @@ Status ChainStore::DisconnectTip() {
 }
 
 Status ChainStore::MarkInvalid(BlockEntry* entry, const std::string& reason) {
-  std::string stored_reason = reason.substr(0, 255);
+  std::string stored_reason = Utf8Prefix(reason, 255);  // a valid utf8mb4 value, whatever the reason quotes
   std::array<Value, 2> params = {Value::Text(stored_reason), HashValue(entry->hash)};
   ROWCHAIN_RETURN_IF_ERROR(
       m_db->Update("UPDATE rowchain_blocks SET status = 2, invalid_reason = ? WHERE hash = ?", params).status());
