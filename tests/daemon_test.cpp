@@ -511,3 +511,32 @@ TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
 
 }  // namespace
 }  // namespace rowchain::testing
+
+namespace rowchain::testing {
+namespace {
+
+// Two nodes on one database used to mine into it together and corrupt its chain; two on one
+// port used to share it (SO_REUSEPORT).
+TEST_F(DaemonTest, ASecondNodeOnTheSameDatabaseOrPortExitsOneNamingWhy) {
+  auto first = Start({"--miner", "off"});
+  ASSERT_TRUE(first);
+  DaemonRun same_db = RunDaemonToExit({"--mysql", m_db.text(), "--chain", "regtest", "--miner", "off", "--listen",
+                                       "127.0.0.1:0"});
+  EXPECT_EQ(same_db.exit_code, 1) << same_db.err;
+  EXPECT_NE(same_db.err.find("is in use by another rowchain node"), std::string::npos) << same_db.err;
+  EXPECT_NE(same_db.err.find("rowchaind: database "), std::string::npos) << "one line, not a log: " << same_db.err;
+
+  TestDatabase other;
+  DaemonRun same_port = RunDaemonToExit({"--mysql", other.text(), "--chain", "regtest", "--miner", "off", "--listen",
+                                         first->address()});
+  EXPECT_EQ(same_port.exit_code, 1) << same_port.err;
+  EXPECT_NE(same_port.err.find("cannot listen on " + first->address()), std::string::npos) << same_port.err;
+
+  // The lock goes with its holder: once the first node is gone (even killed), a node starts.
+  ASSERT_EQ(first->Stop(SIGKILL), 128 + SIGKILL);
+  auto successor = Start({"--miner", "off"});
+  EXPECT_TRUE(successor);
+}
+
+}  // namespace
+}  // namespace rowchain::testing

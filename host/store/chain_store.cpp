@@ -37,6 +37,9 @@ StatusOr<std::unique_ptr<ChainStore>> ChainStore::Open(const MysqlUri& uri, cons
   auto store = std::unique_ptr<ChainStore>(new ChainStore(std::move(params), std::move(options), uri));
   store->m_genesis_hash = consensus::MakeGenesisBlock(store->m_params).Hash();
   store->m_needs_reload = true;
+  auto lock = DatabaseLock::Acquire(uri);
+  if (!lock.ok()) return lock.status();
+  store->m_lock = std::move(*lock);
   ROWCHAIN_RETURN_IF_ERROR(store->EnsureReady());
   // Finish whatever a crash interrupted (a reorg half done leaves a better branch unconnected).
   std::vector<ChainEvent> events;
@@ -61,6 +64,7 @@ Status ChainStore::Reconnect() {
 
 Status ChainStore::EnsureReady() {
   if (!m_needs_reload) return OkStatus();
+  ROWCHAIN_RETURN_IF_ERROR(m_lock->Verify());  // a lost connection may have lost the lock too
   ROWCHAIN_RETURN_IF_ERROR(Reconnect());
   ROWCHAIN_RETURN_IF_ERROR(LoadIndex());
   m_needs_reload = false;

@@ -23,6 +23,7 @@
 #include "consensus/verdict.h"
 #include "store/batch_pool.h"
 #include "store/change_events.h"
+#include "store/database_lock.h"
 #include "store/block_index.h"
 #include "store/ledger_writer.h"
 #include "store/mysql_connection.h"
@@ -189,6 +190,7 @@ class ChainStore {
   consensus::ChainParams m_params;
   ChainStoreOptions m_options;
   MysqlUri m_uri;
+  std::unique_ptr<DatabaseLock> m_lock;  // one node per database (database_lock.h)
   Hash256 m_genesis_hash{};
   std::unique_ptr<MysqlConnection> m_db;
   bool m_needs_reload = false;

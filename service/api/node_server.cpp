@@ -40,6 +40,8 @@ StatusOr<std::unique_ptr<NodeServer>> NodeServer::Start(node::Node& node, NodeSe
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // One process per port: gRPC would otherwise share a port another node listens on.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   builder.AddListeningPort(options.listen, *credentials, &port);
   builder.RegisterService(server->m_service.get());
