@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
                                   {"name", consensus::Value::Text("feed bench " + std::to_string(id))},
                                   {"age", consensus::Value::Int(id % 100)}}});
     }
-    if (!(*node)->SubmitBatch("users", rows, "").ok()) return 1;
+    if (!(*node)->SubmitBatch("users", rows).ok()) return 1;
   }
   while ((*node)->ChainInfo()->pending_batches > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const int64_t queued = OutboxSize(**db);
@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
                                          .columns = {{"id", consensus::Value::Int(id)},
                                                      {"name", consensus::Value::Text("latency")},
                                                      {"age", consensus::Value::Int(1)}}}};
-    if (!(*node)->SubmitBatch("users", rows, "").ok()) return 1;
+    if (!(*node)->SubmitBatch("users", rows).ok()) return 1;
     const uint64_t before = (*publisher)->stats().published;
     while (connected_at == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
     while ((*publisher)->stats().published == before) std::this_thread::sleep_for(std::chrono::microseconds(100));

@@ -15,7 +15,6 @@
 #include <sstream>
 #include <thread>
 
-#include "eventually.h"
 #include "chain/chain_config.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -23,6 +22,7 @@
 #include "test_daemon.h"
 #include "test_mysql.h"
 #include "test_vectors.h"
+#include "eventually.h"
 
 namespace rowchain::testing {
 namespace {

@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "eventually.h"
 #include "consensus/hash.h"
 #include "node/node.h"
 #include "feed/outbox_publisher.h"
@@ -20,6 +19,7 @@
 #include "test_chain.h"
 #include "test_mysql.h"
 #include "util/hex.h"
+#include "eventually.h"
 
 namespace rowchain::feed {
 namespace {
@@ -127,15 +127,15 @@ TEST_F(FeedTest, EveryRowOfEverySealedBatchIsPublishedOnceInOrderPerKey) {
   for (int b = 0; b < 5; ++b) {
     std::vector<node::InputRow> rows;
     for (int i = 0; i < 10; ++i) rows.push_back(User(b * 10 + i, "u", b));
-    ASSERT_TRUE(node->SubmitBatch("users", rows, "").ok());
+    ASSERT_TRUE(node->SubmitBatch("users", rows).ok());
   }
   ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
   node::InputRow update = User(3, "renamed", 99);
   update.op = RowOpKind::kUpdate;
-  ASSERT_TRUE(node->SubmitBatch("users", std::vector{update}, "").ok());
+  ASSERT_TRUE(node->SubmitBatch("users", std::vector{update}).ok());
   ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
   node::InputRow del{.op = RowOpKind::kDelete, .columns = {{"id", Value::Int(4)}}};
-  ASSERT_TRUE(node->SubmitBatch("users", std::vector{del}, "").ok());
+  ASSERT_TRUE(node->SubmitBatch("users", std::vector{del}).ok());
   ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
 
   std::vector<Received> events = Consume(m_kafka.bootstraps(), 52);
@@ -204,7 +204,7 @@ TEST_F(FeedTest, ABrokerOutageDelaysTheFeedForHalfASecondWithNothingPublishedBut
   for (int b = 0; b < 4; ++b) {
     std::vector<node::InputRow> rows;
     for (int i = 0; i < 5; ++i) rows.push_back(User(100 + b * 5 + i, "x", i));
-    ASSERT_TRUE(node->SubmitBatch("users", rows, "").ok());
+    ASSERT_TRUE(node->SubmitBatch("users", rows).ok());
   }
   // Mining and committing go on while Kafka is away; the events wait in the outbox.
   ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
@@ -224,7 +224,7 @@ TEST_F(FeedTest, TheFeedResumesAfterARestart) {
   {
     auto node = StartNode(true);
     ASSERT_TRUE(node);
-    ASSERT_TRUE(node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2)}, "").ok());
+    ASSERT_TRUE(node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2)}).ok());
     ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
     EXPECT_EQ(OutboxSize(), 2);  // no publisher yet: the events wait
   }

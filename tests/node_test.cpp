@@ -1,7 +1,6 @@
 // The node's core against the private MariaDB: batches from submission to sealed rows, the
 // pending pool's rules, template rejection, proofs, stale-work cancellation, reorg events and
 // stopping in the middle of mining.
-#include "eventually.h"
 #include "node/node.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +13,8 @@
 #include "store/auditor.h"
 #include "test_chain.h"
 #include "test_mysql.h"
+#include "eventually.h"
+#include "util/hex.h"
 
 namespace rowchain::node {
 namespace {
@@ -96,7 +97,7 @@ class NodeTest : public ::testing::Test {
   // Submits `rows` to users and waits until the batch reaches `phase`; the batch's id.
   static consensus::BatchId SubmitAndWaitFor(Node& node, EventLog& log, const std::vector<InputRow>& rows,
                                              BatchPhase phase) {
-    auto submitted = node.SubmitBatch("users", rows, "");
+    auto submitted = node.SubmitBatch("users", rows);
     EXPECT_TRUE(submitted.ok()) << submitted.status().ToString();
     if (!submitted.ok()) return {};
     EXPECT_TRUE(log.WaitFor(IsBatch(submitted->id, phase)));
@@ -113,7 +114,7 @@ TEST_F(NodeTest, SubmittedBatchIsSealedIntoMysqlAndVerifies) {
   auto node = StartNode(true);
   ASSERT_TRUE(node);
   EventLog log(*node);
-  auto submitted = node->SubmitBatch("users", std::vector{User(1, "ada", 36), User(2, "alan", 41)}, "");
+  auto submitted = node->SubmitBatch("users", std::vector{User(1, "ada", 36), User(2, "alan", 41)});
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
   EXPECT_FALSE(submitted->duplicate);
   ASSERT_TRUE(log.WaitFor(IsBatch(submitted->id, BatchPhase::kSealed)));
@@ -148,17 +149,43 @@ TEST_F(NodeTest, SubmittedBatchIsSealedIntoMysqlAndVerifies) {
 TEST_F(NodeTest, ResubmittingWithTheSameKeyStoresNothingNew) {
   auto node = StartNode(false);
   ASSERT_TRUE(node);
-  auto first = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "order-17");
-  auto second = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "order-17");
+  auto first = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, {.writer = "test", .key = "order-17"});
+  auto second = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, {.writer = "test", .key = "order-17"});
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(first->id, second->id);
   EXPECT_FALSE(first->duplicate);
   EXPECT_TRUE(second->duplicate);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 1);
   EXPECT_EQ(node->ChainInfo()->pending_batches, 1u);
-  auto other = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "order-18");
+  auto other = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, {.writer = "test", .key = "order-18"});
   ASSERT_TRUE(other.ok());
   EXPECT_NE(other->id, first->id);
+}
+
+TEST_F(NodeTest, AKeyReusedForOtherRowsIsAlreadyExistsNamingTheFirstBatch) {
+  auto node = StartNode(false);
+  ASSERT_TRUE(node);
+  auto first = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, {.writer = "test", .key = "order-9"});
+  ASSERT_TRUE(first.ok());
+  auto other_rows = node->SubmitBatch("users", std::vector{User(1, "ada", 37)}, {.writer = "test", .key = "order-9"});
+  EXPECT_EQ(other_rows.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(other_rows.status().message().find(HexEncode(first->id)), std::string::npos) << other_rows.status().message();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 1);
+}
+
+// A writer allowed one table used to pre-claim the predictable Kafka keys, and the real
+// message was then acknowledged as a duplicate and its rows lost.
+TEST_F(NodeTest, KeysAreScopedToTheirWriterSoNoWriterClaimsAnothersKey) {
+  auto node = StartNode(false);
+  ASSERT_TRUE(node);
+  const std::string kafka_key = "kafka:batches.in:0:0";
+  auto squatter = node->SubmitBatch("users", std::vector{User(7, "squat", 1)}, {.writer = "token:loader", .key = kafka_key});
+  ASSERT_TRUE(squatter.ok());
+  auto real = node->SubmitBatch("users", std::vector{User(8, "real", 2)}, {.writer = "kafka:batches.in", .key = kafka_key});
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  EXPECT_FALSE(real->duplicate);
+  EXPECT_NE(real->id, squatter->id);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 2);
 }
 
 TEST_F(NodeTest, ConcurrentResubmissionsWithOneKeyStoreOneBatch) {
@@ -168,7 +195,7 @@ TEST_F(NodeTest, ConcurrentResubmissionsWithOneKeyStoreOneBatch) {
   std::vector<consensus::BatchId> ids(8);
   for (size_t i = 0; i < ids.size(); ++i) {
     writers.emplace_back([&, i] {
-      auto r = node->SubmitBatch("users", std::vector{User(5, "eve", 30)}, "same-key");
+      auto r = node->SubmitBatch("users", std::vector{User(5, "eve", 30)}, {.writer = "test", .key = "same-key"});
       EXPECT_TRUE(r.ok()) << r.status().ToString();
       if (r.ok()) ids[i] = r->id;
     });
@@ -190,10 +217,10 @@ TEST_F(NodeTest, BadBatchesAreRefusedAndStoreNothing) {
       {"users", {User(1, "a", 1), User(1, "a", 1)}},
   };
   for (const auto& [table, rows] : bad) {
-    auto r = node->SubmitBatch(table, rows, "");
+    auto r = node->SubmitBatch(table, rows);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << table;
   }
-  EXPECT_EQ(node->SubmitBatch("users", std::vector{User(1, "a", 1)}, std::string(129, 'k')).status().code(),
+  EXPECT_EQ(node->SubmitBatch("users", std::vector{User(1, "a", 1)}, {.writer = "test", .key = std::string(129, 'k')}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 0);
 }
@@ -201,14 +228,14 @@ TEST_F(NodeTest, BadBatchesAreRefusedAndStoreNothing) {
 TEST_F(NodeTest, AFullPoolRefusesNewBatchesButAnswersRetries) {
   auto node = StartNode(false, testing::RegtestParams(), /*max_pending_rows=*/4);
   ASSERT_TRUE(node);
-  auto first = node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2), User(3, "c", 3)}, "k1");
+  auto first = node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2), User(3, "c", 3)}, {.writer = "test", .key = "k1"});
   ASSERT_TRUE(first.ok());
-  auto over = node->SubmitBatch("users", std::vector{User(4, "d", 4), User(5, "e", 5)}, "k2");
+  auto over = node->SubmitBatch("users", std::vector{User(4, "d", 4), User(5, "e", 5)}, {.writer = "test", .key = "k2"});
   EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
-  auto retry = node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2), User(3, "c", 3)}, "k1");
+  auto retry = node->SubmitBatch("users", std::vector{User(1, "a", 1), User(2, "b", 2), User(3, "c", 3)}, {.writer = "test", .key = "k1"});
   ASSERT_TRUE(retry.ok()) << retry.status().ToString();
   EXPECT_EQ(retry->id, first->id);
-  EXPECT_TRUE(node->SubmitBatch("users", std::vector{User(4, "d", 4)}, "").ok());  // exactly at the bound
+  EXPECT_TRUE(node->SubmitBatch("users", std::vector{User(4, "d", 4)}).ok());  // exactly at the bound
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 2);
 }
 
@@ -264,7 +291,7 @@ TEST_F(NodeTest, RowProofLeadsToTheHeadersMerkleRoot) {
   EventLog log(*node);
   std::vector<InputRow> rows;
   for (int i = 0; i < 5; ++i) rows.push_back(User(i, "u" + std::to_string(i), 20 + i));
-  auto submitted = node->SubmitBatch("users", rows, "");
+  auto submitted = node->SubmitBatch("users", rows);
   ASSERT_TRUE(submitted.ok());
   ASSERT_TRUE(log.WaitFor(IsBatch(submitted->id, BatchPhase::kSealed)));
   auto proof = node->RowProof(submitted->id, 3);
@@ -279,7 +306,7 @@ TEST_F(NodeTest, RowProofLeadsToTheHeadersMerkleRoot) {
   EXPECT_EQ(node->RowProof(submitted->id, 5).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(node->RowProof(testing::Batch(99), 0).status().code(), StatusCode::kNotFound);
   node->Stop();
-  auto pending = node->SubmitBatch("users", std::vector{User(9, "z", 1)}, "");
+  auto pending = node->SubmitBatch("users", std::vector{User(9, "z", 1)});
   EXPECT_EQ(pending.status().code(), StatusCode::kUnavailable);  // a stopped node takes nothing
 }
 
@@ -294,7 +321,7 @@ TEST_F(NodeTest, ANewTipCancelsStaleWorkAndMiningMovesOn) {
 
   auto node = StartNode(true, params, 1'000'000, "portable");
   ASSERT_TRUE(node);
-  auto submitted = node->SubmitBatch("users", std::vector{User(1, "ada", 36)}, "");
+  auto submitted = node->SubmitBatch("users", std::vector{User(1, "ada", 36)});
   ASSERT_TRUE(submitted.ok());
   ASSERT_TRUE(Eventually([&] { return node->mining_stats().templates >= 1; }, 3s, 1ms));
   for (const auto* block : {&b1, &b2}) {
@@ -352,7 +379,7 @@ TEST_F(NodeTest, StoppingInTheMiddleOfMiningKeepsEveryAcknowledgedBatch) {
   ASSERT_TRUE(node);
   std::vector<consensus::BatchId> acked;
   for (int i = 0; i < 5; ++i) {
-    auto r = node->SubmitBatch("users", std::vector{User(i, "u", i)}, "");
+    auto r = node->SubmitBatch("users", std::vector{User(i, "u", i)});
     ASSERT_TRUE(r.ok());
     acked.push_back(r->id);
   }

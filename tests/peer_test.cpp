@@ -14,7 +14,6 @@
 #include <sstream>
 #include <thread>
 
-#include "eventually.h"
 #include "chain/chain_config.h"
 #include "consensus/compact.h"
 #include "consensus/hash.h"
@@ -25,6 +24,7 @@
 #include "test_daemon.h"
 #include "test_mysql.h"
 #include "test_vectors.h"
+#include "eventually.h"
 
 namespace rowchain::testing {
 namespace {

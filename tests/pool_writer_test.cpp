@@ -22,10 +22,12 @@ class PoolWriterTest : public ::testing::Test {
     auto store = store::ChainStore::Open(m_db.uri(), testing::RegtestParams());  // creates the node's tables
     ASSERT_TRUE(store.ok()) << store.status().ToString();
   }
-  // Batch n: one row, users.id = n.
+  // Batch n: one row, users.id = n; with a key, users.id = 1000 (a retry sends the same rows
+  // under a new batch id).
   static store::NewPendingBatch NewBatch(uint64_t n, std::string_view key = "") {
-    auto leaves = testing::TestChain::Leaves({testing::UserInsert(Batch(n), 0, static_cast<int64_t>(n), "u", 1)});
-    return store::NewPendingBatchOf(Batch(n), "users", leaves, key);
+    const int64_t user = key.empty() ? static_cast<int64_t>(n) : 1000;
+    auto leaves = testing::TestChain::Leaves({testing::UserInsert(Batch(n), 0, user, "u", 1)});
+    return store::NewPendingBatchOf(Batch(n), "users", leaves, {.writer = "test", .key = std::string(key)});
   }
   // Each of `writers` threads stores NewBatch(first + its index, key) at once.
   std::vector<StatusOr<consensus::BatchId>> StoreAtOnce(PoolWriter& writer, size_t writers, uint64_t first,
@@ -91,6 +93,11 @@ TEST_F(PoolWriterTest, AKeyStoredBeforeGivesItsBatch) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, Batch(1));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 1);
+  // The same key under another writer is another key.
+  auto leaves = testing::TestChain::Leaves({testing::UserInsert(Batch(3), 0, 1000, "u", 1)});
+  auto other = writer.Store(store::NewPendingBatchOf(Batch(3), "users", leaves, {.writer = "other", .key = "order-2"}), 1);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(*other, Batch(3));
 }
 
 TEST_F(PoolWriterTest, AGroupThatFailsFailsEveryMember) {

@@ -107,9 +107,9 @@ void Node::Stop() {
 }
 
 StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<InputRow> rows,
-                                         const std::string& idempotency_key) {
+                                         const store::IdempotencyKey& key) {
   if (m_stopping) return UnavailableError("the node is shutting down");
-  if (idempotency_key.size() > 128) return InvalidArgumentError("the idempotency key is longer than 128 bytes");
+  if (key.key.size() > 128) return InvalidArgumentError("the idempotency key is longer than 128 bytes");
   BatchId id{};
   if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) return InternalError("no random batch id");
   auto prepared = PrepareBatch(m_params, table, std::move(rows), id);
@@ -117,6 +117,7 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
   auto batch = std::make_shared<const PreparedBatch>(std::move(*prepared));
   const size_t row_count = batch->rows.size();
 
+  store::NewPendingBatch pending = store::NewPendingBatchOf(id, batch->table, batch->leaves, key);
   const bool pool_full = m_pending_rows.load() + row_count > m_options.max_pending_rows;
   // Held before it is stored: a template that finds it in MySQL finds it decoded, and it cannot
   // be sealed (and let go of) before it is held.
@@ -125,16 +126,14 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
   if (pool_full) {
     stored = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<BatchId> {
       // A retry of a batch already stored still gets its id; anything new is refused.
-      if (!idempotency_key.empty()) {
-        auto found = store::FindBatchByKey(db, idempotency_key);
-        if (!found.ok()) return found.status();
-        if (*found) return **found;
-      }
+      auto found = store::FindRetriedBatch(db, pending);
+      if (!found.ok()) return found.status();
+      if (*found) return **found;
       return ResourceExhaustedError(fmt::format("the pending pool is full ({} rows waiting, limit {}); retry later",
                                                 m_pending_rows.load(), m_options.max_pending_rows));
     });
   } else {
-    stored = m_pool_writer->Store(store::NewPendingBatchOf(id, batch->table, batch->leaves, idempotency_key), UnixNow());
+    stored = m_pool_writer->Store(std::move(pending), UnixNow());
   }
   if (!stored.ok() || *stored != id) m_pending_cache.Erase(id);
   if (!stored.ok()) return stored.status();

@@ -94,8 +94,10 @@ class Node final : private MiningHost {
   // and ends every watcher. Idempotent.
   void Stop();
 
+  // `key`: an idempotency key, scoped to its writer and the table (store/batch_pool.h). The same
+  // key with the same rows gives the first batch's id (duplicate); with other rows, ALREADY_EXISTS.
   StatusOr<SubmitResult> SubmitBatch(std::string_view table, std::vector<InputRow> rows,
-                                     const std::string& idempotency_key);
+                                     const store::IdempotencyKey& key = {});
   // NOT_FOUND for an unknown batch.
   StatusOr<BatchEvent> BatchStatus(const consensus::BatchId& id);
   // A null pointer when there is no such block (NOT_FOUND is for the caller to say).

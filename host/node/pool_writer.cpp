@@ -3,11 +3,10 @@
 namespace rowchain::node {
 
 StatusOr<consensus::BatchId> PoolWriter::Store(store::NewPendingBatch batch, int64_t now) {
-  if (!batch.idempotency_key.empty()) {
+  if (!batch.key_digest.empty()) {
     // A retry finds its batch at once; a race between two first sends is settled by the key's
     // unique index (see StoreGroup).
-    auto found = m_connections.With(
-        [&](store::MysqlConnection& db) { return store::FindBatchByKey(db, std::string(batch.idempotency_key)); });
+    auto found = m_connections.With([&](store::MysqlConnection& db) { return store::FindRetriedBatch(db, batch); });
     if (!found.ok()) return found.status();
     if (*found) return **found;
   }

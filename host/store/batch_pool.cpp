@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "crypto/sha256.h"
 #include "store/packed_leaves.h"
+#include "util/hex.h"
 #include "util/utf8.h"
 
 namespace rowchain::store {
@@ -13,6 +15,21 @@ namespace rowchain::store {
 Value BatchIdValue(const consensus::BatchId& id) { return Value::Bytes(std::string(id.begin(), id.end())); }
 
 namespace {
+
+// Every leaf's bytes but its batch id (bytes 2..17 of a row leaf, docs/format.md): the same rows
+// sent again under a new batch id digest the same.
+std::string ContentDigest(std::span<const consensus::Leaf> leaves) {
+  constexpr size_t kBatchIdEnd = 2 + 16;
+  std::vector<std::span<const uint8_t>> parts;
+  parts.reserve(2 * leaves.size());
+  for (const consensus::Leaf& leaf : leaves) {
+    const size_t cut = std::min(leaf.size(), kBatchIdEnd);
+    parts.emplace_back(leaf.data(), std::min<size_t>(leaf.size(), 2));
+    parts.emplace_back(leaf.data() + cut, leaf.size() - cut);
+  }
+  const crypto::Digest digest = crypto::Sha256Parts(parts);
+  return std::string(digest.begin(), digest.end());
+}
 
 consensus::BatchId BatchIdFrom(const Value& v) {
   consensus::BatchId id{};
@@ -22,40 +39,54 @@ consensus::BatchId BatchIdFrom(const Value& v) {
 
 }  // namespace
 
-StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, const std::string& idempotency_key) {
-  Value key = Value::Bytes(idempotency_key);
-  auto found = db.Query("SELECT batch_id FROM rowchain_batches WHERE idempotency_key = ?", std::span(&key, 1));
+std::string ScopedKeyDigest(const IdempotencyKey& key, std::string_view table) {
+  if (key.key.empty()) return {};
+  const std::string scoped = fmt::format("rowchain-key-v1{}{}{}{}{}{}", '\0', key.writer, '\0', table, '\0', key.key);
+  const crypto::Digest digest = crypto::Sha256(std::span(reinterpret_cast<const uint8_t*>(scoped.data()), scoped.size()));
+  return std::string(digest.begin(), digest.end());
+}
+
+NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
+                                  std::span<const consensus::Leaf> leaves, const IdempotencyKey& key) {
+  std::vector<uint8_t> packed = PackLeaves(leaves);
+  NewPendingBatch batch{.id = id,
+                        .table = table,
+                        .key_digest = ScopedKeyDigest(key, table),
+                        .content_digest = {},
+                        .packed_leaves = std::string(packed.begin(), packed.end()),
+                        .row_count = static_cast<uint32_t>(leaves.size()),
+                        .byte_size = consensus::BodySize(leaves)};
+  if (!batch.key_digest.empty()) batch.content_digest = ContentDigest(leaves);
+  return batch;
+}
+
+StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db, const NewPendingBatch& batch) {
+  if (batch.key_digest.empty()) return std::optional<consensus::BatchId>();
+  Value key = Value::Bytes(batch.key_digest);
+  auto found = db.Query("SELECT batch_id, content_digest FROM rowchain_batches WHERE idempotency_key = ?",
+                        std::span(&key, 1));
   if (!found.ok()) return found.status();
   if (found->empty()) return std::optional<consensus::BatchId>();
   consensus::BatchId id{};
   std::copy_n((*found)[0][0].as_string().begin(), id.size(), id.begin());
+  const Value& stored = (*found)[0][1];
+  if (!stored.is_null() && stored.as_string() != batch.content_digest) {
+    return Status(StatusCode::kAlreadyExists,
+                  fmt::format("the idempotency key already names batch {}, which holds other rows", HexEncode(id)));
+  }
   return std::optional<consensus::BatchId>(id);
 }
 
-NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
-                                  std::span<const consensus::Leaf> leaves, std::string_view idempotency_key) {
-  std::vector<uint8_t> packed = PackLeaves(leaves);
-  return NewPendingBatch{.id = id,
-                         .table = table,
-                         .idempotency_key = idempotency_key,
-                         .packed_leaves = std::string(packed.begin(), packed.end()),
-                         .row_count = static_cast<uint32_t>(leaves.size()),
-                         .byte_size = consensus::BodySize(leaves)};
-}
-
 StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const NewPendingBatch& batch, int64_t now) {
-  const std::string key(batch.idempotency_key);
-  if (!key.empty()) {
-    auto found = FindBatchByKey(db, key);
-    if (!found.ok()) return found.status();
-    if (*found) return **found;
-  }
+  auto retried = FindRetriedBatch(db, batch);
+  if (!retried.ok()) return retried.status();
+  if (*retried) return **retried;
   const NewPendingBatch* one = &batch;
   Status inserted = InsertPendingBatches(db, std::span(&one, 1), now);
   if (!inserted.ok()) {
     // Two writers raced with the same key: the unique key let exactly one of them in.
-    if (inserted.code() == StatusCode::kAlreadyExists && !key.empty()) {
-      auto found = FindBatchByKey(db, key);
+    if (inserted.code() == StatusCode::kAlreadyExists && !batch.key_digest.empty()) {
+      auto found = FindRetriedBatch(db, batch);
       if (!found.ok()) return found.status();
       if (*found) return **found;
     }
@@ -68,16 +99,17 @@ Status InsertPendingBatches(MysqlConnection& db, std::span<const NewPendingBatch
   if (batches.empty()) return OkStatus();
   // One statement text per group size; groups are small, so the cache holds them all.
   std::string sql =
-      "INSERT INTO rowchain_batches (batch_id, table_name, idempotency_key, rows_blob, row_count, byte_size, state, "
-      "created_at) VALUES ";
+      "INSERT INTO rowchain_batches (batch_id, table_name, idempotency_key, content_digest, rows_blob, row_count, "
+      "byte_size, state, created_at) VALUES ";
   std::vector<Value> params;
-  params.reserve(batches.size() * 7);
+  params.reserve(batches.size() * 8);
   for (size_t i = 0; i < batches.size(); ++i) {
     const NewPendingBatch& batch = *batches[i];
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, 0, ?)" : ", (?, ?, ?, ?, ?, ?, 0, ?)";
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, 0, ?)" : ", (?, ?, ?, ?, ?, ?, ?, 0, ?)";
     params.push_back(BatchIdValue(batch.id));
     params.push_back(Value::Text(std::string(batch.table)));
-    params.push_back(batch.idempotency_key.empty() ? Value::Null() : Value::Bytes(std::string(batch.idempotency_key)));
+    params.push_back(batch.key_digest.empty() ? Value::Null() : Value::Bytes(batch.key_digest));
+    params.push_back(batch.content_digest.empty() ? Value::Null() : Value::Bytes(batch.content_digest));
     params.push_back(Value::Bytes(batch.packed_leaves));
     params.push_back(Value::Int(batch.row_count));
     params.push_back(Value::Int(static_cast<int64_t>(batch.byte_size)));

@@ -33,26 +33,40 @@ struct BatchRecord {
   uint32_t row_count = 0;
 };
 
+// An idempotency key is scoped to its writer (a token's name, "kafka:<topic>") and table: what
+// is stored is the SHA-256 of the three, so one writer can never claim another's keys (the
+// predictable Kafka keys among them).
+struct IdempotencyKey {
+  std::string writer;
+  std::string key;  // empty: none
+};
+std::string ScopedKeyDigest(const IdempotencyKey& key, std::string_view table);
+
 // A new pending batch, its leaves already packed, as InsertPendingBatch(es) store it.
 struct NewPendingBatch {
   consensus::BatchId id{};
   std::string_view table;
-  std::string_view idempotency_key;  // empty: none
-  std::string packed_leaves;         // PackLeaves
+  std::string key_digest;      // ScopedKeyDigest; empty: no idempotency key
+  std::string content_digest;  // SHA-256 of the rows without their batch id (a retry's are the same)
+  std::string packed_leaves;   // PackLeaves
   uint32_t row_count = 0;
-  uint64_t byte_size = 0;            // consensus::BodySize of the leaves
+  uint64_t byte_size = 0;      // consensus::BodySize of the leaves
 };
 NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
-                                  std::span<const consensus::Leaf> leaves, std::string_view idempotency_key);
+                                  std::span<const consensus::Leaf> leaves, const IdempotencyKey& key = {});
+
+// The batch already stored under `batch`'s idempotency key: nullopt when there is none (or the
+// batch has no key); its id when it holds the same rows (a retry); ALREADY_EXISTS naming it when
+// it holds other rows (never a silent success).
+StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db, const NewPendingBatch& batch);
 
 // Stores a new pending batch. With an idempotency key that is already stored (also by a
-// concurrent call), stores nothing and returns the id of the batch stored under it.
+// concurrent call), stores nothing and returns FindRetriedBatch's answer.
 StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const NewPendingBatch& batch, int64_t now);
 // Stores several new pending batches in one statement, so one commit makes them all durable:
 // all are stored or none is. An idempotency key already stored (or used twice among them)
 // fails the whole statement with ALREADY_EXISTS; the caller then stores them one by one.
 Status InsertPendingBatches(MysqlConnection& db, std::span<const NewPendingBatch* const> batches, int64_t now);
-StatusOr<std::optional<consensus::BatchId>> FindBatchByKey(MysqlConnection& db, const std::string& idempotency_key);
 // Oldest first, whole batches only, within the row and byte budgets; batches in `exclude` (the
 // block being committed) are skipped without counting. A batch for which `leaves_known` says
 // true comes without its leaves (the caller holds them already), which are then not unpacked.

@@ -70,6 +70,12 @@ const std::array<std::vector<std::string_view>, kNodeSchemaVersion> kMigrations 
         "DROP TABLE IF EXISTS rowchain_block_bodies",
         "DELETE FROM rowchain_meta WHERE k = 'tip_hash'",
     },
+    {
+        // Version 4: idempotency keys are stored scoped (batch_pool.h's ScopedKeyDigest) with a
+        // digest of their rows, so a key reused for other rows is refused, not acknowledged. Keys
+        // stored before have no digest: a retry of such a batch no longer finds it.
+        "ALTER TABLE rowchain_batches ADD COLUMN IF NOT EXISTS content_digest BINARY(32) NULL",
+    },
 }};
 
 constexpr std::array<std::string_view, 4> kNodeTables = {"rowchain_meta", "rowchain_blocks", "rowchain_batches",

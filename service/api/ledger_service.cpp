@@ -165,10 +165,12 @@ grpc::ServerUnaryReactor* LedgerService::SubmitBatch(grpc::CallbackServerContext
   if (Status allowed = m_options.auth.AuthorizeTable(*grant, request->table()); !allowed.ok()) {
     return FinishNow(context, allowed);
   }
-  return RunUnary(context, [this, request, response] {
+  return RunUnary(context, [this, request, response, writer = *grant] {
     auto rows = InputRowsFromProto(request->rows());
     if (!rows.ok()) return rows.status();
-    auto submitted = m_node.SubmitBatch(request->table(), std::move(*rows), request->idempotency_key());
+    // Keys are scoped to the token's name ("token:" never collides with "kafka:" ingest keys).
+    store::IdempotencyKey key{.writer = "token:" + writer, .key = request->idempotency_key()};
+    auto submitted = m_node.SubmitBatch(request->table(), std::move(*rows), key);
     if (!submitted.ok()) return submitted.status();
     response->set_batch_id(HexEncode(submitted->id));
     response->set_duplicate(submitted->duplicate);

@@ -204,7 +204,8 @@ Status TopicIngester::Handle(const std::string& value, int32_t partition, int64_
   std::string key = batch->idempotency_key.empty()
                         ? fmt::format("kafka:{}:{}:{}", m_options.topic, partition, offset)
                         : batch->idempotency_key;
-  auto stored = m_node.SubmitBatch(batch->table, std::move(batch->rows), key);
+  // Scoped to the topic: no gRPC writer can claim these keys first.
+  auto stored = m_node.SubmitBatch(batch->table, std::move(batch->rows), {.writer = "kafka:" + m_options.topic, .key = key});
   if (stored.ok()) {
     ++m_stored;
     return OkStatus();
