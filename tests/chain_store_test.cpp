@@ -538,3 +538,57 @@ TEST_F(AcceptBlocksTest, AnInvalidBlockInARunKeepsTheValidPrefixAndNamesTheCulpr
 
 }  // namespace
 }  // namespace rowchain::store
+
+namespace rowchain::store {
+namespace {
+
+// A chain with a nine-column table: 9,000 rows are 81,000 values, more than one prepared
+// statement takes. Such a block used to fail with MariaDB error 1390 on every node, forever.
+consensus::ChainParams WideParams() {
+  consensus::ChainParams params = testing::RegtestParams();
+  consensus::TableSchema wide;
+  wide.name = "wide";
+  for (int c = 0; c < 9; ++c) wide.columns.push_back({c == 0 ? "id" : "c" + std::to_string(c), consensus::ColumnType::kBigInt});
+  wide.primary_key = {0};
+  params.schema.tables.push_back(wide);
+  return params;
+}
+
+consensus::RowOperation WideRow(const consensus::BatchId& batch, uint32_t index, int64_t id) {
+  consensus::RowOperation row{.batch_id = batch, .row_index = index, .op = consensus::RowOpKind::kInsert, .table = "wide",
+                              .values = {}};
+  for (int c = 0; c < 9; ++c) row.values.push_back(consensus::Value::Int(id * 10 + c));
+  return row;
+}
+
+TEST(ChainStoreWideTest, ABlockOfMoreValuesThanOneStatementTakesConnectsInEveryWriteMode) {
+  for (const ChainStoreOptions& mode : WriteModes()) {
+    SCOPED_TRACE(DescribeMode(mode));
+    TestDatabase db;
+    TestChain chain(WideParams());
+    auto store = ChainStore::Open(db.uri(), WideParams(), mode);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    std::vector<consensus::RowOperation> rows;
+    for (uint32_t i = 0; i < 9000; ++i) rows.push_back(WideRow(Batch(1), i, i));
+    Block b1 = chain.Mine(chain.genesis(), 0, rows);
+    ExpectConnected(**store, b1);
+    auto count = db.admin().Query("SELECT COUNT(*), SUM(c8) FROM wide");
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ((*count)[0][0].as_int(), 9000);
+    // A block of updates of every row: each its own statement, many in one transaction.
+    std::vector<consensus::RowOperation> updates;
+    for (uint32_t i = 0; i < 9000; ++i) {
+      updates.push_back(WideRow(Batch(2), i, i));
+      updates.back().op = consensus::RowOpKind::kUpdate;
+      updates.back().values[8] = consensus::Value::Int(-1);
+    }
+    Block b2 = chain.Mine(b1, 1, updates);
+    ExpectConnected(**store, b2);
+    auto sum = db.admin().Query("SELECT SUM(c8) FROM wide");
+    ASSERT_TRUE(sum.ok());
+    EXPECT_EQ((*sum)[0][0].as_string(), "-9000");
+  }
+}
+
+}  // namespace
+}  // namespace rowchain::store

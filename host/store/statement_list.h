@@ -1,10 +1,14 @@
 // Statements that go to the server together. On MariaDB they travel as one anonymous compound
 // statement (BEGIN NOT ATOMIC ... END), prepared like any other, so a block's writes and its
 // COMMIT cost one round trip and one statement dispatch instead of one each; other servers get
-// them one by one. Values stay `?` placeholders bound through the prepared statement.
+// them one by one. Values stay `?` placeholders bound through the prepared statement. A list
+// larger than one statement may be (65,535 placeholders, the server's packet size) goes as
+// several compound statements in the same transaction: any valid block fits.
 #pragma once
 
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/mysql_connection.h"
@@ -31,8 +35,12 @@ class StatementList {
   Status Start(MysqlConnection& db);
 
  private:
-  // The statements as one anonymous compound statement (MariaDB), ending in COMMIT or not.
-  std::string CompoundSql(bool commit) const;
+  // Statements [first, last) as one anonymous compound statement (MariaDB), ending in COMMIT or not.
+  std::string CompoundSql(size_t first, size_t last, bool commit) const;
+  // Consecutive runs of statements [first, last) that each fit one prepared statement.
+  std::vector<std::pair<size_t, size_t>> Chunks() const;
+  // The parameters of statements [first, last).
+  std::span<const Value> ParamsOf(size_t first, size_t last) const;
 
   std::vector<std::string> m_sql;
   std::vector<Value> m_params;
