@@ -25,6 +25,7 @@
 #include "test_mysql.h"
 #include "test_vectors.h"
 #include "eventually.h"
+#include "peer/ban_list.h"
 
 namespace rowchain::testing {
 namespace {
@@ -279,7 +280,7 @@ class FakePeer {
   }
   ~FakePeer() {
     m_context.TryCancel();
-    (void)m_stream->Finish();
+    if (!m_finished) (void)m_stream->Finish();
   }
   void Hello(const std::string& genesis_hex) {
     pb::PeerMessage hello;
@@ -290,6 +291,14 @@ class FakePeer {
     ASSERT_TRUE(m_stream->Write(hello));
   }
   bool Send(const pb::PeerMessage& m) { return m_stream->Write(m); }
+  // Reads everything until the node ends the link; how it ended it.
+  grpc::Status Closed() {
+    pb::PeerMessage m;
+    while (m_stream->Read(&m)) {
+    }
+    m_finished = true;
+    return m_stream->Finish();
+  }
   // Reads until a message of `kind` comes (answering nothing); nullopt when the stream ends.
   std::optional<pb::PeerMessage> ReadUntil(pb::PeerMessage::BodyCase kind) {
     pb::PeerMessage m;
@@ -303,6 +312,7 @@ class FakePeer {
   std::unique_ptr<pb::Peer::Stub> m_stub;
   grpc::ClientContext m_context;
   std::unique_ptr<grpc::ClientReaderWriter<pb::PeerMessage, pb::PeerMessage>> m_stream;
+  bool m_finished = false;
 };
 
 pb::PeerMessage AnnounceOf(const consensus::BlockHeader& header, uint64_t height) {
@@ -397,6 +407,150 @@ TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
   ASSERT_TRUE(announced.has_value());
   EXPECT_EQ(Info(a).tip_hash(), consensus::ToDisplayHex(good.Hash()));
   EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM users"), 1);
+}
+
+
+// The hostile-peer suite: scripted peers written here, not with the node's own session code.
+class HostilePeerTest : public PeerTest {
+ protected:
+  // A mining node whose peers must answer within two seconds.
+  void StartMiner(NodeUnderTest& node, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", "regtest", "--listen", node.address(),
+                                     "--miner", "cpu", "--threads", "1", "--peer-timeout-s", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    node.process = DaemonProcess::Start(args);
+    ASSERT_TRUE(node.process);
+  }
+  // Submits rows and waits for them to be sealed; the CLI's exit code.
+  int SubmitAndWait(const NodeUnderTest& node, int first_id, int seconds = 20) {
+    return RunCli(fmt::format("--node {} submit --table users --rows {} --wait --timeout {}", node.address(),
+                              RowsFile(first_id, 3), seconds))
+        .exit_code;
+  }
+  std::string Genesis() { return consensus::ToDisplayHex(TestChain(RegtestParams()).genesis().Hash()); }
+};
+
+// A peer that says hello and then nothing used to mark the node "syncing" until the link
+// closed: no block was mined meanwhile.
+TEST_F(HostilePeerTest, APeerSilentAfterHelloNeitherStopsMiningNorStaysLinked) {
+  NodeUnderTest a;
+  StartMiner(a);
+  FakePeer silent(a.address());
+  silent.Hello(Genesis());
+  EXPECT_EQ(SubmitAndWait(a, 1), 0) << a.process->Log();
+  grpc::Status closed = silent.Closed();  // dropped at the deadline for the headers it was asked
+  EXPECT_NE(a.process->Log().find("timeout: headers not sent within 2 s"), std::string::npos) << a.process->Log();
+}
+
+// A heavier header announced and its block never sent: the node waits for it at most the
+// timeout, then drops the peer and mines on.
+TEST_F(HostilePeerTest, ABlockAnnouncedAndNeverSentHoldsMiningNoLongerThanTheTimeout) {
+  NodeUnderTest a;
+  StartMiner(a);
+  TestChain chain(RegtestParams());
+  consensus::Block heavier = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(9), 0, 900, "x", 1)});
+  FakePeer liar(a.address());
+  liar.Hello(Genesis());
+  ASSERT_TRUE(liar.ReadUntil(pb::PeerMessage::kGetHeaders).has_value());
+  pb::PeerMessage headers;
+  consensus::HeaderBytes raw = heavier.header.Serialize();
+  headers.mutable_headers()->add_headers(std::string(raw.begin(), raw.end()));
+  headers.mutable_headers()->set_first_height(1);
+  ASSERT_TRUE(liar.Send(headers));
+  // The node may have mined past genesis already: then the header is lighter and not asked for.
+  auto asked = liar.ReadUntil(pb::PeerMessage::kGetBlocks);
+  grpc::Status closed = liar.Closed();
+  EXPECT_EQ(SubmitAndWait(a, 1), 0) << a.process->Log();
+  if (asked) {
+    EXPECT_NE(a.process->Log().find("timeout: block"), std::string::npos) << a.process->Log();
+  }
+}
+
+TEST_F(HostilePeerTest, UnaskedHeadersAndABlockAskedForTwiceInOneRequestGetTheSenderBanned) {
+  NodeUnderTest a;
+  StartMiner(a);
+  TestChain chain(RegtestParams());
+  {
+    FakePeer flooder(a.address());
+    flooder.Hello(Genesis());
+    ASSERT_TRUE(flooder.ReadUntil(pb::PeerMessage::kGetHeaders).has_value());
+    pb::PeerMessage empty_headers;
+    empty_headers.mutable_headers();
+    ASSERT_TRUE(flooder.Send(empty_headers));  // the answer
+    ASSERT_TRUE(flooder.Send(empty_headers));  // and one nobody asked for
+    auto bye = flooder.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("not asked for"), std::string::npos) << bye->goodbye().reason();
+  }
+  {
+    FakePeer greedy(a.address());
+    greedy.Hello(Genesis());
+    pb::PeerMessage request;
+    const consensus::Hash256 genesis = chain.genesis().Hash();
+    for (int i = 0; i < 2; ++i) request.mutable_get_blocks()->add_hashes(std::string(genesis.begin(), genesis.end()));
+    ASSERT_TRUE(greedy.Send(request));
+    auto bye = greedy.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("asked for twice"), std::string::npos) << bye->goodbye().reason();
+  }
+  EXPECT_EQ(SubmitAndWait(a, 1), 0) << a.process->Log();
+}
+
+// With writer tokens, the peer service used to hand every block and row to anyone.
+TEST_F(HostilePeerTest, WithWriterTokensAnUnauthenticatedPeerReadsNothing) {
+  NodeUnderTest a;
+  std::string config = m_dir + "/tokens.toml";
+  WriteFile(config, "[[tokens]]\nname = \"app\"\ntoken = \"app-token-0123456789\"\ntables = [\"*\"]\n");
+  StartMiner(a, {"--config", config});
+  FakePeer reader(a.address());
+  reader.Hello(Genesis());
+  pb::PeerMessage request;
+  const consensus::Hash256 genesis = TestChain(RegtestParams()).genesis().Hash();
+  request.mutable_get_blocks()->add_hashes(std::string(genesis.begin(), genesis.end()));
+  reader.Send(request);
+  EXPECT_FALSE(reader.ReadUntil(pb::PeerMessage::kBlock).has_value());
+  EXPECT_EQ(reader.Closed().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A network secret: nodes that share it link and converge; a peer without it, or with a wrong
+// proof, gets no further than its hello.
+TEST_F(HostilePeerTest, NodesSharingANetworkSecretLinkAndOthersAreRefused) {
+  NodeUnderTest a, b;
+  const std::string secret = "--peer-secret=correct-horse-battery";
+  StartMiner(a, {secret, "--peer", b.address()});
+  StartMiner(b, {secret, "--peer", a.address()});
+  ASSERT_EQ(SubmitAndWait(a, 1, 60), 0) << a.process->Log();
+  EXPECT_TRUE(Converged({&a, &b})) << a.process->Log() << b.process->Log();
+  EXPECT_EQ(Count(b, "SELECT COUNT(*) FROM users"), 3);
+  {
+    FakePeer outsider(a.address());
+    outsider.Hello(Genesis());
+    pb::PeerMessage ask;
+    ask.mutable_get_headers();
+    outsider.Send(ask);
+    auto bye = outsider.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("unauthenticated"), std::string::npos) << bye->goodbye().reason();
+  }
+  {
+    FakePeer forger(a.address());
+    forger.Hello(Genesis());
+    pb::PeerMessage proof;
+    proof.mutable_proof()->set_mac(std::string(32, '\x42'));
+    forger.Send(proof);
+    auto bye = forger.ReadUntil(pb::PeerMessage::kGoodbye);
+    ASSERT_TRUE(bye.has_value());
+    EXPECT_NE(bye->goodbye().reason().find("proof of the network secret is wrong"), std::string::npos)
+        << bye->goodbye().reason();
+  }
+}
+
+TEST(BanKeyTest, TheAddressWithoutItsPortAndNothingForLoopback) {
+  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:10.1.2.3:5555"), "ipv4:10.1.2.3");
+  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:10.1.2.3:6666"), "ipv4:10.1.2.3");
+  EXPECT_EQ(peer::BanKeyOfAddress("ipv6:[2001:db8::1]:443"), "ipv6:[2001:db8::1]");
+  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:127.0.0.1:5555"), "");
+  EXPECT_EQ(peer::BanKeyOfAddress("ipv6:[::1]:5555"), "");
 }
 
 }  // namespace

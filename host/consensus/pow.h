@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "consensus/compact.h"
 #include "consensus/hash.h"
 #include "consensus/uint256.h"
 #include "consensus/verdict.h"
@@ -21,5 +22,7 @@ bool HashMeetsTarget(const Hash256& hash, const U256& target);
 
 // Expected hashes to find a block at this target: 2^256 / (target + 1).
 U256 WorkForTarget(const U256& target);
+// The work a block of these bits adds to its chain.
+inline U256 BlockWork(uint32_t bits) { return WorkForTarget(DecodeCompact(bits).target); }
 
 }  // namespace rowchain::consensus

@@ -266,6 +266,13 @@ bool Node::HasBlock(const Hash256& hash) {
   return m_store->FindBlock(hash) != nullptr;
 }
 
+std::optional<consensus::U256> Node::ChainWorkOf(const Hash256& hash) {
+  std::lock_guard lock(m_store_mutex);
+  const store::BlockEntry* entry = m_store->FindBlock(hash);
+  if (entry == nullptr) return std::nullopt;
+  return entry->chain_work;
+}
+
 std::vector<Hash256> Node::Locator() {
   std::lock_guard lock(m_store_mutex);
   std::vector<Hash256> locator;

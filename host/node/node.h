@@ -121,6 +121,8 @@ class Node final : private MiningHost {
   const consensus::Hash256& Genesis() const { return m_store->genesis_hash(); }
   store::TipInfo Tip();
   bool HasBlock(const consensus::Hash256& hash);
+  // The total work of the chain up to a stored block; nullopt when the block is not stored.
+  std::optional<consensus::U256> ChainWorkOf(const consensus::Hash256& hash);
   // Main-chain hashes from the tip back: ten one by one, then doubling steps; genesis last.
   std::vector<consensus::Hash256> Locator();
   struct HeaderRun {

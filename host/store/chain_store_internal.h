@@ -10,10 +10,7 @@
 
 namespace rowchain::store::internal {
 
-// The work a block of these bits adds to its chain.
-inline consensus::U256 WorkOf(uint32_t bits) {
-  return consensus::WorkForTarget(consensus::DecodeCompact(bits).target);
-}
+inline consensus::U256 WorkOf(uint32_t bits) { return consensus::BlockWork(bits); }
 
 // A block hash as log lines and verdict details show it: the first 16 display hex digits.
 inline std::string ShortHash(const consensus::Hash256& h) { return consensus::ToDisplayHex(h).substr(0, 16); }

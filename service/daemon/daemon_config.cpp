@@ -126,6 +126,12 @@ Status ValidateDaemonConfig(const DaemonConfig& config) {
     return InvalidArgumentError("--max-request-bytes must be between 1024 and 1073741824");
   }
   if (config.max_pending_rows == 0) return InvalidArgumentError("--max-pending-rows must be at least 1");
+  if (config.peer_timeout_s == 0 || config.peer_timeout_s > 3600) {
+    return InvalidArgumentError("--peer-timeout-s must be between 1 and 3600");
+  }
+  if (!config.peer_secret.empty() && config.peer_secret.size() < 16) {
+    return InvalidArgumentError("--peer-secret must be at least 16 characters");
+  }
   const std::string& prefix = config.kafka_topic_prefix;
   const bool prefix_ok = !prefix.empty() && prefix.size() <= 200 &&
                          std::all_of(prefix.begin(), prefix.end(), [](char c) {

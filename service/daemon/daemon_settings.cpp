@@ -20,6 +20,8 @@ const Setting kDaemonSettings[] = {
     {"cpu_path", "force a CPU scan path (avx512, sha-ni, avx2, portable)", &C::cpu_path},
     {"devices", "GPU ordinals to mine on, e.g. 0,2 (empty: all)", &C::devices},
     {"peers", "a peer's HOST:PORT (repeatable)", &C::peers, "peer"},
+    {"peer_secret", "the peer network's shared secret (prefer the config file: flags show in ps)", &C::peer_secret},
+    {"peer_timeout_s", "seconds a peer may leave a request unanswered", &C::peer_timeout_s},
     {"miner_id", "id written into every block this node seals", &C::miner_id},
     {"max_pending_rows", "pending pool bound, in rows", &C::max_pending_rows},
     {"max_request_bytes", "largest request accepted, in bytes", &C::max_request_bytes},

@@ -90,6 +90,22 @@ StatusOr<Feed> StartFeed(const DaemonConfig& config, rowchain::node::Node& node)
   return feed;
 }
 
+bool IsLoopback(const std::string& listen) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host.starts_with("127.") || host == "[::1]";
+}
+
+rowchain::peer::PeerConfig PeerConfigOf(const DaemonConfig& config) {
+  rowchain::peer::PeerConfig peers;
+  peers.request_timeout = std::chrono::seconds(config.peer_timeout_s);
+  peers.network_secret = config.peer_secret;
+  peers.mutual_tls = config.tls && !config.tls->ca.empty();
+  // Unauthenticated links only where nothing is protected: a development node on loopback.
+  peers.require_authentication = !IsLoopback(config.listen) || !config.tokens.empty() ||
+                                 !config.peer_secret.empty() || peers.mutual_tls;
+  return peers;
+}
+
 void WriteReadyFile(const std::string& path, const std::string& address) {
   std::ofstream ready(path + ".tmp");
   ready << nlohmann::json{{"listen", address}, {"pid", ::getpid()}}.dump() << "\n";
@@ -108,7 +124,8 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   server_options.service.auth = std::move(auth);
   rowchain::peer::BanList bans;
   rowchain::peer::DownloadBook downloads;
-  rowchain::peer::PeerService peer_service(node, bans, downloads);
+  const rowchain::peer::PeerConfig peer_config = PeerConfigOf(config);
+  rowchain::peer::PeerService peer_service(node, bans, downloads, peer_config);
   server_options.extra_services.push_back(&peer_service);
   auto server = rowchain::api::NodeServer::Start(node, std::move(server_options));
   if (!server.ok()) return Fail(kExitFailure, server.status().message());
@@ -116,7 +133,7 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
                config.tokens.empty() ? "" : fmt::format(", {} writer tokens", config.tokens.size()));
   std::optional<rowchain::TlsFiles> peer_tls;  // mutual TLS between peers needs the CA
   if (config.tls && !config.tls->ca.empty()) peer_tls = config.tls;
-  rowchain::peer::PeerDialer dialer(node, bans, downloads, config.peers, peer_tls);
+  rowchain::peer::PeerDialer dialer(node, bans, downloads, peer_config, config.peers, peer_tls);
   if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
   if (!config.ready_file.empty()) WriteReadyFile(config.ready_file, (*server)->address());
 

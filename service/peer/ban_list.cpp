@@ -2,6 +2,15 @@
 
 namespace rowchain::peer {
 
+std::string BanKeyOfAddress(const std::string& grpc_peer) {
+  const size_t colon = grpc_peer.rfind(':');
+  const size_t scheme = grpc_peer.find(':');
+  if (colon == std::string::npos || colon == scheme) return grpc_peer;  // no port (a Unix socket)
+  std::string host = grpc_peer.substr(0, colon);
+  if (host.starts_with("ipv4:127.") || host == "ipv6:[::1]" || host.starts_with("ipv6:[::ffff:127.")) return {};
+  return host;
+}
+
 void BanList::Ban(const std::string& node_id, const std::string& address) {
   std::lock_guard lock(m_mutex);
   auto until = m_clock() + m_duration;

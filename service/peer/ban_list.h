@@ -10,6 +10,11 @@
 
 namespace rowchain::peer {
 
+// The ban key of a gRPC peer address ("ipv4:10.1.2.3:5555" -> "ipv4:10.1.2.3"): the port is
+// the peer's to choose, the address is not. Empty for loopback addresses: one local cheat would
+// otherwise lock out every local peer, so local peers are banned by node id only.
+std::string BanKeyOfAddress(const std::string& grpc_peer);
+
 class BanList {
  public:
   explicit BanList(std::chrono::seconds duration = std::chrono::minutes(10), SteadyClock clock = SystemSteadyClock())

@@ -22,8 +22,8 @@ namespace rowchain::peer {
 
 class PeerService final : public v1::Peer::Service {
  public:
-  PeerService(node::Node& node, BanList& bans, DownloadBook& downloads)
-      : m_node(node), m_bans(bans), m_downloads(downloads) {}
+  PeerService(node::Node& node, BanList& bans, DownloadBook& downloads, const PeerConfig& config)
+      : m_node(node), m_bans(bans), m_downloads(downloads), m_config(config) {}
   grpc::Status Link(grpc::ServerContext* context,
                     grpc::ServerReaderWriter<v1::PeerMessage, v1::PeerMessage>* stream) override;
 
@@ -31,11 +31,13 @@ class PeerService final : public v1::Peer::Service {
   node::Node& m_node;
   BanList& m_bans;
   DownloadBook& m_downloads;
+  const PeerConfig& m_config;
 };
 
 class PeerDialer {
  public:
-  PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, std::vector<std::string> addresses,
+  PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, const PeerConfig& config,
+             std::vector<std::string> addresses,
              std::optional<TlsFiles> tls);  // this node's certificate for mutual TLS, and the CA it trusts
   ~PeerDialer();  // Stop()
   void Stop();
@@ -46,6 +48,7 @@ class PeerDialer {
   node::Node& m_node;
   BanList& m_bans;
   DownloadBook& m_downloads;
+  const PeerConfig& m_config;
   std::optional<TlsFiles> m_tls;
   std::atomic<bool> m_stopping{false};
   std::mutex m_mutex;

@@ -5,7 +5,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
 #include "consensus/block_checks.h"
+#include "consensus/pow.h"
 #include "consensus/hash.h"
 
 namespace rowchain::peer {
@@ -49,13 +54,19 @@ std::string HeaderBytes(const consensus::BlockHeader& header) {
 static std::atomic<uint64_t> g_next_link_id{1};  // distinguishes the links in the download book
 
 PeerSession::PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, DownloadBook& downloads,
-                         std::string address)
+                         const PeerConfig& config, std::string address, bool inbound)
     : m_node(node),
       m_transport(transport),
       m_bans(bans),
       m_downloads(downloads),
+      m_config(config),
       m_link_id(g_next_link_id++),
-      m_address(std::move(address)) {}
+      m_address(std::move(address)),
+      m_inbound(inbound),
+      m_peer_proven(config.network_secret.empty()) {
+  m_challenge.resize(32);
+  RAND_bytes(reinterpret_cast<unsigned char*>(m_challenge.data()), static_cast<int>(m_challenge.size()));
+}
 
 PeerSession::~PeerSession() {
   spdlog::info("peer {}: link closed after {} blocks received and {} sent", m_address, m_blocks_received,
@@ -67,6 +78,11 @@ PeerSession::~PeerSession() {
   }
   m_out_ready.notify_all();
   if (m_writer.joinable()) m_writer.join();  // what is queued (a goodbye) still goes out
+  {
+    std::lock_guard lock(m_in_mutex);
+    m_reader_stop = true;  // a reader waiting for room gives up
+  }
+  m_in_ready.notify_all();
   m_transport.Cancel();
   if (m_reader.joinable()) m_reader.join();
   m_downloads.ReleaseAll(m_link_id);
@@ -76,19 +92,30 @@ PeerSession::~PeerSession() {
 void PeerSession::ReaderLoop() {
   pb::PeerMessage message;
   while (m_transport.Read(&message)) {
-    std::lock_guard lock(m_in_mutex);
+    std::unique_lock lock(m_in_mutex);
+    // Bounded: a peer that sends faster than this node handles waits (TCP pushes back on it).
+    m_in_ready.wait(lock, [&] { return m_in.size() < m_config.max_receive_queue || m_reader_stop; });
+    if (m_reader_stop) break;
     m_in.push_back(std::move(message));
-    m_in_ready.notify_one();
+    m_in_ready.notify_all();
   }
   std::lock_guard lock(m_in_mutex);
   m_reader_done = true;
-  m_in_ready.notify_one();
+  m_in_ready.notify_all();
 }
 
 void PeerSession::Send(pb::PeerMessage message) {
   {
     std::lock_guard lock(m_out_mutex);
     if (m_closing) return;
+    const size_t bytes = message.ByteSizeLong();
+    // Bounded: a peer that asks and does not read is dropped (Run sees the overflow), and its
+    // replies stop here rather than in memory. A goodbye always fits.
+    if (m_out_bytes + bytes > m_config.max_send_queue_bytes && !message.has_goodbye()) {
+      m_send_overflow = true;
+      return;
+    }
+    m_out_bytes += bytes;
     m_out.push_back(std::move(message));
   }
   m_out_ready.notify_one();
@@ -103,6 +130,7 @@ void PeerSession::WriterLoop() {
       if (m_out.empty()) return;
       message = std::move(m_out.front());
       m_out.pop_front();
+      m_out_bytes -= std::min(m_out_bytes, message.ByteSizeLong());
     }
     if (!m_transport.Write(message)) {
       m_transport.Cancel();
@@ -125,6 +153,7 @@ Status PeerSession::Run() {
   hello.mutable_hello()->set_tip_height(tip.height);
   hello.mutable_hello()->set_tip_hash(consensus::ToDisplayHex(tip.hash));
   hello.mutable_hello()->set_chain_work(tip.chain_work.ToHex());
+  hello.mutable_hello()->set_challenge(m_challenge);
   Send(std::move(hello));
   m_window_start = std::chrono::steady_clock::now();
   m_reader = std::thread([this] { ReaderLoop(); });
@@ -136,12 +165,15 @@ Status PeerSession::Run() {
       if (m_in.empty() && m_reader_done) break;
       if (m_in.empty()) {
         lock.unlock();
+        ROWCHAIN_RETURN_IF_ERROR(CheckDeadlines());
         Tick();
         continue;
       }
       message = std::move(m_in.front());
       m_in.pop_front();
+      m_in_ready.notify_all();  // room for the reader
     }
+    ROWCHAIN_RETURN_IF_ERROR(CheckDeadlines());
     auto now = std::chrono::steady_clock::now();
     if (now - m_window_start > std::chrono::seconds(1)) {
       m_window_start = now;
@@ -160,15 +192,75 @@ Status PeerSession::Run() {
 Status PeerSession::Misbehaved(std::string_view reason_code, const std::string& detail) {
   spdlog::warn("peer {} ({}) disconnected and banned: {}: {}", m_address, m_peer_id.empty() ? "?" : m_peer_id,
                reason_code, detail);
-  m_bans.Ban(m_peer_id, m_address);
+  m_bans.Ban(m_peer_id, m_inbound ? BanKeyOfAddress(m_address) : m_address);  // an outbound link: the address dialled
   pb::PeerMessage goodbye;
   goodbye.mutable_goodbye()->set_reason(fmt::format("{}: {}", reason_code, detail));
   Send(std::move(goodbye));
   return PermissionDeniedError(fmt::format("{}: {}", reason_code, detail));
 }
 
+Status PeerSession::Disconnect(std::string_view reason_code, const std::string& detail, StatusCode code) {
+  spdlog::warn("peer {} ({}) disconnected: {}: {}", m_address, m_peer_id.empty() ? "?" : m_peer_id, reason_code, detail);
+  pb::PeerMessage goodbye;
+  goodbye.mutable_goodbye()->set_reason(fmt::format("{}: {}", reason_code, detail));
+  Send(std::move(goodbye));
+  return Status(code, fmt::format("{}: {}", reason_code, detail));
+}
+
+Status PeerSession::CheckDeadlines() {
+  {
+    std::lock_guard lock(m_out_mutex);
+    if (m_send_overflow) {
+      return Disconnect("send-queue-full",
+                        fmt::format("more than {} bytes of replies unread", m_config.max_send_queue_bytes),
+                        StatusCode::kResourceExhausted);
+    }
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const auto timeout = m_config.request_timeout;
+  if (m_headers_pending && now - m_headers_asked_at > timeout) {
+    return Disconnect("timeout", fmt::format("headers not sent within {} s", timeout.count()),
+                      StatusCode::kDeadlineExceeded);
+  }
+  for (const auto& [hash, asked_at] : m_in_flight) {
+    if (now - asked_at > timeout) {
+      return Disconnect("timeout",
+                        fmt::format("block {} not sent within {} s", consensus::ToDisplayHex(hash), timeout.count()),
+                        StatusCode::kDeadlineExceeded);
+    }
+  }
+  return OkStatus();
+}
+
+std::string PeerSession::ProofOver(const std::string& challenge, const std::string& prover_id) const {
+  const Hash256 genesis = m_node.Genesis();
+  std::string message = "rowchain-peer-v1" + challenge + std::string(genesis.begin(), genesis.end()) + prover_id;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), m_config.network_secret.data(), static_cast<int>(m_config.network_secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(), &length);
+  return std::string(reinterpret_cast<const char*>(mac.data()), length);
+}
+
+Status PeerSession::OnProof(const pb::Proof& proof) {
+  if (m_config.network_secret.empty() || m_peer_proven) return Misbehaved("protocol", "an unexpected proof");
+  const std::string expected = ProofOver(m_challenge, m_peer_id);
+  if (proof.mac().size() != expected.size() ||
+      CRYPTO_memcmp(proof.mac().data(), expected.data(), expected.size()) != 0) {
+    return Disconnect("unauthenticated", "the proof of the network secret is wrong", StatusCode::kUnauthenticated);
+  }
+  m_peer_proven = true;
+  spdlog::info("peer {} proved the network secret", m_address);
+  AskForHeaders(nullptr);
+  return OkStatus();
+}
+
 Status PeerSession::Handle(const pb::PeerMessage& message) {
   if (!m_hello_seen && !message.has_hello()) return Misbehaved("protocol", "the first message must be a hello");
+  if (message.has_proof()) return OnProof(message.proof());
+  if (!m_peer_proven && !message.has_hello() && !message.has_goodbye()) {
+    return Disconnect("unauthenticated", "this network needs a proof of its secret first", StatusCode::kUnauthenticated);
+  }
   switch (message.body_case()) {
     case pb::PeerMessage::kHello: return OnHello(message.hello());
     case pb::PeerMessage::kAnnounce: return OnAnnounce(message.announce());
@@ -185,6 +277,7 @@ Status PeerSession::Handle(const pb::PeerMessage& message) {
       }
       RequestBlocks();
       return OkStatus();
+    case pb::PeerMessage::kProof: break;  // handled above
     case pb::PeerMessage::kGoodbye:
       spdlog::info("peer {} said goodbye: {}", m_address, message.goodbye().reason());
       return UnavailableError("the peer said goodbye: " + message.goodbye().reason());
@@ -216,6 +309,11 @@ Status PeerSession::OnHello(const pb::Hello& hello) {
   }
   spdlog::info("peer {} connected: node {}, tip height {} {}", m_address, hello.node_id(), hello.tip_height(),
                hello.tip_hash());
+  if (!m_config.network_secret.empty()) {  // prove the secret over the peer's challenge
+    pb::PeerMessage proof;
+    proof.mutable_proof()->set_mac(ProofOver(hello.challenge(), m_node.node_id()));
+    Send(std::move(proof));
+  }
   // From now on every block this node connects is announced to the peer.
   m_subscription = m_node.events().Subscribe([this](const node::NodeEvent& event) {
     const auto* block = std::get_if<node::BlockEvent>(&event);
@@ -225,14 +323,16 @@ Status PeerSession::OnHello(const pb::Hello& hello) {
     announce.mutable_announce()->set_height(block->block->height);
     Send(std::move(announce));
   });
-  AskForHeaders(nullptr);
+  if (m_peer_proven) AskForHeaders(nullptr);  // else once it proved the secret (OnProof)
   return OkStatus();
 }
 
 void PeerSession::AskForHeaders(const Hash256* newest_known) {
   if (m_headers_pending) return;
   m_headers_pending = true;
-  SetSyncing(true);
+  // Not syncing yet: a peer that never answers must not stop this node mining (it is dropped
+  // at the deadline). Only blocks of a chain with at least the tip's work are.
+  m_headers_asked_at = std::chrono::steady_clock::now();
   pb::PeerMessage request;
   if (newest_known != nullptr) request.mutable_get_headers()->add_locator(Bytes(*newest_known));
   for (const Hash256& h : m_node.Locator()) {
@@ -249,10 +349,14 @@ Status PeerSession::OnAnnounce(const pb::Announce& announce) {
     return Misbehaved(v.reason(), "announced header: " + v.detail());
   }
   const Hash256 hash = header->Hash();
-  if (m_node.HasBlock(hash) || m_in_flight.contains(hash)) return OkStatus();
-  if (std::find(m_wanted.begin(), m_wanted.end(), hash) != m_wanted.end()) return OkStatus();
-  if (m_node.HasBlock(header->prev_hash) || m_in_flight.contains(header->prev_hash)) {
-    m_wanted.push_back(hash);
+  if (m_node.HasBlock(hash) || m_in_flight.contains(hash) || m_wanted_index.contains(hash)) return OkStatus();
+  if (auto parent_work = m_node.ChainWorkOf(header->prev_hash)) {
+    // Only a block that would make a chain at least as heavy as the tip is worth fetching.
+    if (*parent_work + consensus::BlockWork(header->bits) < m_node.Tip().chain_work) return OkStatus();
+    Want(hash);
+    RequestBlocks();
+  } else if (m_in_flight.contains(header->prev_hash)) {
+    Want(hash);
     RequestBlocks();
   } else {
     AskForHeaders(nullptr);  // its ancestors are missing: the headers from the fork point first
@@ -278,30 +382,71 @@ Status PeerSession::OnGetHeaders(const pb::GetHeaders& request) {
 }
 
 Status PeerSession::OnHeaders(const pb::Headers& message) {
+  if (!m_headers_pending) return Misbehaved("protocol", "headers that were not asked for");
   m_headers_pending = false;
   if (static_cast<size_t>(message.headers_size()) > kMaxHeadersPerMessage) {
     return Misbehaved("protocol", "too many headers in one message");
   }
-  std::optional<Hash256> previous;
+  std::vector<consensus::BlockHeader> headers;
+  headers.reserve(message.headers_size());
   for (const std::string& bytes : message.headers()) {
     auto header = HeaderFrom(bytes);
     if (!header) return Misbehaved("protocol", "a header is not 80 bytes");
-    if (previous && header->prev_hash != *previous) return Misbehaved("bad-prevblk", "headers do not link up");
+    if (!headers.empty() && header->prev_hash != headers.back().Hash()) {
+      return Misbehaved("bad-prevblk", "headers do not link up");
+    }
     if (consensus::Verdict v = consensus::CheckBlockHeader(*header, m_node.params()); !v.ok()) {
       return Misbehaved(v.reason(), "header: " + v.detail());
     }
-    const Hash256 hash = header->Hash();
-    previous = hash;
-    const bool received = std::any_of(m_received.begin(), m_received.end(),
-                                      [&](const consensus::Block& b) { return b.Hash() == hash; });
-    if (!m_node.HasBlock(hash) && !m_in_flight.contains(hash) && !received &&
-        std::find(m_wanted.begin(), m_wanted.end(), hash) == m_wanted.end()) {
-      m_wanted.push_back(hash);  // fetched unless another link already has it coming
-    }
+    headers.push_back(*header);
   }
-  if (message.more() && previous) AskForHeaders(&*previous);
+  ROWCHAIN_RETURN_IF_ERROR(NoteHeaderChain(headers));
+  if (message.more() && !headers.empty()) {
+    const Hash256 last = headers.back().Hash();
+    AskForHeaders(&last);
+  }
   RequestBlocks();
   return OkStatus();
+}
+
+Status PeerSession::NoteHeaderChain(const std::vector<consensus::BlockHeader>& headers) {
+  if (headers.empty()) return OkStatus();
+  HeaderChain& chain = m_header_chain;
+  if (auto parent_work = m_node.ChainWorkOf(headers.front().prev_hash)) {
+    chain = HeaderChain{.last = headers.front().prev_hash, .work = *parent_work, .unproven = {}};
+  } else if (headers.front().prev_hash != chain.last) {
+    return Misbehaved("bad-prevblk", "headers that connect to no block and to no header sent before");
+  }
+  for (const consensus::BlockHeader& header : headers) {
+    const Hash256 hash = header.Hash();
+    chain.last = hash;
+    if (auto work = m_node.ChainWorkOf(hash)) {
+      chain.work = *work;
+      continue;
+    }
+    chain.work = chain.work + consensus::BlockWork(header.bits);
+    chain.unproven.push_back(hash);
+  }
+  // Anti-DoS in the spirit of Bitcoin Core's presync: blocks are fetched (and mining waits for
+  // them) only once their chain is at least as heavy as the tip.
+  if (!(chain.work < m_node.Tip().chain_work)) {
+    for (const Hash256& hash : chain.unproven) Want(hash);
+    chain.unproven.clear();
+  } else if (chain.unproven.size() > m_config.max_unproven_headers) {
+    return Disconnect("light-headers",
+                      fmt::format("more than {} headers with less work than this node's tip", m_config.max_unproven_headers),
+                      StatusCode::kResourceExhausted);
+  }
+  return OkStatus();
+}
+
+void PeerSession::Want(const Hash256& hash) {
+  const bool received = std::any_of(m_received.begin(), m_received.end(),
+                                    [&](const consensus::Block& b) { return b.Hash() == hash; });
+  if (received || m_node.HasBlock(hash) || m_in_flight.contains(hash) || m_wanted_index.contains(hash)) return;
+  if (m_wanted.size() >= m_config.max_wanted_blocks) return;  // asked for again by a later headers round
+  m_wanted.push_back(hash);  // fetched unless another link already has it coming
+  m_wanted_index.insert(hash);
 }
 
 void PeerSession::RequestBlocks() {
@@ -313,9 +458,11 @@ void PeerSession::RequestBlocks() {
   // Oldest first; blocks another link is fetching are left to it (and looked at again later).
   for (auto it = m_wanted.begin(); it != m_wanted.end() && m_in_flight.size() < kMaxBlocksInFlight;) {
     if (m_node.HasBlock(*it)) {
+      m_wanted_index.erase(*it);
       it = m_wanted.erase(it);
     } else if (m_downloads.TryClaim(*it, m_link_id)) {
-      m_in_flight.insert(*it);
+      m_in_flight.emplace(*it, std::chrono::steady_clock::now());
+      m_wanted_index.erase(*it);
       request.mutable_get_blocks()->add_hashes(Bytes(*it));
       if (request.get_blocks().hashes_size() == static_cast<int>(kBlocksPerRequest)) send();
       it = m_wanted.erase(it);
@@ -337,9 +484,11 @@ Status PeerSession::OnGetBlocks(const pb::GetBlocks& request) {
     return Misbehaved("protocol", "too many blocks asked for at once");
   }
   pb::PeerMessage not_found;
+  std::set<Hash256> asked;
   for (const std::string& bytes : request.hashes()) {
     auto hash = HashFrom(bytes);
     if (!hash) return Misbehaved("protocol", "a block hash is not 32 bytes");
+    if (!asked.insert(*hash).second) return Misbehaved("protocol", "a block asked for twice in one request");
     auto view = m_node.BlockByHash(*hash);
     if (!view.ok()) return view.status();
     if (!*view) {
@@ -369,7 +518,7 @@ Status PeerSession::OnBlock(const pb::BlockData& data) {
     const Hash256& parent = block->header.prev_hash;
     if (!m_node.HasBlock(parent)) {
       const bool parent_coming = m_in_flight.contains(parent) || m_downloads.Expected(parent) ||
-                                 std::find(m_wanted.begin(), m_wanted.end(), parent) != m_wanted.end();
+                                 m_wanted_index.contains(parent);
       if (parent_coming) {
         m_downloads.Park(std::move(*block));  // connected when its parent is
       } else {

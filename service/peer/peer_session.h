@@ -18,6 +18,7 @@
 
 #include "peer/ban_list.h"
 #include "peer/download_book.h"
+#include "peer/peer_config.h"
 #include "node/node.h"
 #include "rowchain/v1/peer.pb.h"
 #include "util/status.h"
@@ -37,8 +38,9 @@ class PeerTransport {
 
 class PeerSession {
  public:
+  // `inbound`: the peer dialled this node. `config` outlives the session.
   PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, DownloadBook& downloads,
-              std::string address);
+              const PeerConfig& config, std::string address, bool inbound);
   ~PeerSession();
   // Runs the link until either side ends it; the reason.
   Status Run();
@@ -50,6 +52,16 @@ class PeerSession {
   void ReaderLoop();
   // Every quarter second without a message: claims that lapsed, blocks others fetched.
   void Tick();
+  // A request the peer left unanswered past the deadline ends the link (DEADLINE_EXCEEDED).
+  Status CheckDeadlines();
+  Status OnProof(const v1::Proof& proof);
+  // The network secret's MAC over `challenge` by the node `prover_id`.
+  std::string ProofOver(const std::string& challenge, const std::string& prover_id) const;
+  // Headers past the node's blocks: wanted once their chain has at least the tip's work.
+  Status NoteHeaderChain(const std::vector<consensus::BlockHeader>& headers);
+  void Want(const consensus::Hash256& hash);
+  // Ends the link without a ban (a slow or overloaded peer, not a cheat).
+  Status Disconnect(std::string_view reason_code, const std::string& detail, StatusCode code);
   // Connects a run of blocks, then any parked blocks that were waiting for them.
   Status Submit(std::vector<consensus::Block> blocks);
   Status Handle(const v1::PeerMessage& message);
@@ -71,8 +83,12 @@ class PeerSession {
   PeerTransport& m_transport;
   BanList& m_bans;
   DownloadBook& m_downloads;
+  const PeerConfig& m_config;
   const uint64_t m_link_id;
   const std::string m_address;
+  const bool m_inbound;
+  std::string m_challenge;      // sent in this side's hello
+  bool m_peer_proven = false;   // the peer proved the network secret (or none is needed)
   std::string m_peer_id;
   bool m_hello_seen = false;
   uint64_t m_subscription = 0;
@@ -80,6 +96,8 @@ class PeerSession {
   std::mutex m_out_mutex;
   std::condition_variable m_out_ready;
   std::deque<v1::PeerMessage> m_out;
+  size_t m_out_bytes = 0;
+  bool m_send_overflow = false;  // a message was dropped: the peer does not read
   bool m_closing = false;
   std::thread m_writer;
 
@@ -88,11 +106,20 @@ class PeerSession {
   std::condition_variable m_in_ready;
   std::deque<v1::PeerMessage> m_in;
   bool m_reader_done = false;
+  bool m_reader_stop = false;  // the session ends: a reader waiting for room gives up
   std::thread m_reader;
 
-  // Blocks the peer has that this node lacks: wanted in order, then in flight.
+  // Blocks the peer has that this node lacks: wanted in order, then in flight (since when).
   std::deque<consensus::Hash256> m_wanted;
-  std::set<consensus::Hash256> m_in_flight;
+  std::set<consensus::Hash256> m_wanted_index;
+  std::map<consensus::Hash256, std::chrono::steady_clock::time_point> m_in_flight;
+  // The header chain being learnt from the peer, past this node's blocks.
+  struct HeaderChain {
+    consensus::Hash256 last{};
+    consensus::U256 work;
+    std::vector<consensus::Hash256> unproven;  // less work than the tip so far: not fetched
+  } m_header_chain;
+  std::chrono::steady_clock::time_point m_headers_asked_at;
   std::vector<consensus::Block> m_received;  // consecutive, not yet handed to the node
   bool m_headers_pending = false;
   bool m_syncing = false;
