@@ -20,7 +20,7 @@ consensus::Block BlockOn(uint8_t parent, uint32_t nonce) {
 
 TEST(DownloadBookTest, OneLinkAtATimeFetchesABlockUntilItsClaimLapses) {
   ManualClock clock;
-  DownloadBook book(std::chrono::seconds(10), 16, clock.AsClock());
+  DownloadBook book(std::chrono::seconds(10), 1 << 20, clock.AsClock());
   EXPECT_TRUE(book.TryClaim(HashOf(1), 1));
   EXPECT_FALSE(book.TryClaim(HashOf(1), 2));
   EXPECT_FALSE(book.TryClaim(HashOf(1), 1));  // not twice by the same link either
@@ -44,9 +44,10 @@ TEST(DownloadBookTest, OnlyTheClaimingLinkReleasesAndReleaseAllFreesALinksClaims
   EXPECT_FALSE(book.Expected(HashOf(2)));
 }
 
-TEST(DownloadBookTest, ParkedBlocksWaitForTheirParentAndTheOldestGoesPastTheBound) {
-  DownloadBook book(std::chrono::seconds(10), 2);
+TEST(DownloadBookTest, ParkedBlocksWaitForTheirParentAndTheOldestGoesPastTheBoundInBytes) {
   consensus::Block first = BlockOn(7, 1), second = BlockOn(7, 2), third = BlockOn(8, 3);
+  const uint64_t one = consensus::kBlockHeaderSize + consensus::BodySize(first.leaves);
+  DownloadBook book(std::chrono::seconds(10), 2 * one);
   book.Park(first);
   book.Park(second);
   EXPECT_TRUE(book.Expected(first.Hash()));
@@ -58,6 +59,10 @@ TEST(DownloadBookTest, ParkedBlocksWaitForTheirParentAndTheOldestGoesPastTheBoun
   EXPECT_EQ(children[0].Hash(), second.Hash());
   EXPECT_TRUE(book.TakeChildren(HashOf(7)).empty());
   EXPECT_EQ(book.TakeChildren(HashOf(8)).size(), 1u);
+  consensus::Block huge = BlockOn(9, 4);
+  huge.leaves.assign(1, consensus::Leaf(3 * one, 0));  // larger than the whole bound: not kept
+  book.Park(huge);
+  EXPECT_FALSE(book.Expected(huge.Hash()));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include "consensus/block_checks.h"
 #include "consensus/block_info_leaf.h"
 #include "consensus/merkle.h"
 #include "store/batch_pool.h"
@@ -316,7 +317,25 @@ void Node::EndSync() {
   if (m_mining) m_mining->EndSync();
 }
 
+namespace {
+
+// What can be judged of a body before anything reaches MySQL: its sizes and its Merkle root. A
+// peer's junk body is refused here, and its header stays unknown, so the honest body can come.
+consensus::Verdict CheapBodyChecks(const consensus::Block& block, const consensus::ChainParams& params) {
+  if (consensus::Verdict v = consensus::CheckBlockBodySize(block, params); !v.ok()) return v;
+  return consensus::CheckBlockMerkleRoot(block);
+}
+
+store::AcceptResult Refused(consensus::Verdict verdict) {
+  store::AcceptResult result;
+  result.verdict = std::move(verdict);
+  return result;
+}
+
+}  // namespace
+
 StatusOr<store::AcceptResult> Node::SubmitBlock(const consensus::Block& block) {
+  if (consensus::Verdict v = CheapBodyChecks(block, m_params); !v.ok()) return Refused(std::move(v));
   std::lock_guard lock(m_store_mutex);
   return AcceptLocked(block, false);
 }
@@ -337,8 +356,22 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
 }
 
 StatusOr<std::vector<store::AcceptResult>> Node::SubmitBlocks(std::span<const consensus::Block> blocks) {
+  // The blocks before the first with a bad body go on; it and those after it never reach MySQL.
+  std::vector<store::AcceptResult> refused;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    consensus::Verdict v = CheapBodyChecks(blocks[i], m_params);
+    if (v.ok()) continue;
+    refused.push_back(Refused(std::move(v)));
+    for (size_t j = i + 1; j < blocks.size(); ++j) {
+      refused.push_back(Refused(consensus::Verdict::Invalid("bad-prevblk", "its parent's body is bad")));
+    }
+    blocks = blocks.first(i);
+    break;
+  }
+  if (blocks.empty()) return refused;
   std::lock_guard lock(m_store_mutex);
   auto results = m_store->AcceptBlocks(blocks, UnixNow());
+  if (results.ok()) results->insert(results->end(), refused.begin(), refused.end());
   if (!results.ok()) {
     spdlog::error("{} blocks not stored: {}", blocks.size(), results.status().message());
     return results;

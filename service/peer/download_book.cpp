@@ -4,6 +4,12 @@
 
 namespace rowchain::peer {
 
+namespace {
+
+uint64_t ParkedBytes(const consensus::Block& block) { return consensus::kBlockHeaderSize + consensus::BodySize(block.leaves); }
+
+}  // namespace
+
 bool DownloadBook::LiveLocked(const consensus::Hash256& hash, uint64_t* owner) {
   auto it = m_claims.find(hash);
   if (it == m_claims.end()) return false;
@@ -55,12 +61,19 @@ void DownloadBook::Park(consensus::Block block) {
   for (auto [it, end] = m_parked.equal_range(block.header.prev_hash); it != end; ++it) {
     if (it->second.Hash() == hash) return;
   }
-  if (m_parked_order.size() >= m_max_parked) {
+  const uint64_t bytes = ParkedBytes(block);
+  if (bytes > m_max_parked_bytes) return;
+  while (m_parked_bytes + bytes > m_max_parked_bytes && !m_parked_order.empty()) {
     const consensus::Hash256 oldest = m_parked_order.front();
     m_parked_order.pop_front();
-    std::erase_if(m_parked, [&](const auto& entry) { return entry.second.Hash() == oldest; });
+    std::erase_if(m_parked, [&](const auto& entry) {
+      if (entry.second.Hash() != oldest) return false;
+      m_parked_bytes -= ParkedBytes(entry.second);
+      return true;
+    });
   }
   m_parked_order.push_back(hash);
+  m_parked_bytes += bytes;
   m_parked.emplace(block.header.prev_hash, std::move(block));
 }
 
@@ -71,6 +84,7 @@ std::vector<consensus::Block> DownloadBook::TakeChildren(const consensus::Hash25
   for (auto i = it; i != end; ++i) {
     const consensus::Hash256 hash = i->second.Hash();
     std::erase(m_parked_order, hash);
+    m_parked_bytes -= ParkedBytes(i->second);
     children.push_back(std::move(i->second));
   }
   m_parked.erase(it, end);
