@@ -592,3 +592,34 @@ TEST(ChainStoreWideTest, ABlockOfMoreValuesThanOneStatementTakesConnectsInEveryW
 
 }  // namespace
 }  // namespace rowchain::store
+
+namespace rowchain::store {
+namespace {
+
+// A case-insensitive or PAD SPACE table used to turn chain-valid rows ('a' then 'A') into
+// database errors on one node only, which then wedged or diverged.
+TEST(LedgerTablesTest, APreExistingTableWithAnotherCollationOrATriggerIsRefusedNamingIt) {
+  {
+    TestDatabase db;
+    ASSERT_TRUE(db.admin()
+                    .Execute("CREATE TABLE users (id BIGINT NOT NULL, name VARCHAR(255) NOT NULL, age INT NOT NULL, "
+                             "PRIMARY KEY (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci")
+                    .ok());
+    auto store = ChainStore::Open(db.uri(), testing::RegtestParams());
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(store.status().message().find("collation utf8mb4_general_ci"), std::string::npos)
+        << store.status().message();
+  }
+  {
+    TestDatabase db;
+    ASSERT_TRUE(OpenStore(db));
+    ASSERT_TRUE(db.admin().Execute("CREATE TRIGGER sneaky BEFORE INSERT ON users FOR EACH ROW SET NEW.age = 0").ok());
+    auto store = ChainStore::Open(db.uri(), testing::RegtestParams());
+    ASSERT_FALSE(store.ok());
+    EXPECT_NE(store.status().message().find("trigger sneaky"), std::string::npos) << store.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace rowchain::store

@@ -20,7 +20,7 @@ Status CheckTableShape(MysqlConnection& db, const consensus::TableSchema& table)
   ROWCHAIN_RETURN_IF_ERROR(CheckInnoDbTable(db, table.name));
   Value name = Value::Text(table.name);
   auto columns = db.Query(
-      "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS "
+      "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS "
       "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
       std::span(&name, 1));
   if (!columns.ok()) return columns.status();
@@ -44,6 +44,23 @@ Status CheckTableShape(MysqlConnection& db, const consensus::TableSchema& table)
                                  type, nullable ? "NULL" : "NOT NULL", expected.name, InformationSchemaType(expected),
                                  expected.nullable ? "NULL" : "NOT NULL"));
     }
+    const bool text = expected.type == consensus::ColumnType::kVarchar || expected.type == consensus::ColumnType::kText;
+    // The binary NO PAD collation the node creates (ledger_sql.cpp): 'a' and 'A', 'a' and 'a ',
+    // and every emoji are distinct keys, as the chain's rules compare them.
+    if (text && (actual[3].is_null() || actual[3].as_string() != "utf8mb4" ||
+                 actual[4].as_string() != "utf8mb4_nopad_bin")) {
+      return differs(fmt::format("column {} is {} with collation {}, the chain needs utf8mb4 with utf8mb4_nopad_bin",
+                                 expected.name, actual[3].is_null() ? "binary" : actual[3].as_string(),
+                                 actual[4].is_null() ? "none" : actual[4].as_string()));
+    }
+  }
+  auto triggers = db.Query(
+      "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() "
+      "AND EVENT_OBJECT_TABLE = ?",
+      std::span(&name, 1));
+  if (!triggers.ok()) return triggers.status();
+  if (!triggers->empty()) {
+    return differs(fmt::format("it has trigger {}, which would write what the chain does not", (*triggers)[0][0].as_string()));
   }
   auto key = db.Query(
       "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() "

@@ -1,6 +1,7 @@
 // Creates the chain's ledger tables and checks that tables already there match the schema
-// (columns, types, nullability, primary key, InnoDB), so a node never writes into a table
-// whose shape differs from what every other node holds.
+// (columns, types, nullability, primary key, InnoDB, utf8mb4 text with the binary NO PAD
+// collation, no triggers), so a node never writes into a table whose shape or comparison rules
+// differ from what every other node holds.
 #pragma once
 
 #include "consensus/ledger_schema.h"
