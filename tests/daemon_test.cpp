@@ -540,3 +540,59 @@ TEST_F(DaemonTest, ASecondNodeOnTheSameDatabaseOrPortExitsOneNamingWhy) {
 
 }  // namespace
 }  // namespace rowchain::testing
+
+namespace rowchain::testing {
+namespace {
+
+int64_t ResidentKib(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+// Watch streams that never read used to be unbounded in number and in what each held.
+TEST_F(DaemonTest, AThousandWatchersThatNeverReadAreBoundedAndTheNodeKeepsSealing) {
+  auto daemon = Start({"--miner", "cpu", "--threads", "1"});
+  ASSERT_TRUE(daemon);
+  auto channel = grpc::CreateChannel(daemon->address(), grpc::InsecureChannelCredentials());
+  auto stub = pb::Ledger::NewStub(channel);
+  constexpr int kWatchers = 1000;  // the node's bound (LedgerServiceOptions::max_block_watchers)
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<pb::BlockEvent>>> readers;
+  pb::WatchBlocksRequest request;
+  request.set_start_height(0);
+  for (int i = 0; i < kWatchers; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(stub->WatchBlocks(contexts.back().get(), request));
+  }
+  // One more than the bound is refused at once.
+  ASSERT_TRUE(Eventually([&] {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 5s);
+    auto extra = stub->WatchBlocks(&context, request);
+    pb::BlockEvent event;
+    while (extra->Read(&event)) {
+    }
+    return extra->Finish().error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+  }, 30s, 100ms)) << daemon->Log();
+  const int64_t rss_before = ResidentKib(daemon->pid());
+  auto submit = RunCli(fmt::format("--node {} submit --table users --rows {} --batch-rows 100 --wait --timeout 60",
+                                   daemon->address(), File("many.json", [] {
+                                     nlohmann::json rows = nlohmann::json::array();
+                                     for (int i = 1; i <= 2000; ++i) rows.push_back({{"id", i}, {"name", std::string(200, 'x')}, {"age", 1}});
+                                     return rows.dump();
+                                   }())));
+  EXPECT_EQ(submit.exit_code, 0) << submit.err << daemon->Log();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 2000);
+  // Every block went to every watcher once (shared), and each stream's unsent bytes are bounded.
+  const int64_t rss_after = ResidentKib(daemon->pid());
+  EXPECT_LT(rss_after - rss_before, 512 * 1024) << rss_before << " -> " << rss_after << " KiB";
+  for (auto& context : contexts) context->TryCancel();
+  for (auto& reader : readers) (void)reader->Finish();
+}
+
+}  // namespace
+}  // namespace rowchain::testing

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "consensus/compact.h"
@@ -19,6 +20,10 @@ namespace pb = ::rowchain::v1;
 
 namespace {
 
+std::string TooManyWatchers(size_t bound) {
+  return fmt::format("this node serves at most {} such watch streams at once; retry later", bound);
+}
+
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, const Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
@@ -32,19 +37,23 @@ class HeldBackStream : public StreamWriter<Message> {
   using StreamWriter<Message>::StreamWriter;
 
   void Deliver(Message message) {
+    const size_t bytes = message.ByteSizeLong();
+    Deliver(std::make_shared<const Message>(std::move(message)), bytes);
+  }
+  void Deliver(std::shared_ptr<const Message> message, size_t bytes) {
     std::unique_lock lock(m_hold_mutex);
     if (!m_open) {
-      m_held.push_back(std::move(message));
+      m_held.emplace_back(std::move(message), bytes);
       return;
     }
     lock.unlock();
-    this->Enqueue(std::move(message));
+    this->Enqueue(std::move(message), bytes);
   }
   // Queues `first` messages, then everything held back, and lets later events straight through.
   void Open(std::vector<Message> first) {
     std::lock_guard lock(m_hold_mutex);
     for (Message& m : first) this->Enqueue(std::move(m));
-    for (Message& m : m_held) this->Enqueue(std::move(m));
+    for (auto& [m, bytes] : m_held) this->Enqueue(std::move(m), bytes);
     m_held.clear();
     m_open = true;
   }
@@ -52,13 +61,25 @@ class HeldBackStream : public StreamWriter<Message> {
  private:
   std::mutex m_hold_mutex;
   bool m_open = false;
-  std::vector<Message> m_held;
+  std::vector<std::pair<std::shared_ptr<const Message>, size_t>> m_held;
+};
+
+// Counts a watch stream for its life against the node's bound.
+class WatchSlot {
+ public:
+  explicit WatchSlot(std::atomic<size_t>& open) : m_open(open) { ++m_open; }
+  ~WatchSlot() { --m_open; }
+  WatchSlot(const WatchSlot&) = delete;
+  WatchSlot& operator=(const WatchSlot&) = delete;
+
+ private:
+  std::atomic<size_t>& m_open;
 };
 
 class BatchWatcher final : public HeldBackStream<pb::BatchStatus> {
  public:
-  BatchWatcher(node::Node& node, const consensus::BatchId& id, size_t backlog)
-      : HeldBackStream(backlog), m_node(node) {
+  BatchWatcher(node::Node& node, const consensus::BatchId& id, StreamBudget budget, std::atomic<size_t>& open)
+      : HeldBackStream(budget), m_node(node), m_slot(open) {
     m_subscription = node.events().Subscribe([this, id](const node::NodeEvent& event) {
       const auto* batch = std::get_if<node::BatchEvent>(&event);
       if (batch == nullptr || batch->id != id) return;
@@ -79,17 +100,20 @@ class BatchWatcher final : public HeldBackStream<pb::BatchStatus> {
  private:
   void OnStreamDone() override { m_node.events().Unsubscribe(m_subscription); }
   node::Node& m_node;
+  WatchSlot m_slot;
   uint64_t m_subscription = 0;
 };
 
 class BlockWatcher final : public HeldBackStream<pb::BlockEvent> {
  public:
-  BlockWatcher(node::Node& node, std::optional<uint64_t> start_height, bool without_rows, size_t max_backlog)
-      : HeldBackStream(max_backlog), m_node(node), m_without_rows(without_rows) {
+  BlockWatcher(node::Node& node, BlockEventCache& cache, std::optional<uint64_t> start_height, bool without_rows,
+               StreamBudget budget, std::atomic<size_t>& open)
+      : HeldBackStream(budget), m_node(node), m_cache(cache), m_without_rows(without_rows), m_slot(open) {
     auto callback = [this](const node::NodeEvent& event) {
       const auto* block = std::get_if<node::BlockEvent>(&event);
       if (block == nullptr) return;
-      Deliver(Message(*block->block, block->connected));
+      auto [message, bytes] = m_cache.Get(*block->block, block->connected, m_without_rows);
+      Deliver(std::move(message), bytes);
     };
     if (!start_height) {
       m_subscription = node.events().Subscribe(callback);
@@ -108,28 +132,26 @@ class BlockWatcher final : public HeldBackStream<pb::BlockEvent> {
           FinishWith(grpc::Status(grpc::StatusCode::INTERNAL, "a main-chain block could not be read"));
           return;
         }
-        if (!Enqueue(Message(**view, true))) return;
+        auto [message, bytes] = m_cache.Get(**view, true, m_without_rows);
+        if (!Enqueue(std::move(message), bytes)) return;
       }
       Open({});
     });
   }
 
  private:
-  pb::BlockEvent Message(const node::BlockView& view, bool connected) const {
-    pb::BlockEvent message;
-    message.set_kind(connected ? pb::BlockEvent::KIND_CONNECTED : pb::BlockEvent::KIND_DISCONNECTED);
-    BlockToProto(view, m_node.params().schema, m_without_rows, message.mutable_block());
-    for (const consensus::BatchId& id : node::BatchesOf(view.block)) message.add_batch_ids(HexEncode(id));
-    return message;
+  std::string FellBehind(const pb::BlockEvent* oldest) const override {
+    return fmt::format("the watcher fell behind; resume from height {}", oldest->block().height());
   }
-
   void OnStreamDone() override {
     m_stop = true;
     if (m_replay.joinable()) m_replay.join();
     m_node.events().Unsubscribe(m_subscription);
   }
   node::Node& m_node;
+  BlockEventCache& m_cache;
   const bool m_without_rows;
+  WatchSlot m_slot;
   uint64_t m_subscription = 0;
   std::atomic<bool> m_stop{false};
   std::thread m_replay;
@@ -138,7 +160,10 @@ class BlockWatcher final : public HeldBackStream<pb::BlockEvent> {
 }  // namespace
 
 LedgerService::LedgerService(node::Node& node, LedgerServiceOptions options)
-    : m_node(node), m_options(std::move(options)), m_workers(m_options.worker_threads) {}
+    : m_node(node),
+      m_options(std::move(options)),
+      m_workers(m_options.worker_threads),
+      m_block_events(node.params().schema) {}
 
 LedgerService::~LedgerService() = default;
 
@@ -185,23 +210,33 @@ grpc::ServerWriteReactor<pb::BatchStatus>* LedgerService::WatchBatch(grpc::Callb
   auto id = ParseBatchId(request->batch_id());
   Status refused = !grant.ok() ? grant.status() : id.status();
   if (!refused.ok()) {
-    auto* reactor = new StreamWriter<pb::BatchStatus>(1);
+    auto* reactor = new StreamWriter<pb::BatchStatus>(StreamBudget{});
     reactor->FinishWith(ToGrpcStatus(refused));
     return reactor;
   }
-  return new BatchWatcher(m_node, *id, m_options.max_stream_backlog);
+  if (m_batch_watchers.load() >= m_options.max_batch_watchers) {
+    auto* reactor = new StreamWriter<pb::BatchStatus>(StreamBudget{});
+    reactor->FinishWith(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, TooManyWatchers(m_options.max_batch_watchers)));
+    return reactor;
+  }
+  return new BatchWatcher(m_node, *id, m_options.stream_budget, m_batch_watchers);
 }
 
 grpc::ServerWriteReactor<pb::BlockEvent>* LedgerService::WatchBlocks(grpc::CallbackServerContext* context,
                                                                      const pb::WatchBlocksRequest* request) {
-  if (auto grant = Authenticate(context); !grant.ok()) {
-    auto* reactor = new StreamWriter<pb::BlockEvent>(1);
-    reactor->FinishWith(ToGrpcStatus(grant.status()));
+  Status refused = Authenticate(context).status();
+  if (refused.ok() && m_block_watchers.load() >= m_options.max_block_watchers) {
+    refused = ResourceExhaustedError(TooManyWatchers(m_options.max_block_watchers));
+  }
+  if (!refused.ok()) {
+    auto* reactor = new StreamWriter<pb::BlockEvent>(StreamBudget{});
+    reactor->FinishWith(ToGrpcStatus(refused));
     return reactor;
   }
   std::optional<uint64_t> start;
   if (request->has_start_height()) start = request->start_height();
-  return new BlockWatcher(m_node, start, request->without_rows(), m_options.max_stream_backlog);
+  return new BlockWatcher(m_node, m_block_events, start, request->without_rows(), m_options.stream_budget,
+                          m_block_watchers);
 }
 
 grpc::ServerUnaryReactor* LedgerService::GetBlock(grpc::CallbackServerContext* context,

@@ -8,6 +8,8 @@
 #include <memory>
 
 #include "api/auth.h"
+#include "api/block_event_cache.h"
+#include "api/stream_writer.h"
 #include "node/node.h"
 #include "rowchain/v1/ledger.grpc.pb.h"
 #include "api/worker_pool.h"
@@ -17,7 +19,9 @@ namespace rowchain::api {
 struct LedgerServiceOptions {
   AuthPolicy auth;
   size_t worker_threads = 16;
-  size_t max_stream_backlog = 10'000;  // queued messages per stream
+  StreamBudget stream_budget;         // unsent messages and bytes per watch stream
+  size_t max_block_watchers = 1'000;   // open WatchBlocks streams per node (each may hold blocks)
+  size_t max_batch_watchers = 10'000;  // open WatchBatch streams per node (each holds a few events)
 };
 
 class LedgerService final : public ::rowchain::v1::Ledger::CallbackService {
@@ -47,6 +51,9 @@ class LedgerService final : public ::rowchain::v1::Ledger::CallbackService {
   node::Node& m_node;
   LedgerServiceOptions m_options;
   WorkerPool m_workers;
+  BlockEventCache m_block_events;
+  std::atomic<size_t> m_block_watchers{0};
+  std::atomic<size_t> m_batch_watchers{0};
 };
 
 }  // namespace rowchain::api

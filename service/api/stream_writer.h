@@ -5,6 +5,8 @@
 #pragma once
 
 #include <deque>
+#include <memory>
+#include <string>
 #include <mutex>
 #include <optional>
 
@@ -12,20 +14,32 @@
 
 namespace rowchain::api {
 
+// Bounds on what one stream may hold unsent.
+struct StreamBudget {
+  size_t max_messages = 10'000;
+  size_t max_bytes = 16u << 20;
+};
+
 template <class Message>
 class StreamWriter : public grpc::ServerWriteReactor<Message> {
  public:
-  explicit StreamWriter(size_t max_backlog) : m_max_backlog(max_backlog) {}
+  explicit StreamWriter(StreamBudget budget) : m_budget(budget) {}
 
   // False when the stream is finished or its backlog overflowed (which finishes it).
   bool Enqueue(Message message) {
+    const size_t bytes = message.ByteSizeLong();
+    return Enqueue(std::make_shared<const Message>(std::move(message)), bytes);
+  }
+  // A message shared with other streams (a block converted once for every watcher).
+  bool Enqueue(std::shared_ptr<const Message> message, size_t bytes) {
     std::lock_guard lock(m_mutex);
     if (m_finish_requested) return false;
-    if (m_queue.size() >= m_max_backlog) {
-      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "the watcher fell too far behind; resubscribe"));
+    if (m_queue.size() >= m_budget.max_messages || m_queued_bytes + bytes > m_budget.max_bytes) {
+      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, FellBehind(m_queue.empty() ? message.get() : m_queue.front().message.get())));
       return false;
     }
-    m_queue.push_back(std::move(message));
+    m_queued_bytes += bytes;
+    m_queue.push_back({std::move(message), bytes});
     if (!m_writing) WriteNextLocked();
     return true;
   }
@@ -42,11 +56,18 @@ class StreamWriter : public grpc::ServerWriteReactor<Message> {
 
  protected:
   virtual void OnStreamDone() {}
+  // The RESOURCE_EXHAUSTED message when the client fell behind; `oldest` is the first unsent.
+  virtual std::string FellBehind(const Message* /*oldest*/) const { return "the watcher fell too far behind; resubscribe"; }
 
  private:
+  struct Queued {
+    std::shared_ptr<const Message> message;
+    size_t bytes = 0;
+  };
   void OnWriteDone(bool ok) override {
     std::lock_guard lock(m_mutex);
     m_writing = false;
+    m_queued_bytes -= m_queue.front().bytes;
     m_queue.pop_front();
     if (!ok) {
       FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
@@ -67,7 +88,7 @@ class StreamWriter : public grpc::ServerWriteReactor<Message> {
 
   void WriteNextLocked() {
     m_writing = true;
-    this->StartWrite(&m_queue.front());
+    this->StartWrite(m_queue.front().message.get());
   }
   void FinishLocked(grpc::Status status) {
     if (m_finish_requested) return;
@@ -79,9 +100,10 @@ class StreamWriter : public grpc::ServerWriteReactor<Message> {
     }
   }
 
-  const size_t m_max_backlog;
+  const StreamBudget m_budget;
   std::mutex m_mutex;
-  std::deque<Message> m_queue;  // the front is being written while m_writing
+  std::deque<Queued> m_queue;  // the front is being written while m_writing
+  size_t m_queued_bytes = 0;
   bool m_writing = false;
   bool m_finish_requested = false;
   bool m_finished = false;
