@@ -623,3 +623,39 @@ TEST(LedgerTablesTest, APreExistingTableWithAnotherCollationOrATriggerIsRefusedN
 
 }  // namespace
 }  // namespace rowchain::store
+
+namespace rowchain::store {
+namespace {
+
+TEST(ChainStoreReorgTest, AHeavierBranchForkingDeeperThanTheLimitIsRefusedAndAShallowOneTaken) {
+  TestDatabase db;
+  TestChain chain(testing::RegtestParams());
+  ChainStoreOptions options;
+  options.max_reorg_depth = 2;
+  auto opened = ChainStore::Open(db.uri(), testing::RegtestParams(), options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ChainStore& store = **opened;
+  // The main chain: three blocks on genesis.
+  std::vector<Block> main = {chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "a", 1)})};
+  for (uint64_t h = 1; h < 3; ++h) main.push_back(chain.Mine(main.back(), h, {}, h));
+  for (const Block& b : main) ExpectConnected(store, b);
+  // A heavier branch from genesis: switching would disconnect 3 blocks, more than 2.
+  std::vector<Block> deep = {chain.Mine(chain.genesis(), 0, {}, 100)};
+  for (uint64_t h = 1; h < 4; ++h) deep.push_back(chain.Mine(deep.back(), h, {}, 100 + h));
+  for (const Block& b : deep) ASSERT_TRUE(store.AcceptBlock(b, kNow).ok());
+  EXPECT_EQ(store.Tip().hash, main.back().Hash());
+  ASSERT_TRUE(store.refused_reorg().has_value());
+  EXPECT_EQ(store.refused_reorg()->depth, 3u);
+  EXPECT_EQ(store.refused_reorg()->best, deep.back().Hash());
+  EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "a/1"}}));
+  // A heavier branch forking one block below the tip is taken.
+  Block side = chain.Mine(main[1], 2, {}, 200);
+  Block side2 = chain.Mine(side, 3, {}, 201);
+  Block side3 = chain.Mine(side2, 4, {}, 202);
+  for (const Block& b : {side, side2, side3}) ASSERT_TRUE(store.AcceptBlock(b, kNow).ok());
+  EXPECT_EQ(store.Tip().hash, side3.Hash());
+  EXPECT_FALSE(store.refused_reorg().has_value());
+}
+
+}  // namespace
+}  // namespace rowchain::store

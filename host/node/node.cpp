@@ -36,6 +36,7 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> node(new Node(std::move(options)));
   store::ChainStoreOptions store_options;
   store_options.change_feed_prefix = node->m_options.change_feed_prefix;
+  store_options.max_reorg_depth = node->m_options.max_reorg_depth;
   node->m_ledger_keys = std::make_shared<KeyFilter>(KeyFilterOptions{.max_bytes = node->m_options.ledger_key_filter_bytes});
   store_options.ledger_keys = node->m_ledger_keys;  // from now on, every key written is added
   auto store = store::ChainStore::Open(node->m_options.mysql, node->m_params, std::move(store_options));
@@ -223,6 +224,7 @@ StatusOr<ChainInfoView> Node::ChainInfo() {
     info.genesis_hash = m_store->genesis_hash();
     info.tip = m_store->Tip();
     info.next_bits = m_store->NextBlock().bits;
+    info.refused_reorg = m_store->refused_reorg();
   }
   info.pending_batches = m_pending_batches.load();
   info.pending_rows = m_pending_rows.load();

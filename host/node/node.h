@@ -51,6 +51,8 @@ struct NodeOptions {
   // Memory for the filter of the ledger's primary keys (util/key_filter.h), which spares a
   // template asking MySQL about keys the ledger has never held; past it, every key is asked.
   size_t ledger_key_filter_bytes = 64ull << 20;
+  // Deeper reorgs are refused (store::ChainStoreOptions::max_reorg_depth).
+  uint64_t max_reorg_depth = 1'000;
 };
 
 struct SubmitResult {
@@ -71,6 +73,7 @@ struct ChainInfoView {
   uint64_t pending_batches = 0;
   uint64_t pending_rows = 0;
   std::string miner;
+  std::optional<store::RefusedReorg> refused_reorg;
 };
 
 struct RowProofView {

@@ -283,8 +283,16 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
   while (true) {
     BlockEntry* best = m_index.BestCandidate();
     BlockEntry* tip = m_index.Tip();
-    if (best == tip || !BetterTip(*best, *tip)) return OkStatus();
+    if (best == tip || !BetterTip(*best, *tip)) {
+      m_refused_reorg.reset();
+      return OkStatus();
+    }
     BlockEntry* fork = BlockIndex::ForkPoint(tip, best);
+    if (tip->height - fork->height > m_options.max_reorg_depth) {
+      RefuseReorg(*best, *fork, tip->height - fork->height);
+      return OkStatus();
+    }
+    m_refused_reorg.reset();
     if (tip != fork) {
       spdlog::info("reorg: tip {} (height {}) -> {} (height {}), fork at height {}", ShortHash(tip->hash), tip->height,
                    ShortHash(best->hash), best->height, fork->height);
@@ -313,6 +321,14 @@ Status ChainStore::ActivateBestChain(std::vector<ChainEvent>* events,
       events->push_back({ChainEvent::Kind::kConnected, e->hash, e->height});
     }
   }
+}
+
+void ChainStore::RefuseReorg(const BlockEntry& best, const BlockEntry& fork, uint64_t depth) {
+  if (m_refused_reorg && m_refused_reorg->best == best.hash) return;  // said once per branch
+  spdlog::warn("reorg refused: a heavier branch (tip {} at height {}) forks {} blocks below the tip, more than "
+               "max_reorg_depth {}; the node stays on its chain",
+               ShortHash(best.hash), best.height, depth, m_options.max_reorg_depth);
+  m_refused_reorg = RefusedReorg{.best = best.hash, .best_height = best.height, .fork_height = fork.height, .depth = depth};
 }
 
 Status ChainStore::DisconnectTip() {

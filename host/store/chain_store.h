@@ -34,6 +34,10 @@ namespace rowchain::store {
 
 struct ChainStoreOptions {
   ConnectOptions connect{.create_database = true};
+  // A heavier branch that forks deeper below the tip than this is not switched to (a long
+  // private chain rewriting settled history); the node logs it and ChainStore::refused_reorg()
+  // says so until the tip moves on.
+  uint64_t max_reorg_depth = 1'000;
   // Called at named points inside the connect transaction ("ledger-applied",
   // "before-commit"): tests use it to kill the connection mid-block.
   std::function<void(std::string_view stage)> stage_hook;
@@ -58,6 +62,14 @@ struct TipInfo {
   uint64_t height = 0;
   consensus::U256 chain_work;
   uint32_t bits = 0;
+};
+
+// A heavier branch the store would not switch to (ChainStoreOptions::max_reorg_depth).
+struct RefusedReorg {
+  Hash256 best{};
+  uint64_t best_height = 0;
+  uint64_t fork_height = 0;
+  uint64_t depth = 0;  // blocks of the main chain it would disconnect
 };
 
 struct ChainEvent {
@@ -102,6 +114,7 @@ class ChainStore {
 
   TipInfo Tip() const;
   NextBlockContext NextBlock() const;
+  const std::optional<RefusedReorg>& refused_reorg() const { return m_refused_reorg; }
   // What a block on `child_of_tip` (a block built on the tip, not yet accepted) would need, so
   // a miner can start on it while it is being committed. Precondition: its prev is the tip.
   NextBlockContext NextBlockAfter(const consensus::BlockHeader& child_of_tip) const;
@@ -180,6 +193,7 @@ class ChainStore {
   // the blocks are not such a run or one of them is invalid.
   StatusOr<bool> ConnectGroup(std::span<const consensus::Block> blocks, int64_t now);
   Status DisconnectTip();
+  void RefuseReorg(const BlockEntry& best, const BlockEntry& fork, uint64_t depth);
   Status MarkInvalid(BlockEntry* entry, const std::string& reason);
   // The keys of `ops`' INSERTs into options.ledger_keys (when set).
   void NoteLedgerKeys(std::span<const consensus::RowOperation> ops) const;
@@ -191,6 +205,7 @@ class ChainStore {
   ChainStoreOptions m_options;
   MysqlUri m_uri;
   std::unique_ptr<DatabaseLock> m_lock;  // one node per database (database_lock.h)
+  std::optional<RefusedReorg> m_refused_reorg;
   Hash256 m_genesis_hash{};
   std::unique_ptr<MysqlConnection> m_db;
   bool m_needs_reload = false;

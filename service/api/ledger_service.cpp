@@ -286,6 +286,11 @@ grpc::ServerUnaryReactor* LedgerService::GetChainInfo(grpc::CallbackServerContex
     response->set_miner(info->miner);
     response->set_max_block_rows(m_node.params().max_block_rows);
     response->set_max_block_bytes(m_node.params().max_block_bytes);
+    if (const auto& refused = info->refused_reorg) {
+      response->set_refused_reorg(fmt::format("a heavier branch (tip {} at height {}) forks {} blocks below the tip, "
+                                              "deeper than --max-reorg-depth",
+                                              consensus::ToDisplayHex(refused->best), refused->best_height, refused->depth));
+    }
     for (const consensus::TableSchema& table : m_node.params().schema.tables) {
       pb::TableInfo* out = response->add_tables();
       out->set_name(table.name);

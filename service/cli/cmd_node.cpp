@@ -184,10 +184,12 @@ int RunTip(const NodeFlags& node, bool json) {
     return ReportRpcError("tip", s);
   }
   if (json) {
-    std::printf("%s\n", nlohmann::json{{"chain", info.chain()}, {"height", info.height()}, {"hash", info.tip_hash()},
-                                       {"chain_work", info.chain_work()}, {"pending", info.pending_batches()},
-                                       {"pending_rows", info.pending_rows()}, {"bits", info.bits()},
-                                       {"difficulty", info.difficulty()}, {"miner", info.miner()}}.dump().c_str());
+    nlohmann::json out{{"chain", info.chain()}, {"height", info.height()}, {"hash", info.tip_hash()},
+                       {"chain_work", info.chain_work()}, {"pending", info.pending_batches()},
+                       {"pending_rows", info.pending_rows()}, {"bits", info.bits()},
+                       {"difficulty", info.difficulty()}, {"miner", info.miner()}};
+    if (!info.refused_reorg().empty()) out["refused_reorg"] = info.refused_reorg();
+    std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("chain %s: height %llu, tip %s\nchain work 0x%s, difficulty %.6g (bits %08x)\n"
                 "pending: %llu batches, %llu rows; miner: %s\n",
@@ -195,6 +197,7 @@ int RunTip(const NodeFlags& node, bool json) {
                 info.chain_work().c_str(), info.difficulty(), info.bits(),
                 static_cast<unsigned long long>(info.pending_batches()),
                 static_cast<unsigned long long>(info.pending_rows()), info.miner().c_str());
+    if (!info.refused_reorg().empty()) std::printf("reorg refused: %s\n", info.refused_reorg().c_str());
   }
   return kExitOk;
 }

@@ -24,7 +24,8 @@ struct DaemonConfig {
   std::vector<int> devices;    // GPU ordinals; empty = all
   std::vector<std::string> peers;
   std::string peer_secret;       // the network's shared secret for peer links (keep the file 0600)
-  uint32_t peer_timeout_s = 10;  // a peer that leaves a request unanswered this long is dropped
+  uint32_t peer_timeout_s = 10;
+  uint64_t max_reorg_depth = 1'000;  // heavier branches forking deeper are refused  // a peer that leaves a request unanswered this long is dropped
   std::string miner_id = "rowchaind";
   uint64_t max_pending_rows = 1'000'000;
   uint64_t max_request_bytes = 8 << 20;

@@ -25,6 +25,7 @@ const Setting kDaemonSettings[] = {
     {"miner_id", "id written into every block this node seals", &C::miner_id},
     {"max_pending_rows", "pending pool bound, in rows", &C::max_pending_rows},
     {"max_request_bytes", "largest request accepted, in bytes", &C::max_request_bytes},
+    {"max_reorg_depth", "a heavier branch forking deeper below the tip is refused", &C::max_reorg_depth},
     {"log_level", "trace, debug, info, warn, error or off", &C::log_level},
     {"ready_file", "write {listen, pid} as JSON here once serving", &C::ready_file},
     {"kafka_brokers", "publish the change feed to these Kafka brokers", &C::kafka_brokers},

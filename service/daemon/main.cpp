@@ -54,6 +54,7 @@ rowchain::node::NodeOptions NodeOptionsOf(const DaemonConfig& config, rowchain::
   options.params = std::move(params);
   options.miner_id = config.miner_id;
   options.max_pending_rows = config.max_pending_rows;
+  options.max_reorg_depth = config.max_reorg_depth;
   if (!config.kafka_brokers.empty()) options.change_feed_prefix = config.kafka_topic_prefix;
   if (config.miner != "off") {
     rowchain::mining::MinerOptions miner;
