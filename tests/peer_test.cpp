@@ -283,11 +283,14 @@ class FakePeer {
     if (!m_finished) (void)m_stream->Finish();
   }
   void Hello(const std::string& genesis_hex) {
+    static std::atomic<int> next_id{0};
+    HelloAs(genesis_hex, "fake-peer-" + std::to_string(next_id++));  // loopback bans are per node id
+  }
+  void HelloAs(const std::string& genesis_hex, const std::string& node_id) {
     pb::PeerMessage hello;
     hello.mutable_hello()->set_protocol_version(1);
     hello.mutable_hello()->set_genesis_hash(genesis_hex);
-    static std::atomic<int> next_id{0};
-    hello.mutable_hello()->set_node_id("fake-peer-" + std::to_string(next_id++));  // bans are per node id
+    hello.mutable_hello()->set_node_id(node_id);
     ASSERT_TRUE(m_stream->Write(hello));
   }
   bool Send(const pb::PeerMessage& m) { return m_stream->Write(m); }
@@ -543,6 +546,28 @@ TEST_F(HostilePeerTest, NodesSharingANetworkSecretLinkAndOthersAreRefused) {
     EXPECT_NE(bye->goodbye().reason().find("proof of the network secret is wrong"), std::string::npos)
         << bye->goodbye().reason();
   }
+}
+
+TEST_F(HostilePeerTest, ABanOutlivesARestartOfTheNode) {
+  NodeUnderTest a;
+  StartMiner(a);
+  {
+    FakePeer cheat(a.address());
+    cheat.HelloAs(Genesis(), "the-cheat");
+    pb::PeerMessage headers;
+    headers.mutable_headers();
+    ASSERT_TRUE(cheat.Send(headers));  // the answer to the node's request
+    ASSERT_TRUE(cheat.Send(headers));  // and one nobody asked for
+    ASSERT_TRUE(cheat.ReadUntil(pb::PeerMessage::kGoodbye).has_value());
+  }
+  ASSERT_EQ(a.process->Stop(SIGTERM), 0);
+  StartMiner(a);
+  EXPECT_NE(a.process->Log().find("peer bans kept from before the restart"), std::string::npos) << a.process->Log();
+  FakePeer again(a.address());
+  again.HelloAs(Genesis(), "the-cheat");
+  auto bye = again.ReadUntil(pb::PeerMessage::kGoodbye);
+  ASSERT_TRUE(bye.has_value());
+  EXPECT_EQ(bye->goodbye().reason(), "banned");
 }
 
 TEST(BanKeyTest, TheAddressWithoutItsPortAndNothingForLoopback) {

@@ -276,6 +276,18 @@ std::optional<consensus::U256> Node::ChainWorkOf(const Hash256& hash) {
   return entry->chain_work;
 }
 
+Status Node::RecordPeerBan(const store::PeerBan& ban) {
+  auto saved = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<bool> {
+    ROWCHAIN_RETURN_IF_ERROR(store::SavePeerBan(db, ban));
+    return true;
+  });
+  return saved.status();
+}
+
+StatusOr<std::vector<store::PeerBan>> Node::PeerBans() {
+  return m_writers->With([&](store::MysqlConnection& db) { return store::LoadPeerBans(db, UnixNow()); });
+}
+
 std::vector<Hash256> Node::Locator() {
   std::lock_guard lock(m_store_mutex);
   std::vector<Hash256> locator;

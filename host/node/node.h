@@ -30,6 +30,7 @@
 #include "store/chain_store.h"
 #include "store/connection_pool.h"
 #include "store/mysql_uri.h"
+#include "store/peer_bans.h"
 
 namespace rowchain::node {
 
@@ -126,6 +127,9 @@ class Node final : private MiningHost {
   bool HasBlock(const consensus::Hash256& hash);
   // The total work of the chain up to a stored block; nullopt when the block is not stored.
   std::optional<consensus::U256> ChainWorkOf(const consensus::Hash256& hash);
+  // Peer bans, kept in MySQL across restarts (store/peer_bans.h).
+  Status RecordPeerBan(const store::PeerBan& ban);
+  StatusOr<std::vector<store::PeerBan>> PeerBans();
   // Main-chain hashes from the tip back: ten one by one, then doubling steps; genesis last.
   std::vector<consensus::Hash256> Locator();
   struct HeaderRun {

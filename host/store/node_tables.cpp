@@ -76,10 +76,17 @@ const std::array<std::vector<std::string_view>, kNodeSchemaVersion> kMigrations 
         // stored before have no digest: a retry of such a batch no longer finds it.
         "ALTER TABLE rowchain_batches ADD COLUMN IF NOT EXISTS content_digest BINARY(32) NULL",
     },
+    {
+        // Version 5: peer bans survive a restart (store/peer_bans.h).
+        "CREATE TABLE IF NOT EXISTS rowchain_bans ("
+        " ban_key VARBINARY(255) NOT NULL PRIMARY KEY,"
+        " until_unix BIGINT NOT NULL,"
+        " reason VARCHAR(255) NOT NULL) ENGINE=InnoDB",
+    },
 }};
 
-constexpr std::array<std::string_view, 4> kNodeTables = {"rowchain_meta", "rowchain_blocks", "rowchain_batches",
-                                                         "rowchain_outbox"};
+constexpr std::array<std::string_view, 5> kNodeTables = {"rowchain_meta", "rowchain_blocks", "rowchain_batches",
+                                                         "rowchain_outbox", "rowchain_bans"};
 
 StatusOr<int> CurrentSchemaVersion(MysqlConnection& db) {
   auto rows = db.Query(

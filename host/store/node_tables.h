@@ -14,7 +14,7 @@
 
 namespace rowchain::store {
 
-inline constexpr int kNodeSchemaVersion = 4;
+inline constexpr int kNodeSchemaVersion = 5;
 
 // Checks that InnoDB is available, creates or migrates the node tables to kNodeSchemaVersion
 // and checks every node table uses InnoDB. FAILED_PRECONDITION for a database of a newer

@@ -91,6 +91,24 @@ StatusOr<Feed> StartFeed(const DaemonConfig& config, rowchain::node::Node& node)
   return feed;
 }
 
+// Bans kept in MySQL: a restart does not free a peer that cheated.
+std::unique_ptr<rowchain::peer::BanList> BansOf(rowchain::node::Node& node) {
+  auto persist = [&node](const std::string& key, std::chrono::seconds duration, const std::string& reason) {
+    const int64_t until = static_cast<int64_t>(std::time(nullptr)) + duration.count();
+    if (Status s = node.RecordPeerBan({key, until, reason}); !s.ok()) spdlog::warn("ban not recorded: {}", s.message());
+  };
+  auto bans = std::make_unique<rowchain::peer::BanList>(std::chrono::minutes(10), rowchain::SystemSteadyClock(), persist);
+  auto saved = node.PeerBans();
+  if (!saved.ok()) {
+    spdlog::warn("bans from before the restart not read: {}", saved.status().message());
+    return bans;
+  }
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  for (const rowchain::store::PeerBan& ban : *saved) bans->Restore(ban.key, std::chrono::seconds(ban.until_unix - now));
+  if (!saved->empty()) spdlog::info("{} peer bans kept from before the restart", saved->size());
+  return bans;
+}
+
 bool IsLoopback(const std::string& listen) {
   const std::string host = listen.substr(0, listen.rfind(':'));
   return host == "localhost" || host.starts_with("127.") || host == "[::1]";
@@ -123,7 +141,8 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   server_options.tls = config.tls;
   server_options.max_request_bytes = static_cast<int>(config.max_request_bytes);
   server_options.service.auth = std::move(auth);
-  rowchain::peer::BanList bans;
+  std::unique_ptr<rowchain::peer::BanList> ban_list = BansOf(node);
+  rowchain::peer::BanList& bans = *ban_list;
   rowchain::peer::DownloadBook downloads;
   const rowchain::peer::PeerConfig peer_config = PeerConfigOf(config);
   rowchain::peer::PeerService peer_service(node, bans, downloads, peer_config);

@@ -11,11 +11,21 @@ std::string BanKeyOfAddress(const std::string& grpc_peer) {
   return host;
 }
 
-void BanList::Ban(const std::string& node_id, const std::string& address) {
+void BanList::Ban(const std::string& node_id, const std::string& address, const std::string& reason) {
+  {
+    std::lock_guard lock(m_mutex);
+    auto until = m_clock() + m_duration;
+    if (!node_id.empty()) m_until[node_id] = until;
+    if (!address.empty()) m_until[address] = until;
+  }
+  if (!m_persist) return;
+  if (!node_id.empty()) m_persist(node_id, m_duration, reason);
+  if (!address.empty()) m_persist(address, m_duration, reason);
+}
+
+void BanList::Restore(const std::string& key, std::chrono::seconds remaining) {
   std::lock_guard lock(m_mutex);
-  auto until = m_clock() + m_duration;
-  if (!node_id.empty()) m_until[node_id] = until;
-  if (!address.empty()) m_until[address] = until;
+  if (!key.empty() && remaining.count() > 0) m_until[key] = m_clock() + remaining;
 }
 
 bool BanList::IsBanned(const std::string& key) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,15 +18,21 @@ std::string BanKeyOfAddress(const std::string& grpc_peer);
 
 class BanList {
  public:
-  explicit BanList(std::chrono::seconds duration = std::chrono::minutes(10), SteadyClock clock = SystemSteadyClock())
-      : m_duration(duration), m_clock(std::move(clock)) {}
-  void Ban(const std::string& node_id, const std::string& address);
+  // Called for every key banned, with the ban's length (to keep it across restarts).
+  using Persist = std::function<void(const std::string& key, std::chrono::seconds duration, const std::string& reason)>;
+  explicit BanList(std::chrono::seconds duration = std::chrono::minutes(10), SteadyClock clock = SystemSteadyClock(),
+                   Persist persist = {})
+      : m_duration(duration), m_clock(std::move(clock)), m_persist(std::move(persist)) {}
+  void Ban(const std::string& node_id, const std::string& address, const std::string& reason = {});
+  // A ban kept from before a restart, with what is left of it.
+  void Restore(const std::string& key, std::chrono::seconds remaining);
   bool IsBanned(const std::string& node_id_or_address);
 
  private:
   std::mutex m_mutex;
   const std::chrono::seconds m_duration;
   const SteadyClock m_clock;
+  const Persist m_persist;
   std::map<std::string, std::chrono::steady_clock::time_point> m_until;
 };
 

@@ -192,7 +192,8 @@ Status PeerSession::Run() {
 Status PeerSession::Misbehaved(std::string_view reason_code, const std::string& detail) {
   spdlog::warn("peer {} ({}) disconnected and banned: {}: {}", m_address, m_peer_id.empty() ? "?" : m_peer_id,
                reason_code, detail);
-  m_bans.Ban(m_peer_id, m_inbound ? BanKeyOfAddress(m_address) : m_address);  // an outbound link: the address dialled
+  m_bans.Ban(m_peer_id, m_inbound ? BanKeyOfAddress(m_address) : m_address,  // an outbound link: the address dialled
+             fmt::format("{}: {}", reason_code, detail));
   pb::PeerMessage goodbye;
   goodbye.mutable_goodbye()->set_reason(fmt::format("{}: {}", reason_code, detail));
   Send(std::move(goodbye));
