@@ -104,3 +104,38 @@ TEST(TemplateSelection, RejectsABatchHoldingAKeyTwice) {
 
 }  // namespace
 }  // namespace rowchain::node
+
+#include "node/template_builder.h"
+
+namespace rowchain::node {
+namespace {
+
+// The last step of a template, alone: the chosen batches' leaves in order on the next block's
+// header fields, its time never before the parent's median time past.
+TEST(AssembleTemplate, TakesTheChosenBatchesInOrderOnTheNextBlock) {
+  Candidates candidates;
+  candidates.batches.push_back(std::make_shared<const PreparedBatch>(Candidate(1, {UserInsert(Batch(1), 0, 1, "a", 1)})));
+  candidates.batches.push_back(std::make_shared<const PreparedBatch>(
+      Candidate(2, {UserInsert(Batch(2), 0, 2, "b", 2), UserInsert(Batch(2), 1, 3, "c", 3)})));
+  candidates.batches.push_back(std::make_shared<const PreparedBatch>(Candidate(3, {UserInsert(Batch(3), 0, 4, "d", 4)})));
+  TemplateSelection selection;
+  selection.chosen = {2, 0};  // the third, then the first
+  selection.chosen_keys = {Key(4), Key(1)};
+  store::NextBlockContext next{.prev_hash = {}, .height = 7, .bits = 0x207fffff, .min_time = 1000};
+  next.prev_hash[0] = 9;
+  Template t = AssembleTemplate(next, candidates, selection, "miner-x", /*now=*/500);
+  EXPECT_EQ(t.spec.height, 7u);
+  EXPECT_EQ(t.spec.prev_hash, next.prev_hash);
+  EXPECT_EQ(t.spec.bits, 0x207fffffu);
+  EXPECT_EQ(t.spec.time, 1000u);  // the clock is behind: the median time past wins
+  EXPECT_EQ(t.spec.miner_id, "miner-x");
+  EXPECT_EQ(t.batches, (std::vector<consensus::BatchId>{Batch(3), Batch(1)}));
+  ASSERT_EQ(t.spec.rows.size(), 2u);
+  EXPECT_EQ(t.spec.rows[0], candidates.batches[2]->leaves[0]);
+  EXPECT_EQ(t.spec.rows[1], candidates.batches[0]->leaves[0]);
+  EXPECT_EQ(t.keys, (std::unordered_set<std::string>{Key(4), Key(1)}));
+  EXPECT_EQ(AssembleTemplate(next, candidates, selection, "m", /*now=*/5000).spec.time, 5000u);
+}
+
+}  // namespace
+}  // namespace rowchain::node
