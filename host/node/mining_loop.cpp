@@ -94,11 +94,10 @@ MiningLoop::Step MiningLoop::RunOnce(std::stop_token stop, uint64_t generation) 
   return Step::kSearched;
 }
 
-TemplateBase MiningLoop::BaseForNextTemplate() {
-  if (m_in_flight) return m_in_flight->base;
-  TemplateBase base;
-  base.next = m_host.NextBlock();
-  return base;
+const TemplateBase& MiningLoop::BaseForNextTemplate() {
+  if (m_in_flight) return m_in_flight->base;  // not copied: its keys are a block's worth
+  m_tip_base.next = m_host.NextBlock();
+  return m_tip_base;
 }
 
 bool MiningLoop::BeginTemplate(const Template& t, std::stop_source stop) {

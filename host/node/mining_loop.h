@@ -94,7 +94,7 @@ class MiningLoop {
   void Run(std::stop_token stop);
   // One template built, searched and handed to commit.
   Step RunOnce(std::stop_token stop, uint64_t generation);
-  TemplateBase BaseForNextTemplate();
+  const TemplateBase& BaseForNextTemplate();
   // Registers the template as the one being searched; false when the tip moved meanwhile.
   bool BeginTemplate(const Template& t, std::stop_source stop);
   // Watchers hear of the template's batches not in the previous one (outside m_mutex: a
@@ -127,6 +127,7 @@ class MiningLoop {
 
   // Used by the loop's thread only.
   std::optional<InFlight> m_in_flight;
+  TemplateBase m_tip_base;  // a template on the tip itself: nothing left out
   std::set<consensus::BatchId> m_announced;  // batches told "mining" for the previous template
 
   std::jthread m_thread;
