@@ -596,3 +596,21 @@ TEST_F(DaemonTest, AThousandWatchersThatNeverReadAreBoundedAndTheNodeKeepsSealin
 
 }  // namespace
 }  // namespace rowchain::testing
+
+namespace rowchain::testing {
+namespace {
+
+// A BIGINT UNSIGNED-sized number in a rows file used to be sent as -1.
+TEST_F(DaemonTest, ARowsFileNumberPastInt64IsRefusedAndNothingIsStored) {
+  auto daemon = Start({"--miner", "off"});
+  ASSERT_TRUE(daemon);
+  auto r = RunCli(fmt::format("--node {} submit --table users --rows {}", daemon->address(),
+                              File("huge.json", R"([{"id": 18446744073709551615, "name": "x", "age": 1}])")));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("out of range of a 64-bit signed integer"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rowchain_batches"), 0);
+}
+
+}  // namespace
+}  // namespace rowchain::testing

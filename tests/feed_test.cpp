@@ -308,6 +308,17 @@ TEST_F(FeedTest, AMessageThatIsNotUtf8IsDeadLetteredAsBase64AndTheNextIsSealed) 
   EXPECT_EQ(one_byte, 1);
 }
 
+// A BIGINT UNSIGNED-sized number used to become -1 silently.
+TEST(IngestMessage, ANumberPastInt64IsRefusedNotWrapped) {
+  auto parsed = ParseIngestMessage(R"({"table": "users", "rows": [{"id": 18446744073709551615, "name": "a", "age": 7}]})",
+                                   testing::RegtestParams().schema);
+  EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(parsed.status().message().find("out of range"), std::string::npos) << parsed.status().message();
+  auto largest = ParseIngestMessage(R"({"table": "users", "rows": [{"id": 9223372036854775807, "name": "a", "age": 7}]})",
+                                    testing::RegtestParams().schema);
+  ASSERT_TRUE(largest.ok()) << largest.status().ToString();
+}
+
 TEST(IngestMessage, RowsAreTypedByTheirColumns) {
   auto parsed = ParseIngestMessage(R"({"table": "users", "op": "update", "rows": [{"id": 1, "name": "a", "age": 7}]})",
                                    testing::RegtestParams().schema);

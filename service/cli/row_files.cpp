@@ -100,6 +100,10 @@ StatusOr<std::vector<v1::Row>> ReadJsonRows(const std::string& text, const v1::T
         out.set_null_value(true);
       } else if (value.is_boolean()) {
         out.set_int_value(value.get<bool>() ? 1 : 0);
+      } else if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+        // It would wrap to a negative number.
+        return InvalidArgumentError(fmt::format("row {}: {}: {} is out of range of a 64-bit signed integer", i, column,
+                                                value.dump()));
       } else if (value.is_number_integer()) {
         out.set_int_value(value.get<int64_t>());
       } else if (value.is_string()) {

@@ -27,6 +27,10 @@ bool IsBinary(const consensus::Column& column) {
 StatusOr<Value> ValueFromJson(const nlohmann::json& value, const consensus::Column& column) {
   if (value.is_null()) return Value::Null();
   if (value.is_boolean()) return Value::Int(value.get<bool>() ? 1 : 0);
+  // A number past INT64_MAX parses as unsigned and would wrap to a negative one.
+  if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    return InvalidArgumentError(fmt::format("{} is out of range of a 64-bit signed integer", value.dump()));
+  }
   if (value.is_number_integer()) return Value::Int(value.get<int64_t>());
   if (value.is_string() && IsBinary(column)) {
     auto bytes = Base64Decode(value.get<std::string>());
