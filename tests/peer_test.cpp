@@ -506,7 +506,12 @@ TEST_F(HostilePeerTest, WithWriterTokensAnUnauthenticatedPeerReadsNothing) {
   WriteFile(config, "[[tokens]]\nname = \"app\"\ntoken = \"app-token-0123456789\"\ntables = [\"*\"]\n");
   StartMiner(a, {"--config", config});
   FakePeer reader(a.address());
-  reader.Hello(Genesis());
+  // The node may refuse the link before the hello is even written: no write is asserted.
+  pb::PeerMessage hello;
+  hello.mutable_hello()->set_protocol_version(1);
+  hello.mutable_hello()->set_genesis_hash(Genesis());
+  hello.mutable_hello()->set_node_id("reader");
+  reader.Send(hello);
   pb::PeerMessage request;
   const consensus::Hash256 genesis = TestChain(RegtestParams()).genesis().Hash();
   request.mutable_get_blocks()->add_hashes(std::string(genesis.begin(), genesis.end()));
