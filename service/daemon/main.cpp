@@ -160,11 +160,16 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  // Each stage is logged, so a stop that does not finish says where it stands.
   dialer.Stop();
   if (feed.ingester) feed.ingester->Stop();  // an unstored message's offset stays uncommitted
+  spdlog::info("stopping: peers and ingest stopped; stopping the node");
   node.Stop();
+  spdlog::info("stopping: node stopped; stopping the feed");
   if (feed.publisher) feed.publisher->Stop();  // what is not yet acknowledged stays in the outbox
+  spdlog::info("stopping: closing the API");
   (*server)->Shutdown(std::chrono::seconds(2));
+  spdlog::info("stopping: API closed");
   return 0;
 }
 
