@@ -283,6 +283,26 @@ TEST_F(FeedTest, IngestionStoresGoodBatchesOnceDeadLettersBadOnesAndARestartFind
   EXPECT_EQ(count("SELECT COUNT(*) FROM rowchain_batches"), 2);
 }
 
+// An event larger than the broker takes used to be sent again forever, holding up the feed.
+TEST_F(FeedTest, AnEventNoBrokerTakesIsPassedOverAndTheFeedGoesOn) {
+  auto node = StartNode(true);
+  ASSERT_TRUE(node);
+  auto publisher = OutboxPublisher::Start(
+      *node, {.brokers = m_kafka.bootstraps(), .properties = {{"message.max.bytes", "1000"}}, .batch = 1000});
+  ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+  std::string wide;  // 250 characters, 1,000 bytes: the event is past librdkafka's smallest message.max.bytes
+  for (int i = 0; i < 250; ++i) wide += "\xF0\x9F\x98\x80";
+  ASSERT_TRUE(node->SubmitBatch("users", std::vector{User(1, wide, 1)}).ok());
+  ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
+  ASSERT_TRUE(node->SubmitBatch("users", std::vector{User(2, "small", 2)}).ok());
+  ASSERT_TRUE(Eventually([&] { return OutboxSize() == 0; }, 60s));
+  EXPECT_EQ((*publisher)->stats().undeliverable, 1u);
+  EXPECT_EQ((*publisher)->stats().published, 2u);  // acknowledged front: the big one passed over, the small one sent
+  std::vector<Received> events = Consume(m_kafka.bootstraps(), 2, 5s);  // asks for one more than can come
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].envelope["after"]["name"], "small");
+}
+
 TEST_F(FeedTest, AMessageThatIsNotUtf8IsDeadLetteredAsBase64AndTheNextIsSealed) {
   auto node = StartNode(true);
   ASSERT_TRUE(node);

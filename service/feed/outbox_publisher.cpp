@@ -16,6 +16,13 @@ namespace rowchain::feed {
 
 namespace {
 
+// Errors no retry can cure: the event itself is refused. (An unknown topic or a missing
+// authorization can be fixed by an operator, so those are retried with backoff.)
+bool IsPermanent(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE ||
+         err == RD_KAFKA_RESP_ERR_INVALID_MSG;
+}
+
 // Writes the outcome of one produced event into its in-flight slot.
 void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   static_cast<std::atomic<int>*>(message->_private)->store(message->err);
@@ -199,6 +206,15 @@ bool OutboxPublisher::RestartFromFailure() {
   auto& in_flight = m_run.in_flight;
   if (in_flight.empty() || in_flight.front().delivery.load() <= 0) return false;
   const int err = in_flight.front().delivery.load();
+  if (IsPermanent(static_cast<rd_kafka_resp_err_t>(err))) {
+    // Sending it again can never succeed, and would hold up every event behind it forever.
+    spdlog::error("change feed: event {} can never be delivered ({}); passed over, the feed goes on",
+                  in_flight.front().id, rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
+    in_flight.front().delivery.store(RD_KAFKA_RESP_ERR_NO_ERROR);
+    std::lock_guard lock(m_mutex);
+    ++m_stats.undeliverable;
+    return true;
+  }
   {
     std::lock_guard lock(m_mutex);
     ++m_stats.errors;

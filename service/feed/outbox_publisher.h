@@ -32,6 +32,7 @@ struct PublisherOptions {
 struct PublisherStats {
   uint64_t published = 0;  // acknowledged and removed from the outbox
   uint64_t errors = 0;     // delivery reports with an error (the event stays in the outbox)
+  uint64_t undeliverable = 0;  // events no broker will ever take (too large): logged, then passed over
 };
 
 class OutboxPublisher {
