@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -132,6 +135,30 @@ void WriteReadyFile(const std::string& path, const std::string& address) {
   std::rename((path + ".tmp").c_str(), path.c_str());
 }
 
+// gRPC cancels what is still open after 2 s, then waits for every stream's last callback. A
+// stream that never completes (seen, rarely, under load) must not keep the process alive: by
+// now the node, the feed and the peers have stopped and committed or recorded what they hold,
+// so the process exits with the evidence in its log.
+void CloseWithDeadline(rowchain::api::NodeServer& server) {
+  constexpr auto kCloseDeadline = std::chrono::seconds(10);
+  auto closed = std::make_shared<std::promise<void>>();
+  std::future<void> done = closed->get_future();
+  std::thread closer([&server, closed] {
+    server.Shutdown(std::chrono::seconds(2));
+    closed->set_value();
+  });
+  if (done.wait_for(kCloseDeadline) == std::future_status::ready) {
+    closer.join();
+    return;
+  }
+  spdlog::error("stopping: the API did not close within {} s (a stream never finished); exiting, every write "
+                "was committed before",
+                kCloseDeadline.count());
+  spdlog::shutdown();
+  std::fflush(nullptr);
+  std::_Exit(0);
+}
+
 // Serves until SIGTERM or SIGINT, then stops in order: no new peers or ingested batches, no
 // more mining, the feed's acknowledged events recorded, the API closed.
 int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, rowchain::api::AuthPolicy auth,
@@ -168,7 +195,7 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   spdlog::info("stopping: node stopped; stopping the feed");
   if (feed.publisher) feed.publisher->Stop();  // what is not yet acknowledged stays in the outbox
   spdlog::info("stopping: closing the API");
-  (*server)->Shutdown(std::chrono::seconds(2));
+  CloseWithDeadline(**server);
   spdlog::info("stopping: API closed");
   return 0;
 }
