@@ -78,11 +78,6 @@ TEST(ChainConfigTest, LoadsAChainFile) {
   EXPECT_EQ(consensus::MakeGenesisBlock(*params).Hash(), consensus::MakeGenesisBlock(*LoadChain("dev")).Hash());
 }
 
-}  // namespace
-}  // namespace rowchain::chain
-
-namespace rowchain::chain {
-namespace {
 
 // The presets are built in code now; their genesis hashes are the ones the chain files they
 // replaced gave, so existing databases keep opening.

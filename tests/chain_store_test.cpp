@@ -470,11 +470,6 @@ TEST(MysqlConnectionTest, TcpSocketAndBadCredentials) {
   EXPECT_EQ(MysqlConnection::Connect(closed).status().code(), StatusCode::kUnavailable);
 }
 
-}  // namespace
-}  // namespace rowchain::store
-
-namespace rowchain::store {
-namespace {
 
 class AcceptBlocksTest : public ::testing::Test {
  protected:
@@ -536,11 +531,6 @@ TEST_F(AcceptBlocksTest, AnInvalidBlockInARunKeepsTheValidPrefixAndNamesTheCulpr
   EXPECT_EQ(Users(db), (std::map<int64_t, std::string>{{1, "a/1"}, {2, "b/2"}}));
 }
 
-}  // namespace
-}  // namespace rowchain::store
-
-namespace rowchain::store {
-namespace {
 
 // A chain with a nine-column table: 9,000 rows are 81,000 values, more than one prepared
 // statement takes. Such a block used to fail with MariaDB error 1390 on every node, forever.
@@ -590,11 +580,6 @@ TEST(ChainStoreWideTest, ABlockOfMoreValuesThanOneStatementTakesConnectsInEveryW
   }
 }
 
-}  // namespace
-}  // namespace rowchain::store
-
-namespace rowchain::store {
-namespace {
 
 // A case-insensitive or PAD SPACE table used to turn chain-valid rows ('a' then 'A') into
 // database errors on one node only, which then wedged or diverged.
@@ -621,11 +606,6 @@ TEST(LedgerTablesTest, APreExistingTableWithAnotherCollationOrATriggerIsRefusedN
   }
 }
 
-}  // namespace
-}  // namespace rowchain::store
-
-namespace rowchain::store {
-namespace {
 
 TEST(ChainStoreReorgTest, AHeavierBranchForkingDeeperThanTheLimitIsRefusedAndAShallowOneTaken) {
   TestDatabase db;

@@ -509,11 +509,6 @@ TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
   }
 }
 
-}  // namespace
-}  // namespace rowchain::testing
-
-namespace rowchain::testing {
-namespace {
 
 // Two nodes on one database used to mine into it together and corrupt its chain; two on one
 // port used to share it (SO_REUSEPORT).
@@ -538,11 +533,6 @@ TEST_F(DaemonTest, ASecondNodeOnTheSameDatabaseOrPortExitsOneNamingWhy) {
   EXPECT_TRUE(successor);
 }
 
-}  // namespace
-}  // namespace rowchain::testing
-
-namespace rowchain::testing {
-namespace {
 
 int64_t ResidentKib(pid_t pid) {
   std::ifstream status(fmt::format("/proc/{}/status", pid));
@@ -594,11 +584,6 @@ TEST_F(DaemonTest, AThousandWatchersThatNeverReadAreBoundedAndTheNodeKeepsSealin
   for (auto& reader : readers) (void)reader->Finish();
 }
 
-}  // namespace
-}  // namespace rowchain::testing
-
-namespace rowchain::testing {
-namespace {
 
 // A BIGINT UNSIGNED-sized number in a rows file used to be sent as -1.
 TEST_F(DaemonTest, ARowsFileNumberPastInt64IsRefusedAndNothingIsStored) {

@@ -107,11 +107,6 @@ TEST_F(PoolWriterTest, AGroupThatFailsFailsEveryMember) {
   for (const auto& result : results) EXPECT_FALSE(result.ok());
 }
 
-}  // namespace
-}  // namespace rowchain::node
-
-namespace rowchain::node {
-namespace {
 
 // A reason that would be cut inside a character at the column's 255 is stored cut before it:
 // a rejected batch always leaves the pool (it used to head every template forever).

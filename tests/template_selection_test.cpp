@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "consensus/row_operation.h"
+#include "node/template_builder.h"
 #include "node/template_selection.h"
 #include "test_chain.h"
 
@@ -102,13 +103,6 @@ TEST(TemplateSelection, RejectsABatchHoldingAKeyTwice) {
   EXPECT_TRUE(s.chosen_keys.empty());
 }
 
-}  // namespace
-}  // namespace rowchain::node
-
-#include "node/template_builder.h"
-
-namespace rowchain::node {
-namespace {
 
 // The last step of a template, alone: the chosen batches' leaves in order on the next block's
 // header fields, its time never before the parent's median time past.

@@ -119,7 +119,7 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
   auto batch = std::make_shared<const PreparedBatch>(std::move(*prepared));
   const size_t row_count = batch->rows.size();
 
-  store::NewPendingBatch pending = store::NewPendingBatchOf(id, batch->table, batch->leaves, key);
+  store::RetryKey retry = store::RetryKeyOf(key, batch->table, batch->leaves);
   const bool pool_full = m_pending_rows.load() + row_count > m_options.max_pending_rows;
   // Held before it is stored: a template that finds it in MySQL finds it decoded, and it cannot
   // be sealed (and let go of) before it is held.
@@ -128,14 +128,15 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
   if (pool_full) {
     stored = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<BatchId> {
       // A retry of a batch already stored still gets its id; anything new is refused.
-      auto found = store::FindRetriedBatch(db, pending);
+      auto found = store::FindRetriedBatch(db, retry);
       if (!found.ok()) return found.status();
       if (*found) return **found;
       return ResourceExhaustedError(fmt::format("the pending pool is full ({} rows waiting, limit {}); retry later",
                                                 m_pending_rows.load(), m_options.max_pending_rows));
     });
   } else {
-    stored = m_pool_writer->Store(std::move(pending), UnixNow());
+    // Packed only when it is stored: a full pool refuses without the work.
+    stored = m_pool_writer->Store(store::NewPendingBatchOf(id, batch->table, batch->leaves, std::move(retry)), UnixNow());
   }
   if (!stored.ok() || *stored != id) m_pending_cache.Erase(id);
   if (!stored.ok()) return stored.status();

@@ -3,10 +3,10 @@
 namespace rowchain::node {
 
 StatusOr<consensus::BatchId> PoolWriter::Store(store::NewPendingBatch batch, int64_t now) {
-  if (!batch.key_digest.empty()) {
+  if (!batch.retry.key_digest.empty()) {
     // A retry finds its batch at once; a race between two first sends is settled by the key's
     // unique index (see StoreGroup).
-    auto found = m_connections.With([&](store::MysqlConnection& db) { return store::FindRetriedBatch(db, batch); });
+    auto found = m_connections.With([&](store::MysqlConnection& db) { return store::FindRetriedBatch(db, batch.retry); });
     if (!found.ok()) return found.status();
     if (*found) return **found;
   }

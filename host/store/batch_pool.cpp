@@ -39,30 +39,32 @@ consensus::BatchId BatchIdFrom(const Value& v) {
 
 }  // namespace
 
-std::string ScopedKeyDigest(const IdempotencyKey& key, std::string_view table) {
+RetryKey RetryKeyOf(const IdempotencyKey& key, std::string_view table, std::span<const consensus::Leaf> leaves) {
   if (key.key.empty()) return {};
   const std::string scoped = fmt::format("rowchain-key-v1{}{}{}{}{}{}", '\0', key.writer, '\0', table, '\0', key.key);
   const crypto::Digest digest = crypto::Sha256(std::span(reinterpret_cast<const uint8_t*>(scoped.data()), scoped.size()));
-  return std::string(digest.begin(), digest.end());
+  return {.key_digest = std::string(digest.begin(), digest.end()), .content_digest = ContentDigest(leaves)};
+}
+
+NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
+                                  std::span<const consensus::Leaf> leaves, RetryKey retry) {
+  std::vector<uint8_t> packed = PackLeaves(leaves);
+  return NewPendingBatch{.id = id,
+                         .table = table,
+                         .retry = std::move(retry),
+                         .packed_leaves = std::string(packed.begin(), packed.end()),
+                         .row_count = static_cast<uint32_t>(leaves.size()),
+                         .byte_size = consensus::BodySize(leaves)};
 }
 
 NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
                                   std::span<const consensus::Leaf> leaves, const IdempotencyKey& key) {
-  std::vector<uint8_t> packed = PackLeaves(leaves);
-  NewPendingBatch batch{.id = id,
-                        .table = table,
-                        .key_digest = ScopedKeyDigest(key, table),
-                        .content_digest = {},
-                        .packed_leaves = std::string(packed.begin(), packed.end()),
-                        .row_count = static_cast<uint32_t>(leaves.size()),
-                        .byte_size = consensus::BodySize(leaves)};
-  if (!batch.key_digest.empty()) batch.content_digest = ContentDigest(leaves);
-  return batch;
+  return NewPendingBatchOf(id, table, leaves, RetryKeyOf(key, table, leaves));
 }
 
-StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db, const NewPendingBatch& batch) {
-  if (batch.key_digest.empty()) return std::optional<consensus::BatchId>();
-  Value key = Value::Bytes(batch.key_digest);
+StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db, const RetryKey& retry) {
+  if (retry.key_digest.empty()) return std::optional<consensus::BatchId>();
+  Value key = Value::Bytes(retry.key_digest);
   auto found = db.Query("SELECT batch_id, content_digest FROM rowchain_batches WHERE idempotency_key = ?",
                         std::span(&key, 1));
   if (!found.ok()) return found.status();
@@ -70,7 +72,7 @@ StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db
   consensus::BatchId id{};
   std::copy_n((*found)[0][0].as_string().begin(), id.size(), id.begin());
   const Value& stored = (*found)[0][1];
-  if (!stored.is_null() && stored.as_string() != batch.content_digest) {
+  if (!stored.is_null() && stored.as_string() != retry.content_digest) {
     return Status(StatusCode::kAlreadyExists,
                   fmt::format("the idempotency key already names batch {}, which holds other rows", HexEncode(id)));
   }
@@ -78,15 +80,15 @@ StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db
 }
 
 StatusOr<consensus::BatchId> InsertPendingBatch(MysqlConnection& db, const NewPendingBatch& batch, int64_t now) {
-  auto retried = FindRetriedBatch(db, batch);
+  auto retried = FindRetriedBatch(db, batch.retry);
   if (!retried.ok()) return retried.status();
   if (*retried) return **retried;
   const NewPendingBatch* one = &batch;
   Status inserted = InsertPendingBatches(db, std::span(&one, 1), now);
   if (!inserted.ok()) {
     // Two writers raced with the same key: the unique key let exactly one of them in.
-    if (inserted.code() == StatusCode::kAlreadyExists && !batch.key_digest.empty()) {
-      auto found = FindRetriedBatch(db, batch);
+    if (inserted.code() == StatusCode::kAlreadyExists && !batch.retry.key_digest.empty()) {
+      auto found = FindRetriedBatch(db, batch.retry);
       if (!found.ok()) return found.status();
       if (*found) return **found;
     }
@@ -108,8 +110,9 @@ Status InsertPendingBatches(MysqlConnection& db, std::span<const NewPendingBatch
     sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, 0, ?)" : ", (?, ?, ?, ?, ?, ?, ?, 0, ?)";
     params.push_back(BatchIdValue(batch.id));
     params.push_back(Value::Text(std::string(batch.table)));
-    params.push_back(batch.key_digest.empty() ? Value::Null() : Value::Bytes(batch.key_digest));
-    params.push_back(batch.content_digest.empty() ? Value::Null() : Value::Bytes(batch.content_digest));
+    const RetryKey& retry = batch.retry;
+    params.push_back(retry.key_digest.empty() ? Value::Null() : Value::Bytes(retry.key_digest));
+    params.push_back(retry.content_digest.empty() ? Value::Null() : Value::Bytes(retry.content_digest));
     params.push_back(Value::Bytes(batch.packed_leaves));
     params.push_back(Value::Int(batch.row_count));
     params.push_back(Value::Int(static_cast<int64_t>(batch.byte_size)));

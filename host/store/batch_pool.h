@@ -40,25 +40,33 @@ struct IdempotencyKey {
   std::string writer;
   std::string key;  // empty: none
 };
-std::string ScopedKeyDigest(const IdempotencyKey& key, std::string_view table);
+
+// What recognises a retry: the scoped key's digest, and a digest of the rows without their
+// batch id (a retry's rows are the same). Both empty without a key.
+struct RetryKey {
+  std::string key_digest;
+  std::string content_digest;
+};
+RetryKey RetryKeyOf(const IdempotencyKey& key, std::string_view table, std::span<const consensus::Leaf> leaves);
 
 // A new pending batch, its leaves already packed, as InsertPendingBatch(es) store it.
 struct NewPendingBatch {
   consensus::BatchId id{};
   std::string_view table;
-  std::string key_digest;      // ScopedKeyDigest; empty: no idempotency key
-  std::string content_digest;  // SHA-256 of the rows without their batch id (a retry's are the same)
+  RetryKey retry;
   std::string packed_leaves;   // PackLeaves
   uint32_t row_count = 0;
   uint64_t byte_size = 0;      // consensus::BodySize of the leaves
 };
 NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
+                                  std::span<const consensus::Leaf> leaves, RetryKey retry);
+NewPendingBatch NewPendingBatchOf(const consensus::BatchId& id, std::string_view table,
                                   std::span<const consensus::Leaf> leaves, const IdempotencyKey& key = {});
 
-// The batch already stored under `batch`'s idempotency key: nullopt when there is none (or the
-// batch has no key); its id when it holds the same rows (a retry); ALREADY_EXISTS naming it when
-// it holds other rows (never a silent success).
-StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db, const NewPendingBatch& batch);
+// The batch already stored under the key: nullopt when there is none (or no key); its id when it
+// holds the same rows (a retry); ALREADY_EXISTS naming it when it holds other rows (never a
+// silent success).
+StatusOr<std::optional<consensus::BatchId>> FindRetriedBatch(MysqlConnection& db, const RetryKey& retry);
 
 // Stores a new pending batch. With an idempotency key that is already stored (also by a
 // concurrent call), stores nothing and returns FindRetriedBatch's answer.

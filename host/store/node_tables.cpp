@@ -71,7 +71,7 @@ const std::array<std::vector<std::string_view>, kNodeSchemaVersion> kMigrations 
         "DELETE FROM rowchain_meta WHERE k = 'tip_hash'",
     },
     {
-        // Version 4: idempotency keys are stored scoped (batch_pool.h's ScopedKeyDigest) with a
+        // Version 4: idempotency keys are stored scoped (batch_pool.h's RetryKeyOf) with a
         // digest of their rows, so a key reused for other rows is refused, not acknowledged. Keys
         // stored before have no digest: a retry of such a batch no longer finds it.
         "ALTER TABLE rowchain_batches ADD COLUMN IF NOT EXISTS content_digest BINARY(32) NULL",

@@ -472,7 +472,7 @@ void PeerSession::RequestBlocks() {
     }
   }
   send();
-  SetSyncing(m_headers_pending || !m_wanted.empty() || !m_in_flight.empty() || !m_received.empty());
+  NoteSyncing();
 }
 
 void PeerSession::Tick() {
@@ -533,7 +533,7 @@ Status PeerSession::OnBlock(const pb::BlockData& data) {
   RequestBlocks();
   // A run of blocks is connected in one transaction; a lone block (relay) at once.
   if (m_received.size() >= kMaxBlocksPerGroup || m_in_flight.empty()) ROWCHAIN_RETURN_IF_ERROR(FlushReceived());
-  SetSyncing(m_headers_pending || !m_wanted.empty() || !m_in_flight.empty() || !m_received.empty());
+  NoteSyncing();
   return OkStatus();
 }
 
@@ -572,6 +572,12 @@ Status PeerSession::Submit(std::vector<consensus::Block> blocks) {
   }
   if (!waiting.empty()) return Submit(std::move(waiting));
   return OkStatus();
+}
+
+void PeerSession::NoteSyncing() {
+  // Blocks wanted, asked for or received: all of a chain at least as heavy as the tip. A pending
+  // header request does not count: a peer that never answers must not stop this node mining.
+  SetSyncing(!m_wanted.empty() || !m_in_flight.empty() || !m_received.empty());
 }
 
 void PeerSession::SetSyncing(bool syncing) {

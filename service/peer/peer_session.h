@@ -76,6 +76,8 @@ class PeerSession {
   void AskForHeaders(const consensus::Hash256* newest_known);
   void RequestBlocks();
   void SetSyncing(bool syncing);
+  // SetSyncing from what the link is fetching.
+  void NoteSyncing();
   // Ends the link: tells the peer why, bans it when it broke the rules.
   Status Misbehaved(std::string_view reason_code, const std::string& detail);
 
