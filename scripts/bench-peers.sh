@@ -20,12 +20,12 @@ cleanup() {
   scripts/mariadb.sh stop "$dir" >/dev/null
 }
 trap cleanup EXIT
-start_node() {  # name port chain miner peers...
-  local name=$1 port=$2 chain=$3 miner=$4; shift 4
+start_node() {  # name port peer-port chain miner peers...
+  local name=$1 port=$2 peer_port=$3 chain=$4 miner=$5; shift 5
   local peers=()
   for p in "$@"; do peers+=(--peer "$p"); done
   build/bin/rowchaind --mysql "$(db_uri "$name")" --chain "$chain" --miner "$miner" --threads 1 --miner-id "$name" \
-    --listen "127.0.0.1:$port" --log-level warn --max-pending-rows 2000000 "${peers[@]}" \
+    --listen "127.0.0.1:$port" --peer-listen "127.0.0.1:$peer_port" --log-level warn --max-pending-rows 2000000 "${peers[@]}" \
     --ready-file "build/bench-$run-$name.ready" &
   pids+=($!)
   for _ in $(seq 1 300); do [ -f "build/bench-$run-$name.ready" ] && return; sleep 0.1; done
@@ -33,10 +33,10 @@ start_node() {  # name port chain miner peers...
 }
 
 # (1) relay latency
-pa=$(free_port); pb=$(free_port); pc=$(free_port)
-start_node a "$pa" regtest cpu "127.0.0.1:$pb" "127.0.0.1:$pc"
-start_node b "$pb" regtest cpu "127.0.0.1:$pa" "127.0.0.1:$pc"
-start_node c "$pc" regtest cpu "127.0.0.1:$pa" "127.0.0.1:$pb"
+pa=$(free_port); pb=$(free_port); pc=$(free_port); qa=$(free_port); qb=$(free_port); qc=$(free_port)
+start_node a "$pa" "$qa" regtest cpu "127.0.0.1:$qb" "127.0.0.1:$qc"
+start_node b "$pb" "$qb" regtest cpu "127.0.0.1:$qa" "127.0.0.1:$qc"
+start_node c "$pc" "$qc" regtest cpu "127.0.0.1:$qa" "127.0.0.1:$qb"
 sleep 1
 build/bin/rowchain bench-peers --nodes "127.0.0.1:$pa,127.0.0.1:$pb,127.0.0.1:$pc" --blocks "$relay_blocks" --json
 for p in "${pids[@]}"; do kill -TERM "$p"; wait "$p" || true; done
@@ -45,12 +45,12 @@ pids=()
 # (2) catch-up sync: blocks of exactly one 100-row batch
 chain=build/bench-$run-sync.toml
 build/bin/rowchain chain --chain regtest --toml | sed 's/^max_block_rows = .*/max_block_rows = 100/; 0,/^name = .*/s//name = "sync_bench"/' > "$chain"
-ps=$(free_port); pf=$(free_port)
-start_node source "$ps" "$chain" cpu
+ps=$(free_port); pf=$(free_port); qs=$(free_port); qf=$(free_port)
+start_node source "$ps" "$qs" "$chain" cpu
 build/bin/rowchain --node "127.0.0.1:$ps" bench-node --rows $(( sync_blocks * 100 )) --writers 16 --batch-rows 100 --json >/dev/null
 height=$(build/bin/rowchain --node "127.0.0.1:$ps" tip --json | sed -n 's/.*"height":\([0-9]*\).*/\1/p')
 start=$(date +%s.%N)
-start_node fresh "$pf" "$chain" off "127.0.0.1:$ps"
+start_node fresh "$pf" "$qf" "$chain" off "127.0.0.1:$qs"
 while :; do
   h=$(build/bin/rowchain --node "127.0.0.1:$pf" tip --json | sed -n 's/.*"height":\([0-9]*\).*/\1/p')
   [ "$h" -ge "$height" ] && break

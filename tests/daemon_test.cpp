@@ -509,7 +509,6 @@ TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
   }
 }
 
-
 // Two nodes on one database used to mine into it together and corrupt its chain; two on one
 // port used to share it (SO_REUSEPORT).
 TEST_F(DaemonTest, ASecondNodeOnTheSameDatabaseOrPortExitsOneNamingWhy) {
@@ -523,24 +522,19 @@ TEST_F(DaemonTest, ASecondNodeOnTheSameDatabaseOrPortExitsOneNamingWhy) {
 
   TestDatabase other;
   DaemonRun same_port = RunDaemonToExit({"--mysql", other.text(), "--chain", "regtest", "--miner", "off", "--listen",
-                                         first->address()});
+                                         first->address(), "--peer-listen", "127.0.0.1:0"});
   EXPECT_EQ(same_port.exit_code, 1) << same_port.err;
   EXPECT_NE(same_port.err.find("cannot listen on " + first->address()), std::string::npos) << same_port.err;
+  DaemonRun same_peer_port = RunDaemonToExit({"--mysql", other.text(), "--chain", "regtest", "--miner", "off",
+                                              "--listen", "127.0.0.1:0", "--peer-listen", first->peer_address()});
+  EXPECT_EQ(same_peer_port.exit_code, 1) << same_peer_port.err;
+  EXPECT_NE(same_peer_port.err.find("cannot listen on " + first->peer_address()), std::string::npos)
+      << same_peer_port.err;
 
   // The lock goes with its holder: once the first node is gone (even killed), a node starts.
   ASSERT_EQ(first->Stop(SIGKILL), 128 + SIGKILL);
   auto successor = Start({"--miner", "off"});
   EXPECT_TRUE(successor);
-}
-
-
-int64_t ResidentKib(pid_t pid) {
-  std::ifstream status(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-  }
-  return -1;
 }
 
 // Watch streams that never read used to be unbounded in number and in what each held.

@@ -308,7 +308,7 @@ TEST_F(FeedTest, AMessageThatIsNotUtf8IsDeadLetteredAsBase64AndTheNextIsSealed) 
   ASSERT_TRUE(node);
   // One byte 0xff, then a message whose reason would quote invalid bytes, then a good batch.
   Produce(m_kafka.bootstraps(), "poison.in",
-          {std::string("\xff"), std::string("{\"table\": \"us\xffers\", \"rows\": []}"),
+          {std::string("\xff"), std::string("{\"table\": \"us\xff" "ers\", \"rows\": []}"),
            R"({"table": "users", "rows": [{"id": 41, "name": "after", "age": 4}]})"});
   IngestOptions options{.brokers = m_kafka.bootstraps(), .topic = "poison.in", .group_id = "poison", .properties = {}};
   auto ingester = TopicIngester::Start(*node, options);

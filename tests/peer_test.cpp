@@ -25,81 +25,11 @@
 #include "test_mysql.h"
 #include "test_vectors.h"
 #include "eventually.h"
-#include "peer/ban_list.h"
+#include "peer_fixture.h"
 
 namespace rowchain::testing {
 namespace {
 
-namespace pb = ::rowchain::v1;
-using namespace std::chrono_literals;
-
-struct NodeUnderTest {
-  TestDatabase db;
-  int port = FreePort();
-  std::unique_ptr<DaemonProcess> process;
-  std::string address() const { return fmt::format("127.0.0.1:{}", port); }
-};
-
-class PeerTest : public ::testing::Test {
- protected:
-  void SetUp() override { m_dir = MakeTempDir("peer-test"); }
-
-  void StartNode(NodeUnderTest& node, const std::vector<const NodeUnderTest*>& peers, bool mining = true) {
-    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", "regtest", "--listen", node.address(),
-                                     "--miner", mining ? "cpu" : "off", "--threads", "1"};
-    for (const NodeUnderTest* peer : peers) args.insert(args.end(), {"--peer", peer->address()});
-    node.process = DaemonProcess::Start(args);
-    ASSERT_TRUE(node.process);
-  }
-  static pb::ChainInfo Info(const NodeUnderTest& node) {
-    auto stub = pb::Ledger::NewStub(grpc::CreateChannel(node.address(), grpc::InsecureChannelCredentials()));
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + 10s);
-    pb::ChainInfo info;
-    (void)stub->GetChainInfo(&context, {}, &info);
-    return info;
-  }
-  // Every node on one tip with nothing pending, twice in a row.
-  static bool Converged(const std::vector<NodeUnderTest*>& nodes, std::chrono::seconds timeout = 120s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    int stable = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::set<std::string> tips;
-      uint64_t pending = 0;
-      for (NodeUnderTest* n : nodes) {
-        pb::ChainInfo info = Info(*n);
-        tips.insert(info.tip_hash());
-        pending += info.pending_batches();
-      }
-      stable = tips.size() == 1 && !tips.begin()->empty() && pending == 0 ? stable + 1 : 0;
-      if (stable == 2) return true;
-      std::this_thread::sleep_for(300ms);
-    }
-    return false;
-  }
-  static std::string Checksum(NodeUnderTest& node) {
-    auto rows = node.db.admin().Query("CHECKSUM TABLE users");
-    return (*rows)[0][1].kind() == consensus::Value::Kind::kInt ? std::to_string((*rows)[0][1].as_int())
-                                                                : (*rows)[0][1].as_string();
-  }
-  static int64_t Count(NodeUnderTest& node, const std::string& sql) {
-    return (*node.db.admin().Query(sql))[0][0].as_int();
-  }
-  std::string RowsFile(int first_id, int count) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (int i = first_id; i < first_id + count; ++i) rows.push_back({{"id", i}, {"name", fmt::format("u{}", i)}, {"age", i % 90}});
-    std::string path = fmt::format("{}/rows-{}.json", m_dir, first_id);
-    WriteFile(path, rows.dump());
-    return path;
-  }
-  std::string Logs(const std::vector<NodeUnderTest*>& nodes) {
-    std::string all;
-    for (NodeUnderTest* n : nodes) all += n->process ? n->process->Log() : std::string();
-    return all;
-  }
-
-  std::string m_dir;
-};
 
 TEST_F(PeerTest, ThreeMiningNodesConvergeOnOneChainAndIdenticalTables) {
   NodeUnderTest a, b, c;
@@ -211,7 +141,8 @@ TEST_F(PeerTest, WithTlsPeersNeedACertificateFromTheCaAndAnOutsiderGetsNoBlockFo
   NodeUnderTest a, b, outsider;
   auto start = [&](NodeUnderTest& node, const NodeUnderTest* peer, bool tls) {
     std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", "regtest", "--listen", node.address(),
-                                     "--miner", "cpu", "--threads", "1", "--peer", peer->address()};
+                                     "--peer-listen", node.peer_address(), "--miner", "cpu", "--threads", "1",
+                                     "--peer", peer->peer_address()};
     if (tls) args.insert(args.end(), {"--tls-cert", cert, "--tls-key", key, "--tls-ca", cert});
     node.process = DaemonProcess::Start(args);
     ASSERT_TRUE(node.process);
@@ -241,9 +172,9 @@ TEST_F(PeerTest, AFreshNodeSyncsFromTwoPeersWithoutFetchingABlockTwice) {
   WriteFile(chain_file, chain_text);
   NodeUnderTest a, b, c;
   auto start = [&](NodeUnderTest& node, const std::vector<const NodeUnderTest*>& peers, const char* miner) {
-    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", chain_file, "--listen", node.address(),
+    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", chain_file, "--listen", node.address(), "--peer-listen", node.peer_address(),
                                      "--miner", miner, "--threads", "1"};
-    for (const NodeUnderTest* peer : peers) args.insert(args.end(), {"--peer", peer->address()});
+    for (const NodeUnderTest* peer : peers) args.insert(args.end(), {"--peer", peer->peer_address()});
     node.process = DaemonProcess::Start(args);
     ASSERT_TRUE(node.process);
   };
@@ -270,62 +201,6 @@ TEST_F(PeerTest, AFreshNodeSyncsFromTwoPeersWithoutFetchingABlockTwice) {
   EXPECT_EQ(received, 300u) << c.process->Log();
 }
 
-// A test acting as a peer over the real protocol.
-class FakePeer {
- public:
-  explicit FakePeer(const std::string& address)
-      : m_stub(pb::Peer::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {
-    m_context.set_deadline(std::chrono::system_clock::now() + 30s);
-    m_stream = m_stub->Link(&m_context);
-  }
-  ~FakePeer() {
-    m_context.TryCancel();
-    if (!m_finished) (void)m_stream->Finish();
-  }
-  void Hello(const std::string& genesis_hex) {
-    static std::atomic<int> next_id{0};
-    HelloAs(genesis_hex, "fake-peer-" + std::to_string(next_id++));  // loopback bans are per node id
-  }
-  void HelloAs(const std::string& genesis_hex, const std::string& node_id) {
-    pb::PeerMessage hello;
-    hello.mutable_hello()->set_protocol_version(1);
-    hello.mutable_hello()->set_genesis_hash(genesis_hex);
-    hello.mutable_hello()->set_node_id(node_id);
-    ASSERT_TRUE(m_stream->Write(hello));
-  }
-  bool Send(const pb::PeerMessage& m) { return m_stream->Write(m); }
-  // Reads everything until the node ends the link; how it ended it.
-  grpc::Status Closed() {
-    pb::PeerMessage m;
-    while (m_stream->Read(&m)) {
-    }
-    m_finished = true;
-    return m_stream->Finish();
-  }
-  // Reads until a message of `kind` comes (answering nothing); nullopt when the stream ends.
-  std::optional<pb::PeerMessage> ReadUntil(pb::PeerMessage::BodyCase kind) {
-    pb::PeerMessage m;
-    while (m_stream->Read(&m)) {
-      if (m.body_case() == kind) return m;
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::unique_ptr<pb::Peer::Stub> m_stub;
-  grpc::ClientContext m_context;
-  std::unique_ptr<grpc::ClientReaderWriter<pb::PeerMessage, pb::PeerMessage>> m_stream;
-  bool m_finished = false;
-};
-
-pb::PeerMessage AnnounceOf(const consensus::BlockHeader& header, uint64_t height) {
-  pb::PeerMessage m;
-  consensus::HeaderBytes raw = header.Serialize();
-  m.mutable_announce()->set_header(std::string(raw.begin(), raw.end()));
-  m.mutable_announce()->set_height(height);
-  return m;
-}
-
 TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
   NodeUnderTest a;
   StartNode(a, {}, /*mining=*/false);
@@ -334,44 +209,36 @@ TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
   const int64_t blocks_before = Count(a, "SELECT COUNT(*) FROM rowchain_blocks");
 
   {  // Another chain: refused at hello.
-    FakePeer peer(a.address());
+    FakePeer peer(a.peer_address());
     peer.Hello(std::string(64, 'a'));
-    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("another chain"), std::string::npos) << bye->goodbye().reason();
+    EXPECT_TRUE(peer.SaysGoodbyeWith("another chain"));
   }
   {  // Another protocol version: refused at hello.
-    FakePeer peer(a.address());
+    FakePeer peer(a.peer_address());
     pb::PeerMessage hello;
     hello.mutable_hello()->set_protocol_version(99);
     hello.mutable_hello()->set_genesis_hash(genesis);
     hello.mutable_hello()->set_node_id("fake-peer-old-version");
     ASSERT_TRUE(peer.Send(hello));
-    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("protocol version 99"), std::string::npos) << bye->goodbye().reason();
+    EXPECT_TRUE(peer.SaysGoodbyeWith("protocol version 99"));
   }
   {  // A flood: thousands of messages a second.
-    FakePeer peer(a.address());
+    FakePeer peer(a.peer_address());
     peer.Hello(genesis);
     pb::PeerMessage noise;
     noise.mutable_not_found();  // harmless on its own, but counted
     for (int i = 0; i < 6000 && peer.Send(noise); ++i) {
     }
-    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("flood"), std::string::npos) << bye->goodbye().reason();
+    EXPECT_TRUE(peer.SaysGoodbyeWith("flood"));
   }
   {  // A header that misses its target.
     consensus::Block block = chain.Mine(chain.genesis(), 0, {});
     consensus::U256 target = consensus::DecodeCompact(block.header.bits).target;
     while (consensus::HashMeetsTarget(block.header.Hash(), target)) ++block.header.nonce;
-    FakePeer peer(a.address());
+    FakePeer peer(a.peer_address());
     peer.Hello(genesis);
     ASSERT_TRUE(peer.Send(AnnounceOf(block.header, 1)));
-    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("high-hash"), std::string::npos) << bye->goodbye().reason();
+    EXPECT_TRUE(peer.SaysGoodbyeWith("high-hash"));
   }
   // Valid headers whose bodies are wrong: fetched, checked, refused.
   consensus::Block wrong_root = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(1), 0, 1, "a", 1)});
@@ -380,7 +247,7 @@ TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
   bad.values[2] = consensus::Value::Text("old");  // age is an INT
   consensus::Block bad_row = chain.Mine(chain.genesis(), 0, {bad}, 5);
   for (const auto& [block, reason] : {std::pair{&wrong_root, "bad-merkle"}, std::pair{&bad_row, "bad-row"}}) {
-    FakePeer peer(a.address());
+    FakePeer peer(a.peer_address());
     peer.Hello(genesis);
     ASSERT_TRUE(peer.Send(AnnounceOf(block->header, 1)));
     auto request = peer.ReadUntil(pb::PeerMessage::kGetBlocks);
@@ -389,16 +256,14 @@ TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
     std::vector<uint8_t> raw = consensus::SerializeBlock(*block);
     reply.mutable_block()->set_block(std::string(raw.begin(), raw.end()));
     ASSERT_TRUE(peer.Send(reply));
-    auto bye = peer.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value()) << reason;
-    EXPECT_NE(bye->goodbye().reason().find(reason), std::string::npos) << bye->goodbye().reason();
+    EXPECT_TRUE(peer.SaysGoodbyeWith(reason));
   }
   EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM rowchain_blocks"), blocks_before);
   EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM users"), 0);
   EXPECT_NE(a.process->Log().find("disconnected and banned: bad-merkle"), std::string::npos) << a.process->Log();
   // A good peer is unaffected: a valid block from a fresh link is taken.
   consensus::Block good = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(3), 0, 3, "c", 3)}, 9);
-  FakePeer peer(a.address());
+  FakePeer peer(a.peer_address());
   peer.Hello(genesis);
   ASSERT_TRUE(peer.Send(AnnounceOf(good.header, 1)));
   ASSERT_TRUE(peer.ReadUntil(pb::PeerMessage::kGetBlocks).has_value());
@@ -410,177 +275,6 @@ TEST_F(PeerTest, BadBlocksFromAPeerAreRefusedAndWriteNothing) {
   ASSERT_TRUE(announced.has_value());
   EXPECT_EQ(Info(a).tip_hash(), consensus::ToDisplayHex(good.Hash()));
   EXPECT_EQ(Count(a, "SELECT COUNT(*) FROM users"), 1);
-}
-
-
-// The hostile-peer suite: scripted peers written here, not with the node's own session code.
-class HostilePeerTest : public PeerTest {
- protected:
-  // A mining node whose peers must answer within two seconds.
-  void StartMiner(NodeUnderTest& node, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", "regtest", "--listen", node.address(),
-                                     "--miner", "cpu", "--threads", "1", "--peer-timeout-s", "2"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    node.process = DaemonProcess::Start(args);
-    ASSERT_TRUE(node.process);
-  }
-  // Submits rows and waits for them to be sealed; the CLI's exit code.
-  int SubmitAndWait(const NodeUnderTest& node, int first_id, int seconds = 20) {
-    return RunCli(fmt::format("--node {} submit --table users --rows {} --wait --timeout {}", node.address(),
-                              RowsFile(first_id, 3), seconds))
-        .exit_code;
-  }
-  std::string Genesis() { return consensus::ToDisplayHex(TestChain(RegtestParams()).genesis().Hash()); }
-};
-
-// A peer that says hello and then nothing used to mark the node "syncing" until the link
-// closed: no block was mined meanwhile.
-TEST_F(HostilePeerTest, APeerSilentAfterHelloNeitherStopsMiningNorStaysLinked) {
-  NodeUnderTest a;
-  StartMiner(a);
-  FakePeer silent(a.address());
-  silent.Hello(Genesis());
-  EXPECT_EQ(SubmitAndWait(a, 1), 0) << a.process->Log();
-  grpc::Status closed = silent.Closed();  // dropped at the deadline for the headers it was asked
-  EXPECT_NE(a.process->Log().find("timeout: headers not sent within 2 s"), std::string::npos) << a.process->Log();
-}
-
-// A heavier header announced and its block never sent: the node waits for it at most the
-// timeout, then drops the peer and mines on.
-TEST_F(HostilePeerTest, ABlockAnnouncedAndNeverSentHoldsMiningNoLongerThanTheTimeout) {
-  NodeUnderTest a;
-  StartMiner(a);
-  TestChain chain(RegtestParams());
-  consensus::Block heavier = chain.Mine(chain.genesis(), 0, {UserInsert(Batch(9), 0, 900, "x", 1)});
-  FakePeer liar(a.address());
-  liar.Hello(Genesis());
-  ASSERT_TRUE(liar.ReadUntil(pb::PeerMessage::kGetHeaders).has_value());
-  pb::PeerMessage headers;
-  consensus::HeaderBytes raw = heavier.header.Serialize();
-  headers.mutable_headers()->add_headers(std::string(raw.begin(), raw.end()));
-  headers.mutable_headers()->set_first_height(1);
-  ASSERT_TRUE(liar.Send(headers));
-  // The node may have mined past genesis already: then the header is lighter and not asked for.
-  auto asked = liar.ReadUntil(pb::PeerMessage::kGetBlocks);
-  grpc::Status closed = liar.Closed();
-  EXPECT_EQ(SubmitAndWait(a, 1), 0) << a.process->Log();
-  if (asked) {
-    EXPECT_NE(a.process->Log().find("timeout: block"), std::string::npos) << a.process->Log();
-  }
-}
-
-TEST_F(HostilePeerTest, UnaskedHeadersAndABlockAskedForTwiceInOneRequestGetTheSenderBanned) {
-  NodeUnderTest a;
-  StartMiner(a);
-  TestChain chain(RegtestParams());
-  {
-    FakePeer flooder(a.address());
-    flooder.Hello(Genesis());
-    ASSERT_TRUE(flooder.ReadUntil(pb::PeerMessage::kGetHeaders).has_value());
-    pb::PeerMessage empty_headers;
-    empty_headers.mutable_headers();
-    ASSERT_TRUE(flooder.Send(empty_headers));  // the answer
-    ASSERT_TRUE(flooder.Send(empty_headers));  // and one nobody asked for
-    auto bye = flooder.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("not asked for"), std::string::npos) << bye->goodbye().reason();
-  }
-  {
-    FakePeer greedy(a.address());
-    greedy.Hello(Genesis());
-    pb::PeerMessage request;
-    const consensus::Hash256 genesis = chain.genesis().Hash();
-    for (int i = 0; i < 2; ++i) request.mutable_get_blocks()->add_hashes(std::string(genesis.begin(), genesis.end()));
-    ASSERT_TRUE(greedy.Send(request));
-    auto bye = greedy.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("asked for twice"), std::string::npos) << bye->goodbye().reason();
-  }
-  EXPECT_EQ(SubmitAndWait(a, 1), 0) << a.process->Log();
-}
-
-// With writer tokens, the peer service used to hand every block and row to anyone.
-TEST_F(HostilePeerTest, WithWriterTokensAnUnauthenticatedPeerReadsNothing) {
-  NodeUnderTest a;
-  std::string config = m_dir + "/tokens.toml";
-  WriteFile(config, "[[tokens]]\nname = \"app\"\ntoken = \"app-token-0123456789\"\ntables = [\"*\"]\n");
-  StartMiner(a, {"--config", config});
-  FakePeer reader(a.address());
-  // The node may refuse the link before the hello is even written: no write is asserted.
-  pb::PeerMessage hello;
-  hello.mutable_hello()->set_protocol_version(1);
-  hello.mutable_hello()->set_genesis_hash(Genesis());
-  hello.mutable_hello()->set_node_id("reader");
-  reader.Send(hello);
-  pb::PeerMessage request;
-  const consensus::Hash256 genesis = TestChain(RegtestParams()).genesis().Hash();
-  request.mutable_get_blocks()->add_hashes(std::string(genesis.begin(), genesis.end()));
-  reader.Send(request);
-  EXPECT_FALSE(reader.ReadUntil(pb::PeerMessage::kBlock).has_value());
-  EXPECT_EQ(reader.Closed().error_code(), grpc::StatusCode::UNAUTHENTICATED);
-}
-
-// A network secret: nodes that share it link and converge; a peer without it, or with a wrong
-// proof, gets no further than its hello.
-TEST_F(HostilePeerTest, NodesSharingANetworkSecretLinkAndOthersAreRefused) {
-  NodeUnderTest a, b;
-  const std::string secret = "--peer-secret=correct-horse-battery";
-  StartMiner(a, {secret, "--peer", b.address()});
-  StartMiner(b, {secret, "--peer", a.address()});
-  ASSERT_EQ(SubmitAndWait(a, 1, 60), 0) << a.process->Log();
-  EXPECT_TRUE(Converged({&a, &b})) << a.process->Log() << b.process->Log();
-  EXPECT_EQ(Count(b, "SELECT COUNT(*) FROM users"), 3);
-  {
-    FakePeer outsider(a.address());
-    outsider.Hello(Genesis());
-    pb::PeerMessage ask;
-    ask.mutable_get_headers();
-    outsider.Send(ask);
-    auto bye = outsider.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("unauthenticated"), std::string::npos) << bye->goodbye().reason();
-  }
-  {
-    FakePeer forger(a.address());
-    forger.Hello(Genesis());
-    pb::PeerMessage proof;
-    proof.mutable_proof()->set_mac(std::string(32, '\x42'));
-    forger.Send(proof);
-    auto bye = forger.ReadUntil(pb::PeerMessage::kGoodbye);
-    ASSERT_TRUE(bye.has_value());
-    EXPECT_NE(bye->goodbye().reason().find("proof of the network secret is wrong"), std::string::npos)
-        << bye->goodbye().reason();
-  }
-}
-
-TEST_F(HostilePeerTest, ABanOutlivesARestartOfTheNode) {
-  NodeUnderTest a;
-  StartMiner(a);
-  {
-    FakePeer cheat(a.address());
-    cheat.HelloAs(Genesis(), "the-cheat");
-    pb::PeerMessage headers;
-    headers.mutable_headers();
-    ASSERT_TRUE(cheat.Send(headers));  // the answer to the node's request
-    ASSERT_TRUE(cheat.Send(headers));  // and one nobody asked for
-    ASSERT_TRUE(cheat.ReadUntil(pb::PeerMessage::kGoodbye).has_value());
-  }
-  ASSERT_EQ(a.process->Stop(SIGTERM), 0);
-  StartMiner(a);
-  EXPECT_NE(a.process->Log().find("peer bans kept from before the restart"), std::string::npos) << a.process->Log();
-  FakePeer again(a.address());
-  again.HelloAs(Genesis(), "the-cheat");
-  auto bye = again.ReadUntil(pb::PeerMessage::kGoodbye);
-  ASSERT_TRUE(bye.has_value());
-  EXPECT_EQ(bye->goodbye().reason(), "banned");
-}
-
-TEST(BanKeyTest, TheAddressWithoutItsPortAndNothingForLoopback) {
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:10.1.2.3:5555"), "ipv4:10.1.2.3");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:10.1.2.3:6666"), "ipv4:10.1.2.3");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv6:[2001:db8::1]:443"), "ipv6:[2001:db8::1]");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:127.0.0.1:5555"), "");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv6:[::1]:5555"), "");
 }
 
 }  // namespace

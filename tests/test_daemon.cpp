@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -87,10 +88,22 @@ void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
+int64_t ResidentKib(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
 std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::vector<std::string>& args) {
   std::vector<std::string> all = args;
   if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
     all.insert(all.end(), {"--listen", "127.0.0.1:0"});
+  }
+  if (std::find(args.begin(), args.end(), "--peer-listen") == args.end()) {
+    all.insert(all.end(), {"--peer-listen", "127.0.0.1:0"});
   }
   return StartProgram(ROWCHAIND_PATH, all);
 }
@@ -117,7 +130,9 @@ std::unique_ptr<DaemonProcess> DaemonProcess::StartProgram(const std::string& ex
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  daemon->m_address = nlohmann::json::parse(Slurp(ready))["listen"].get<std::string>();
+  const nlohmann::json written = nlohmann::json::parse(Slurp(ready));
+  daemon->m_address = written["listen"].get<std::string>();
+  daemon->m_peer_address = written.value("peer_listen", "off");
   return daemon;
 }
 

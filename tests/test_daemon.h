@@ -14,14 +14,16 @@ namespace rowchain::testing {
 
 class DaemonProcess {
  public:
-  // Adds --listen 127.0.0.1:0 (unless args hold --listen) and --ready-file; fails the test when
-  // it is not ready in 60 s.
+  // Adds --listen 127.0.0.1:0 and --peer-listen 127.0.0.1:0 (unless args hold them) and
+  // --ready-file; fails the test when it is not ready in 60 s.
   static std::unique_ptr<DaemonProcess> Start(const std::vector<std::string>& args);
   // Any program that takes --ready-file and writes {"listen": ...} there (rowchain dev-broker).
   static std::unique_ptr<DaemonProcess> StartProgram(const std::string& executable, const std::vector<std::string>& args);
   ~DaemonProcess();  // SIGKILL when still running
 
   const std::string& address() const { return m_address; }
+  // Where peers dial in ("off" when it takes no inbound links).
+  const std::string& peer_address() const { return m_peer_address; }
   pid_t pid() const { return m_pid; }
   // Sends `signal`, waits for the exit; the exit code, or -1 when it had to be killed.
   int Stop(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
@@ -29,7 +31,7 @@ class DaemonProcess {
 
  private:
   pid_t m_pid = -1;
-  std::string m_dir, m_address;
+  std::string m_dir, m_address, m_peer_address;
 };
 
 // Runs rowchaind to completion (for flag errors); the exit code and stderr.
@@ -42,6 +44,9 @@ DaemonRun RunDaemonToExit(const std::vector<std::string>& args);
 // A loopback TCP port that was free a moment ago (for nodes that must know each other's
 // addresses before they start).
 int FreePort();
+
+// The resident set of a process in KiB (VmRSS), -1 when it cannot be read.
+int64_t ResidentKib(pid_t pid);
 
 // A fresh directory under the build tree, for files a test writes.
 std::string MakeTempDir(const std::string& prefix);

@@ -35,11 +35,13 @@ ChainParams Regtest() {
 }
 
 // Development: 2^26 expected hashes per block at first (about 2 s for one CPU core with
-// AVX-512), then retargeted every 20 blocks towards one block per 2 s.
+// AVX-512), then retargeted every 20 blocks towards one block per 2 s. A block may be dated at
+// most one retarget window (40 s) ahead, so no miner can stretch a window to cut the work.
 ChainParams Dev() {
   ChainParams params = UsersChain("dev");
   params.target_spacing_s = 2;
   params.retarget_interval = 20;
+  params.max_future_drift_s = 40;
   params.genesis.bits = 0x1d400000;
   return params;
 }

@@ -29,6 +29,16 @@ Status ValidateChainParams(const ChainParams& params) {
   if (params.median_time_window == 0 || params.median_time_window > 1000) {
     return InvalidArgumentError("median-time-past window must be 1..1000 blocks");
   }
+  // A block may be dated max_future_drift_s ahead; the last block of a retarget window dated
+  // that far stretches the window's measured time by as much. More than the window itself,
+  // and one miner could lower the difficulty at every retarget by the clamp's full factor.
+  const uint64_t window_s = uint64_t{params.retarget_interval} * params.target_spacing_s;
+  if (params.retarget_interval > 0 && params.max_future_drift_s > window_s) {
+    return InvalidArgumentError(fmt::format(
+        "max future drift {} s is more than one retarget window ({} blocks x {} s = {} s): a miner could date "
+        "blocks ahead to lower the difficulty",
+        params.max_future_drift_s, params.retarget_interval, params.target_spacing_s, window_s));
+  }
   if (params.max_block_rows == 0) return InvalidArgumentError("max rows per block must be at least 1");
   if (params.max_block_bytes < 1024 || params.max_block_bytes > 64'000'000) {
     return InvalidArgumentError("max bytes per block must be 1024..64000000");

@@ -277,6 +277,18 @@ std::optional<consensus::U256> Node::ChainWorkOf(const Hash256& hash) {
   return entry->chain_work;
 }
 
+std::optional<consensus::ChainTail> Node::ChainTailOf(const Hash256& hash) {
+  std::lock_guard lock(m_store_mutex);
+  const store::BlockEntry* entry = m_store->FindBlock(hash);
+  if (entry == nullptr) return std::nullopt;
+  const store::BlockEntry* cursor = entry;  // heights are asked newest first
+  return consensus::ChainTail::Of(hash, entry->height, m_params, [&](uint64_t height) -> const consensus::BlockHeader& {
+    if (cursor->height < height) cursor = entry;
+    while (cursor->height > height) cursor = cursor->parent;
+    return cursor->header;
+  });
+}
+
 Status Node::RecordPeerBan(const store::PeerBan& ban) {
   auto saved = m_writers->With([&](store::MysqlConnection& db) -> StatusOr<bool> {
     ROWCHAIN_RETURN_IF_ERROR(store::SavePeerBan(db, ban));

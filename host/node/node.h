@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "consensus/chain_params.h"
+#include "consensus/chain_tail.h"
 #include "mining/miner.h"
 #include "node/batch_input.h"
 #include "node/events.h"
@@ -127,6 +128,9 @@ class Node final : private MiningHost {
   bool HasBlock(const consensus::Hash256& hash);
   // The total work of the chain up to a stored block; nullopt when the block is not stored.
   std::optional<consensus::U256> ChainWorkOf(const consensus::Hash256& hash);
+  // The tail of the chain up to a stored block, to check a peer's headers past it in context;
+  // nullopt when the block is not stored.
+  std::optional<consensus::ChainTail> ChainTailOf(const consensus::Hash256& hash);
   // Peer bans, kept in MySQL across restarts (store/peer_bans.h).
   Status RecordPeerBan(const store::PeerBan& ban);
   StatusOr<std::vector<store::PeerBan>> PeerBans();

@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "api/grpc_listener.h"
 #include "api/ledger_service.h"
 #include "node/node.h"
 #include "util/tls_files.h"
@@ -20,7 +21,7 @@ struct NodeServerOptions {
   std::optional<TlsFiles> tls;
   int max_request_bytes = 8 << 20;
   LedgerServiceOptions service;
-  // More services on the same listener (the peer protocol); not owned, must outlive the server.
+  // More services on the same listener (peer administration); not owned, must outlive the server.
   std::vector<grpc::Service*> extra_services;
 };
 
@@ -31,15 +32,14 @@ class NodeServer {
   ~NodeServer();
 
   // "127.0.0.1:7373" with the port actually bound.
-  const std::string& address() const { return m_address; }
+  const std::string& address() const { return m_listener->address(); }
   // Health turns NOT_SERVING, open calls get until the deadline to finish, then are cancelled.
   void Shutdown(std::chrono::milliseconds grace);
 
  private:
   NodeServer() = default;
   std::unique_ptr<LedgerService> m_service;
-  std::unique_ptr<grpc::Server> m_server;
-  std::string m_address;
+  std::unique_ptr<GrpcListener> m_listener;
   bool m_shut_down = false;
 };
 

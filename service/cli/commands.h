@@ -20,6 +20,8 @@ void AddBenchLedgerCommand(CLI::App& app, int* exit_code);
 struct NodeFlags;
 // submit, tip, block, proof, verify-proof (cmd_node.cpp); `node` is filled by the app's flags.
 void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
+// peers: the node's peer links and bans (cmd_peers.cpp).
+void AddPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchNodeCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddDevBrokerCommand(CLI::App& app, int* exit_code);

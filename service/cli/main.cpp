@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   NodeFlags node_flags;
   AddNodeFlags(app, &node_flags);
   AddNodeCommands(app, &node_flags, &exit_code);
+  AddPeersCommand(app, &node_flags, &exit_code);
   AddBenchNodeCommand(app, &node_flags, &exit_code);
   AddBenchPeersCommand(app, &node_flags, &exit_code);
   AddDevBrokerCommand(app, &exit_code);

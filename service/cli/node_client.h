@@ -29,6 +29,8 @@ class NodeClient {
  public:
   static StatusOr<NodeClient> Connect(const NodeFlags& flags);
   v1::Ledger::Stub& stub() { return *m_stub; }
+  // For the node's other services (PeerAdmin).
+  const std::shared_ptr<grpc::Channel>& channel() const { return m_channel; }
   // A context with the token and a deadline (none when `deadline_s` is 0, for streams).
   std::unique_ptr<grpc::ClientContext> Context(int deadline_s = 30) const;
 

@@ -119,6 +119,12 @@ Status ValidateDaemonConfig(const DaemonConfig& config) {
   if (config.listen.rfind(':') == std::string::npos) {
     return InvalidArgumentError(fmt::format("--listen must be HOST:PORT, not '{}'", config.listen));
   }
+  if (config.peer_listen != "off" && config.peer_listen.rfind(':') == std::string::npos) {
+    return InvalidArgumentError(fmt::format("--peer-listen must be HOST:PORT or off, not '{}'", config.peer_listen));
+  }
+  if (config.peer_listen == config.listen && !config.listen.ends_with(":0")) {
+    return InvalidArgumentError("--peer-listen and --listen must be different addresses");
+  }
   if (config.miner_id.empty() || config.miner_id.size() > consensus::kMaxMinerIdSize) {
     return InvalidArgumentError(fmt::format("--miner-id must be 1 to {} bytes", consensus::kMaxMinerIdSize));
   }

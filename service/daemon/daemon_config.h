@@ -17,6 +17,7 @@ namespace rowchain::daemon {
 struct DaemonConfig {
   std::string mysql;
   std::string listen = "127.0.0.1:7373";
+  std::string peer_listen = "127.0.0.1:7374";  // "off": no inbound peer links
   std::string chain = "dev";
   std::string miner = "auto";  // auto | cpu | cuda | off
   uint32_t threads = 0;        // CPU mining threads; 0 = every core
@@ -24,13 +25,13 @@ struct DaemonConfig {
   std::vector<int> devices;    // GPU ordinals; empty = all
   std::vector<std::string> peers;
   std::string peer_secret;       // the network's shared secret for peer links (keep the file 0600)
-  uint32_t peer_timeout_s = 10;
-  uint64_t max_reorg_depth = 1'000;  // heavier branches forking deeper are refused  // a peer that leaves a request unanswered this long is dropped
+  uint32_t peer_timeout_s = 10;      // a peer that leaves a request unanswered this long is dropped
+  uint64_t max_reorg_depth = 1'000;  // heavier branches forking deeper are refused
   std::string miner_id = "rowchaind";
   uint64_t max_pending_rows = 1'000'000;
   uint64_t max_request_bytes = 8 << 20;
   std::string log_level = "info";
-  std::string ready_file;  // written (JSON: listen, pid) once the node serves
+  std::string ready_file;  // written (JSON: listen, peer_listen, pid) once the node serves
   std::optional<TlsFiles> tls;
   std::vector<api::TokenGrant> tokens;
   // The Kafka change feed (docs/kafka.md): on when brokers are given.
@@ -45,7 +46,7 @@ struct DaemonConfig {
 Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config);
 // "0,2" -> {0, 2}; INVALID_ARGUMENT otherwise.
 StatusOr<std::vector<int>> ParseDeviceList(const std::string& text);
-// Ranges and combinations: the miner name, the listen address, sizes, the miner id.
+// Ranges and combinations: the miner name, the listen addresses, sizes, the miner id.
 Status ValidateDaemonConfig(const DaemonConfig& config);
 
 }  // namespace rowchain::daemon

@@ -13,7 +13,8 @@ using C = DaemonConfig;
 // clang-format off
 const Setting kDaemonSettings[] = {
     {"mysql", "mysql://user:password@host:port/database or ...?socket=PATH", &C::mysql, {}, /*required=*/true},
-    {"listen", "gRPC address HOST:PORT (port 0: any free port)", &C::listen},
+    {"listen", "writer API address HOST:PORT (port 0: any free port)", &C::listen},
+    {"peer_listen", "peer links address HOST:PORT, or off (dial out only)", &C::peer_listen},
     {"chain", "regtest, dev or a chain file", &C::chain},
     {"miner", "auto, cpu, cuda or off (validation only)", &C::miner},
     {"threads", "CPU mining threads (0: every core)", &C::threads},
@@ -27,7 +28,7 @@ const Setting kDaemonSettings[] = {
     {"max_request_bytes", "largest request accepted, in bytes", &C::max_request_bytes},
     {"max_reorg_depth", "a heavier branch forking deeper below the tip is refused", &C::max_reorg_depth},
     {"log_level", "trace, debug, info, warn, error or off", &C::log_level},
-    {"ready_file", "write {listen, pid} as JSON here once serving", &C::ready_file},
+    {"ready_file", "write {listen, peer_listen, pid} as JSON here once serving", &C::ready_file},
     {"kafka_brokers", "publish the change feed to these Kafka brokers", &C::kafka_brokers},
     {"kafka_topic_prefix", "change-feed topics are PREFIX.TABLE", &C::kafka_topic_prefix},
     {"kafka_ingest_topic", "consume row batches from this topic", &C::kafka_ingest_topic},

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -19,9 +20,11 @@
 #include "daemon/daemon_config.h"
 #include "daemon/daemon_settings.h"
 #include "node/node.h"
+#include "api/grpc_listener.h"
 #include "api/node_server.h"
 #include "feed/outbox_publisher.h"
 #include "feed/topic_ingester.h"
+#include "peer/peer_admin_service.h"
 #include "peer/peer_links.h"
 #include "store/mysql_uri.h"
 
@@ -107,12 +110,13 @@ std::unique_ptr<rowchain::peer::BanList> BansOf(rowchain::node::Node& node) {
     return bans;
   }
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  for (const rowchain::store::PeerBan& ban : *saved) bans->Restore(ban.key, std::chrono::seconds(ban.until_unix - now));
+  for (const rowchain::store::PeerBan& ban : *saved) bans->Restore(ban.key, std::chrono::seconds(ban.until_unix - now), ban.reason);
   if (!saved->empty()) spdlog::info("{} peer bans kept from before the restart", saved->size());
   return bans;
 }
 
 bool IsLoopback(const std::string& listen) {
+  if (listen == "off") return true;  // nobody can dial in
   const std::string host = listen.substr(0, listen.rfind(':'));
   return host == "localhost" || host.starts_with("127.") || host == "[::1]";
 }
@@ -123,79 +127,129 @@ rowchain::peer::PeerConfig PeerConfigOf(const DaemonConfig& config) {
   peers.network_secret = config.peer_secret;
   peers.mutual_tls = config.tls && !config.tls->ca.empty();
   // Unauthenticated links only where nothing is protected: a development node on loopback.
-  peers.require_authentication = !IsLoopback(config.listen) || !config.tokens.empty() ||
+  peers.require_authentication = !IsLoopback(config.peer_listen) || !config.tokens.empty() ||
                                  !config.peer_secret.empty() || peers.mutual_tls;
   return peers;
 }
 
-void WriteReadyFile(const std::string& path, const std::string& address) {
+void WriteReadyFile(const std::string& path, const std::string& address, const std::string& peer_address) {
   std::ofstream ready(path + ".tmp");
-  ready << nlohmann::json{{"listen", address}, {"pid", ::getpid()}}.dump() << "\n";
+  ready << nlohmann::json{{"listen", address}, {"peer_listen", peer_address}, {"pid", ::getpid()}}.dump() << "\n";
   ready.close();
   std::rename((path + ".tmp").c_str(), path.c_str());
 }
 
-// gRPC cancels what is still open after 2 s, then waits for every stream's last callback. A
-// stream that never completes (seen, rarely, under load) must not keep the process alive: by
-// now the node, the feed and the peers have stopped and committed or recorded what they hold,
-// so the process exits with the evidence in its log.
-void CloseWithDeadline(rowchain::api::NodeServer& server) {
+// gRPC cancels what is still open after the grace, then waits for every stream's last
+// callback. A stream that never completes (seen, rarely, under load) must not keep the process
+// alive: by now the node, the feed and the peers have stopped and committed or recorded what
+// they hold, so the process exits with the evidence in its log.
+void CloseWithDeadline(const char* what, const std::function<void()>& close) {
   constexpr auto kCloseDeadline = std::chrono::seconds(10);
   auto closed = std::make_shared<std::promise<void>>();
   std::future<void> done = closed->get_future();
-  std::thread closer([&server, closed] {
-    server.Shutdown(std::chrono::seconds(2));
+  std::thread closer([&close, closed] {
+    close();
     closed->set_value();
   });
   if (done.wait_for(kCloseDeadline) == std::future_status::ready) {
     closer.join();
     return;
   }
-  spdlog::error("stopping: the API did not close within {} s (a stream never finished); exiting, every write "
+  spdlog::error("stopping: the {} did not close within {} s (a stream never finished); exiting, every write "
                 "was committed before",
-                kCloseDeadline.count());
+                what, kCloseDeadline.count());
   spdlog::shutdown();
   std::fflush(nullptr);
   std::_Exit(0);
+}
+
+// Peers dial in on their own listener, so a firewall can tell writers from peers. A message
+// may carry a whole block: the limit follows the chain's block size, not the writer API's.
+StatusOr<std::unique_ptr<rowchain::api::GrpcListener>> StartPeerListener(const DaemonConfig& config,
+                                                                        rowchain::node::Node& node,
+                                                                        rowchain::peer::PeerService& service) {
+  if (config.peer_listen == "off") return std::unique_ptr<rowchain::api::GrpcListener>();
+  const int limit = static_cast<int>(std::min<uint64_t>(2ull * node.params().max_block_bytes + (1 << 20), 1u << 30));
+  auto listener = rowchain::api::GrpcListener::Start(
+      {.listen = config.peer_listen, .tls = config.tls, .max_request_bytes = limit, .services = {&service}});
+  if (listener.ok()) spdlog::info("peers dial in on {}", (*listener)->address());
+  return listener;
+}
+
+// Everything of the peer network, built before the API so `rowchain peers` can see it.
+struct Peers {
+  std::unique_ptr<rowchain::peer::BanList> bans;
+  rowchain::peer::DownloadBook downloads;
+  rowchain::peer::LinkRegistry links;
+  rowchain::peer::PeerConfig config;
+  std::unique_ptr<rowchain::peer::PeerService> service;
+  std::unique_ptr<rowchain::api::GrpcListener> listener;  // null with --peer-listen off
+  std::string address = "off";
+  rowchain::peer::PeerNetwork Network(rowchain::node::Node& node) {
+    return {.node = node, .bans = *bans, .downloads = downloads, .links = links, .config = config};
+  }
+};
+
+Status StartPeers(const DaemonConfig& config, rowchain::node::Node& node, Peers& peers) {
+  peers.bans = BansOf(node);
+  peers.config = PeerConfigOf(config);
+  peers.service = std::make_unique<rowchain::peer::PeerService>(peers.Network(node));
+  auto listener = StartPeerListener(config, node, *peers.service);
+  if (!listener.ok()) return listener.status();
+  peers.listener = std::move(*listener);
+  if (peers.listener) peers.address = peers.listener->address();
+  return rowchain::OkStatus();
+}
+
+// Who may list the peers: with writer tokens, any valid token.
+rowchain::peer::PeerAdminService::Authorize AuthorizeWith(rowchain::api::AuthPolicy auth) {
+  return [auth = std::move(auth)](const grpc::ServerContext& context) -> Status {
+    if (!auth.enabled()) return rowchain::OkStatus();
+    std::optional<std::string_view> authorization;
+    const auto& metadata = context.client_metadata();
+    if (auto it = metadata.find("authorization"); it != metadata.end()) {
+      authorization = std::string_view(it->second.data(), it->second.size());
+    }
+    return auth.Authenticate(authorization).status();
+  };
 }
 
 // Serves until SIGTERM or SIGINT, then stops in order: no new peers or ingested batches, no
 // more mining, the feed's acknowledged events recorded, the API closed.
 int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, rowchain::api::AuthPolicy auth,
           const sigset_t& stop_signals) {
+  Peers peers;
+  if (Status s = StartPeers(config, node, peers); !s.ok()) return Fail(kExitFailure, s.message());
+  rowchain::peer::PeerAdminService peer_admin(peers.links, *peers.bans, peers.address, AuthorizeWith(auth));
   rowchain::api::NodeServerOptions server_options;
   server_options.listen = config.listen;
   server_options.tls = config.tls;
   server_options.max_request_bytes = static_cast<int>(config.max_request_bytes);
   server_options.service.auth = std::move(auth);
-  std::unique_ptr<rowchain::peer::BanList> ban_list = BansOf(node);
-  rowchain::peer::BanList& bans = *ban_list;
-  rowchain::peer::DownloadBook downloads;
-  const rowchain::peer::PeerConfig peer_config = PeerConfigOf(config);
-  rowchain::peer::PeerService peer_service(node, bans, downloads, peer_config);
-  server_options.extra_services.push_back(&peer_service);
+  server_options.extra_services.push_back(&peer_admin);
   auto server = rowchain::api::NodeServer::Start(node, std::move(server_options));
   if (!server.ok()) return Fail(kExitFailure, server.status().message());
   spdlog::info("listening on {}{}{}", (*server)->address(), config.tls ? " (TLS)" : "",
                config.tokens.empty() ? "" : fmt::format(", {} writer tokens", config.tokens.size()));
   std::optional<rowchain::TlsFiles> peer_tls;  // mutual TLS between peers needs the CA
   if (config.tls && !config.tls->ca.empty()) peer_tls = config.tls;
-  rowchain::peer::PeerDialer dialer(node, bans, downloads, peer_config, config.peers, peer_tls);
+  rowchain::peer::PeerDialer dialer(peers.Network(node), config.peers, peer_tls);
   if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
-  if (!config.ready_file.empty()) WriteReadyFile(config.ready_file, (*server)->address());
+  if (!config.ready_file.empty()) WriteReadyFile(config.ready_file, (*server)->address(), peers.address);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   // Each stage is logged, so a stop that does not finish says where it stands.
   dialer.Stop();
+  if (peers.listener) CloseWithDeadline("peer listener", [&] { peers.listener->Shutdown(std::chrono::seconds(1)); });
   if (feed.ingester) feed.ingester->Stop();  // an unstored message's offset stays uncommitted
   spdlog::info("stopping: peers and ingest stopped; stopping the node");
   node.Stop();
   spdlog::info("stopping: node stopped; stopping the feed");
   if (feed.publisher) feed.publisher->Stop();  // what is not yet acknowledged stays in the outbox
   spdlog::info("stopping: closing the API");
-  CloseWithDeadline(**server);
+  CloseWithDeadline("API", [&] { (*server)->Shutdown(std::chrono::seconds(2)); });
   spdlog::info("stopping: API closed");
   return 0;
 }

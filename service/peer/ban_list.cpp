@@ -14,29 +14,40 @@ std::string BanKeyOfAddress(const std::string& grpc_peer) {
 void BanList::Ban(const std::string& node_id, const std::string& address, const std::string& reason) {
   {
     std::lock_guard lock(m_mutex);
-    auto until = m_clock() + m_duration;
-    if (!node_id.empty()) m_until[node_id] = until;
-    if (!address.empty()) m_until[address] = until;
+    const Entry ban{m_clock() + m_duration, reason};
+    if (!node_id.empty()) m_bans[node_id] = ban;
+    if (!address.empty()) m_bans[address] = ban;
   }
   if (!m_persist) return;
   if (!node_id.empty()) m_persist(node_id, m_duration, reason);
   if (!address.empty()) m_persist(address, m_duration, reason);
 }
 
-void BanList::Restore(const std::string& key, std::chrono::seconds remaining) {
+void BanList::Restore(const std::string& key, std::chrono::seconds remaining, const std::string& reason) {
   std::lock_guard lock(m_mutex);
-  if (!key.empty() && remaining.count() > 0) m_until[key] = m_clock() + remaining;
+  if (!key.empty() && remaining.count() > 0) m_bans[key] = Entry{m_clock() + remaining, reason};
 }
 
 bool BanList::IsBanned(const std::string& key) {
   std::lock_guard lock(m_mutex);
-  auto it = m_until.find(key);
-  if (it == m_until.end()) return false;
-  if (it->second < m_clock()) {
-    m_until.erase(it);
+  auto it = m_bans.find(key);
+  if (it == m_bans.end()) return false;
+  if (it->second.until < m_clock()) {
+    m_bans.erase(it);
     return false;
   }
   return true;
+}
+
+std::vector<BanInfo> BanList::List() {
+  std::lock_guard lock(m_mutex);
+  const auto now = m_clock();
+  std::erase_if(m_bans, [&](const auto& entry) { return entry.second.until < now; });
+  std::vector<BanInfo> bans;
+  for (const auto& [key, ban] : m_bans) {
+    bans.push_back({key, std::chrono::ceil<std::chrono::seconds>(ban.until - now), ban.reason});
+  }
+  return bans;
 }
 
 }  // namespace rowchain::peer

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "util/clock.h"
 
@@ -16,6 +17,12 @@ namespace rowchain::peer {
 // otherwise lock out every local peer, so local peers are banned by node id only.
 std::string BanKeyOfAddress(const std::string& grpc_peer);
 
+struct BanInfo {
+  std::string key;  // a node id, or an address without its port
+  std::chrono::seconds remaining{0};
+  std::string reason;
+};
+
 class BanList {
  public:
   // Called for every key banned, with the ban's length (to keep it across restarts).
@@ -25,15 +32,21 @@ class BanList {
       : m_duration(duration), m_clock(std::move(clock)), m_persist(std::move(persist)) {}
   void Ban(const std::string& node_id, const std::string& address, const std::string& reason = {});
   // A ban kept from before a restart, with what is left of it.
-  void Restore(const std::string& key, std::chrono::seconds remaining);
+  void Restore(const std::string& key, std::chrono::seconds remaining, const std::string& reason = {});
   bool IsBanned(const std::string& node_id_or_address);
+  // The bans in force, by key.
+  std::vector<BanInfo> List();
 
  private:
   std::mutex m_mutex;
   const std::chrono::seconds m_duration;
   const SteadyClock m_clock;
   const Persist m_persist;
-  std::map<std::string, std::chrono::steady_clock::time_point> m_until;
+  struct Entry {
+    std::chrono::steady_clock::time_point until;
+    std::string reason;
+  };
+  std::map<std::string, Entry> m_bans;  // at most one entry per misbehaving link: two keys
 };
 
 }  // namespace rowchain::peer

@@ -40,30 +40,30 @@ std::string FileOrEmpty(const std::string& path) {
 grpc::Status PeerService::Link(grpc::ServerContext* context,
                                grpc::ServerReaderWriter<pb::PeerMessage, pb::PeerMessage>* stream) {
   const std::string address = context->peer();
-  if (m_node.stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the node is stopping");
+  if (m_network.node.stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the node is stopping");
   // A peer cannot come back under a new node id: its address (without the port) is banned too.
-  if (const std::string host = BanKeyOfAddress(address); !host.empty() && m_bans.IsBanned(host)) {
+  if (const std::string host = BanKeyOfAddress(address); !host.empty() && m_network.bans.IsBanned(host)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "banned");
   }
   // With tokens or off loopback, links must authenticate; with neither a secret nor mutual TLS
   // configured, they cannot.
-  if (m_config.require_authentication && !m_config.mutual_tls && m_config.network_secret.empty()) {
+  const PeerConfig& config = m_network.config;
+  if (config.require_authentication && !config.mutual_tls && config.network_secret.empty()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "this node takes peer links only with --peer-secret or mutual TLS (--tls-ca)");
   }
   ServerTransport transport(context, stream);
   Status ended;
   {
-    PeerSession session(m_node, transport, m_bans, m_downloads, m_config, address, /*inbound=*/true);
+    PeerSession session(m_network, transport, address, /*inbound=*/true);
     ended = session.Run();
   }
   spdlog::info("peer link from {} ended: {}", address, ended.message());
   return grpc::Status::OK;
 }
 
-PeerDialer::PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, const PeerConfig& config,
-                       std::vector<std::string> addresses, std::optional<TlsFiles> tls)
-    : m_node(node), m_bans(bans), m_downloads(downloads), m_config(config), m_tls(std::move(tls)) {
+PeerDialer::PeerDialer(const PeerNetwork& network, std::vector<std::string> addresses, std::optional<TlsFiles> tls)
+    : m_network(network), m_tls(std::move(tls)) {
   for (const std::string& address : addresses) m_threads.emplace_back([this, address] { Keep(address); });
 }
 
@@ -94,7 +94,7 @@ void PeerDialer::Keep(const std::string& address) {
   auto stub = pb::Peer::NewStub(channel);
   std::chrono::milliseconds backoff(250);
   while (!m_stopping) {
-    if (m_bans.IsBanned(address)) {
+    if (m_network.bans.IsBanned(address)) {
       backoff = std::chrono::seconds(30);
     } else {
       auto context = std::make_shared<grpc::ClientContext>();
@@ -108,7 +108,7 @@ void PeerDialer::Keep(const std::string& address) {
       const auto started = std::chrono::steady_clock::now();
       Status ended;
       {
-        PeerSession session(m_node, transport, m_bans, m_downloads, m_config, address, /*inbound=*/false);
+        PeerSession session(m_network, transport, address, /*inbound=*/false);
         ended = session.Run();
       }
       context->TryCancel();

@@ -1,5 +1,5 @@
 // The links of the peer network: PeerService takes links other nodes dial (rowchain.v1.Peer,
-// on the node's gRPC server), PeerDialer keeps one link open to every configured peer and
+// on the node's peer listener), PeerDialer keeps one link open to every configured peer and
 // dials again with backoff when it drops. Both run a PeerSession per link. Thread-safe.
 #pragma once
 
@@ -15,6 +15,7 @@
 
 #include "node/node.h"
 #include "util/tls_files.h"
+#include "peer/peer_network.h"
 #include "peer/peer_session.h"
 #include "rowchain/v1/peer.grpc.pb.h"
 
@@ -22,22 +23,17 @@ namespace rowchain::peer {
 
 class PeerService final : public v1::Peer::Service {
  public:
-  PeerService(node::Node& node, BanList& bans, DownloadBook& downloads, const PeerConfig& config)
-      : m_node(node), m_bans(bans), m_downloads(downloads), m_config(config) {}
+  explicit PeerService(const PeerNetwork& network) : m_network(network) {}
   grpc::Status Link(grpc::ServerContext* context,
                     grpc::ServerReaderWriter<v1::PeerMessage, v1::PeerMessage>* stream) override;
 
  private:
-  node::Node& m_node;
-  BanList& m_bans;
-  DownloadBook& m_downloads;
-  const PeerConfig& m_config;
+  const PeerNetwork m_network;
 };
 
 class PeerDialer {
  public:
-  PeerDialer(node::Node& node, BanList& bans, DownloadBook& downloads, const PeerConfig& config,
-             std::vector<std::string> addresses,
+  PeerDialer(const PeerNetwork& network, std::vector<std::string> addresses,
              std::optional<TlsFiles> tls);  // this node's certificate for mutual TLS, and the CA it trusts
   ~PeerDialer();  // Stop()
   void Stop();
@@ -45,10 +41,7 @@ class PeerDialer {
  private:
   void Keep(const std::string& address);
 
-  node::Node& m_node;
-  BanList& m_bans;
-  DownloadBook& m_downloads;
-  const PeerConfig& m_config;
+  const PeerNetwork m_network;
   std::optional<TlsFiles> m_tls;
   std::atomic<bool> m_stopping{false};
   std::mutex m_mutex;

@@ -1,6 +1,7 @@
 #include "peer/peer_session.h"
 
 #include <atomic>
+#include <ctime>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -53,17 +54,17 @@ std::string HeaderBytes(const consensus::BlockHeader& header) {
 
 static std::atomic<uint64_t> g_next_link_id{1};  // distinguishes the links in the download book
 
-PeerSession::PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, DownloadBook& downloads,
-                         const PeerConfig& config, std::string address, bool inbound)
-    : m_node(node),
+PeerSession::PeerSession(const PeerNetwork& network, PeerTransport& transport, std::string address, bool inbound)
+    : m_node(network.node),
       m_transport(transport),
-      m_bans(bans),
-      m_downloads(downloads),
-      m_config(config),
+      m_bans(network.bans),
+      m_downloads(network.downloads),
+      m_config(network.config),
+      m_link(network.links.Open(address, inbound)),
       m_link_id(g_next_link_id++),
       m_address(std::move(address)),
       m_inbound(inbound),
-      m_peer_proven(config.network_secret.empty()) {
+      m_peer_proven(network.config.network_secret.empty()) {
   m_challenge.resize(32);
   RAND_bytes(reinterpret_cast<unsigned char*>(m_challenge.data()), static_cast<int>(m_challenge.size()));
 }
@@ -92,6 +93,7 @@ PeerSession::~PeerSession() {
 void PeerSession::ReaderLoop() {
   pb::PeerMessage message;
   while (m_transport.Read(&message)) {
+    m_link.Received(message.ByteSizeLong());
     std::unique_lock lock(m_in_mutex);
     // Bounded: a peer that sends faster than this node handles waits (TCP pushes back on it).
     m_in_ready.wait(lock, [&] { return m_in.size() < m_config.max_receive_queue || m_reader_stop; });
@@ -136,6 +138,7 @@ void PeerSession::WriterLoop() {
       m_transport.Cancel();
       return;
     }
+    m_link.Sent(message.ByteSizeLong());
     if (message.has_goodbye()) {
       m_transport.Cancel();
       return;
@@ -291,6 +294,7 @@ Status PeerSession::OnHello(const pb::Hello& hello) {
   if (m_hello_seen) return Misbehaved("protocol", "a second hello");
   m_hello_seen = true;
   m_peer_id = hello.node_id();
+  m_link.SetNodeId(m_peer_id);
   if (hello.node_id() == m_node.node_id()) return FailedPreconditionError("a link to this node itself");
   if (m_bans.IsBanned(hello.node_id())) {
     pb::PeerMessage goodbye;
@@ -354,6 +358,7 @@ Status PeerSession::OnAnnounce(const pb::Announce& announce) {
   if (auto parent_work = m_node.ChainWorkOf(header->prev_hash)) {
     // Only a block that would make a chain at least as heavy as the tip is worth fetching.
     if (*parent_work + consensus::BlockWork(header->bits) < m_node.Tip().chain_work) return OkStatus();
+    if (auto tail = m_node.ChainTailOf(header->prev_hash)) ROWCHAIN_RETURN_IF_ERROR(CheckAfter(*tail, *header));
     Want(hash);
     RequestBlocks();
   } else if (m_in_flight.contains(header->prev_hash)) {
@@ -414,20 +419,11 @@ Status PeerSession::NoteHeaderChain(const std::vector<consensus::BlockHeader>& h
   if (headers.empty()) return OkStatus();
   HeaderChain& chain = m_header_chain;
   if (auto parent_work = m_node.ChainWorkOf(headers.front().prev_hash)) {
-    chain = HeaderChain{.last = headers.front().prev_hash, .work = *parent_work, .unproven = {}};
-  } else if (headers.front().prev_hash != chain.last) {
+    chain = HeaderChain{.tail = m_node.ChainTailOf(headers.front().prev_hash), .work = *parent_work, .unproven = {}};
+  } else if (!chain.tail || headers.front().prev_hash != chain.tail->hash()) {
     return Misbehaved("bad-prevblk", "headers that connect to no block and to no header sent before");
   }
-  for (const consensus::BlockHeader& header : headers) {
-    const Hash256 hash = header.Hash();
-    chain.last = hash;
-    if (auto work = m_node.ChainWorkOf(hash)) {
-      chain.work = *work;
-      continue;
-    }
-    chain.work = chain.work + consensus::BlockWork(header.bits);
-    chain.unproven.push_back(hash);
-  }
+  for (const consensus::BlockHeader& header : headers) ROWCHAIN_RETURN_IF_ERROR(ExtendHeaderChain(header));
   // Anti-DoS in the spirit of Bitcoin Core's presync: blocks are fetched (and mining waits for
   // them) only once their chain is at least as heavy as the tip.
   if (!(chain.work < m_node.Tip().chain_work)) {
@@ -438,6 +434,32 @@ Status PeerSession::NoteHeaderChain(const std::vector<consensus::BlockHeader>& h
                       fmt::format("more than {} headers with less work than this node's tip", m_config.max_unproven_headers),
                       StatusCode::kResourceExhausted);
   }
+  return OkStatus();
+}
+
+Status PeerSession::CheckAfter(const consensus::ChainTail& tail, const consensus::BlockHeader& header) {
+  const consensus::Verdict verdict = consensus::ContextualCheckBlockHeader(
+      header, tail.Context(m_node.params()), m_node.params(), static_cast<int64_t>(std::time(nullptr)));
+  if (verdict.reason() == "time-too-new") {  // may be this node's clock, not a cheat: no ban
+    return Disconnect(verdict.reason(), "header: " + verdict.detail(), StatusCode::kFailedPrecondition);
+  }
+  if (!verdict.ok()) return Misbehaved(verdict.reason(), "header: " + verdict.detail());
+  return OkStatus();
+}
+
+Status PeerSession::ExtendHeaderChain(const consensus::BlockHeader& header) {
+  HeaderChain& chain = m_header_chain;
+  if (!chain.tail) return Misbehaved("bad-prevblk", "a header past a block this node no longer holds");
+  const Hash256 hash = header.Hash();
+  if (auto work = m_node.ChainWorkOf(hash)) {  // stored, so checked when it was
+    chain.tail->Append(header);
+    chain.work = *work;
+    return OkStatus();
+  }
+  ROWCHAIN_RETURN_IF_ERROR(CheckAfter(*chain.tail, header));
+  chain.tail->Append(header);
+  chain.work = chain.work + consensus::BlockWork(header.bits);
+  chain.unproven.push_back(hash);
   return OkStatus();
 }
 

@@ -19,6 +19,7 @@
 #include "peer/ban_list.h"
 #include "peer/download_book.h"
 #include "peer/peer_config.h"
+#include "peer/peer_network.h"
 #include "node/node.h"
 #include "rowchain/v1/peer.pb.h"
 #include "util/status.h"
@@ -38,9 +39,8 @@ class PeerTransport {
 
 class PeerSession {
  public:
-  // `inbound`: the peer dialled this node. `config` outlives the session.
-  PeerSession(node::Node& node, PeerTransport& transport, BanList& bans, DownloadBook& downloads,
-              const PeerConfig& config, std::string address, bool inbound);
+  // `inbound`: the peer dialled this node.
+  PeerSession(const PeerNetwork& network, PeerTransport& transport, std::string address, bool inbound);
   ~PeerSession();
   // Runs the link until either side ends it; the reason.
   Status Run();
@@ -59,6 +59,10 @@ class PeerSession {
   std::string ProofOver(const std::string& challenge, const std::string& prover_id) const;
   // Headers past the node's blocks: wanted once their chain has at least the tip's work.
   Status NoteHeaderChain(const std::vector<consensus::BlockHeader>& headers);
+  // The retarget rule and median time past of `header`, the child of the tail's last block.
+  Status CheckAfter(const consensus::ChainTail& tail, const consensus::BlockHeader& header);
+  // A header past the chain's tail, checked against the retarget rule and median time past.
+  Status ExtendHeaderChain(const consensus::BlockHeader& header);
   void Want(const consensus::Hash256& hash);
   // Ends the link without a ban (a slow or overloaded peer, not a cheat).
   Status Disconnect(std::string_view reason_code, const std::string& detail, StatusCode code);
@@ -86,6 +90,7 @@ class PeerSession {
   BanList& m_bans;
   DownloadBook& m_downloads;
   const PeerConfig& m_config;
+  LinkRegistry::Handle m_link;  // what `rowchain peers` shows of this link
   const uint64_t m_link_id;
   const std::string m_address;
   const bool m_inbound;
@@ -117,7 +122,7 @@ class PeerSession {
   std::map<consensus::Hash256, std::chrono::steady_clock::time_point> m_in_flight;
   // The header chain being learnt from the peer, past this node's blocks.
   struct HeaderChain {
-    consensus::Hash256 last{};
+    std::optional<consensus::ChainTail> tail;  // the context of the next header
     consensus::U256 work;
     std::vector<consensus::Hash256> unproven;  // less work than the tip so far: not fetched
   } m_header_chain;
