@@ -207,8 +207,10 @@ StatusOr<std::shared_ptr<const BlockView>> Node::BlockAtHeight(uint64_t height) 
 }
 
 std::pair<uint64_t, std::vector<Hash256>> Node::SubscribeFrom(uint64_t from_height, EventHub::Callback callback) {
-  // Block events are published with m_store_mutex held, so none falls between the two.
+  // Block events leave under m_publish_mutex, taken before m_store_mutex is let go (in that
+  // order here too): none falls between the hashes read and the subscription.
   std::lock_guard lock(m_store_mutex);
+  std::lock_guard publishing(m_publish_mutex);
   std::vector<Hash256> hashes;
   for (uint64_t h = from_height; const store::BlockEntry* entry = m_store->MainBlockAt(h); ++h) {
     hashes.push_back(entry->hash);
@@ -363,11 +365,12 @@ store::AcceptResult Refused(consensus::Verdict verdict) {
 
 StatusOr<store::AcceptResult> Node::SubmitBlock(const consensus::Block& block) {
   if (consensus::Verdict v = CheapBodyChecks(block, m_params); !v.ok()) return Refused(std::move(v));
-  std::lock_guard lock(m_store_mutex);
-  return AcceptLocked(block, false);
+  std::unique_lock lock(m_store_mutex);
+  return AcceptAndPublish(lock, block, false);
 }
 
-StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, bool own) {
+StatusOr<store::AcceptResult> Node::AcceptAndPublish(std::unique_lock<std::mutex>& lock, const consensus::Block& block,
+                                                     bool own) {
   auto result = m_store->AcceptBlock(block, UnixNow());
   if (!result.ok()) {
     spdlog::error("block {} not stored: {}", ToDisplayHex(block.header.Hash()), result.status().message());
@@ -377,8 +380,9 @@ StatusOr<store::AcceptResult> Node::AcceptLocked(const consensus::Block& block, 
   // reads a pending count that already leaves its batch out.
   const bool changed = result->verdict.ok() && !result->events.empty();
   if (changed) RefreshPendingLocked();
-  PublishLocked(block, *result, own);
+  std::vector<NodeEvent> events = EventsLocked(block, *result, own);
   if (changed) NoteTipChanged(m_store->Tip().hash);
+  PublishUnlocking(lock, std::move(events));
   return result;
 }
 
@@ -396,7 +400,7 @@ StatusOr<std::vector<store::AcceptResult>> Node::SubmitBlocks(std::span<const co
     break;
   }
   if (blocks.empty()) return refused;
-  std::lock_guard lock(m_store_mutex);
+  std::unique_lock lock(m_store_mutex);
   auto results = m_store->AcceptBlocks(blocks, UnixNow());
   if (results.ok()) results->insert(results->end(), refused.begin(), refused.end());
   if (!results.ok()) {
@@ -406,17 +410,31 @@ StatusOr<std::vector<store::AcceptResult>> Node::SubmitBlocks(std::span<const co
   bool changed = false;
   for (const store::AcceptResult& result : *results) changed |= result.verdict.ok() && !result.events.empty();
   if (changed) RefreshPendingLocked();
-  for (size_t i = 0; i < blocks.size(); ++i) PublishLocked(blocks[i], (*results)[i], false);
+  std::vector<NodeEvent> events;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    std::vector<NodeEvent> of_block = EventsLocked(blocks[i], (*results)[i], false);
+    std::move(of_block.begin(), of_block.end(), std::back_inserter(events));
+  }
   if (changed) NoteTipChanged(m_store->Tip().hash);
+  PublishUnlocking(lock, std::move(events));
   return results;
 }
 
-void Node::PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own) {
+void Node::PublishUnlocking(std::unique_lock<std::mutex>& store_lock, std::vector<NodeEvent> events) {
+  // Taken before the store's mutex is let go: events leave in the order the store made them,
+  // and SubscribeFrom (store, then this) sees no gap and no repeat.
+  std::lock_guard publishing(m_publish_mutex);
+  store_lock.unlock();
+  for (const NodeEvent& event : events) m_events.Publish(event);
+}
+
+std::vector<NodeEvent> Node::EventsLocked(const consensus::Block& block, const store::AcceptResult& result, bool own) {
   const Hash256 hash = block.header.Hash();
+  std::vector<NodeEvent> events;
   if (!result.verdict.ok()) {
     spdlog::warn("{} block {} rejected: {} ({})", own ? "own" : "received", ToDisplayHex(hash), result.verdict.reason(),
                  result.verdict.detail());
-    return;
+    return events;
   }
   for (const store::ChainEvent& event : result.events) {
     const bool connected = event.kind == store::ChainEvent::Kind::kConnected;
@@ -432,16 +450,17 @@ void Node::PublishLocked(const consensus::Block& block, const store::AcceptResul
       spdlog::info("block {}: height {} hash {} rows {}", connected ? "connected" : "disconnected", event.height,
                    ToDisplayHex(event.hash), rows);
     }
-    m_events.Publish(BlockEvent{.connected = connected, .block = *view});
+    events.push_back(BlockEvent{.connected = connected, .block = *view});
     for (const BatchId& id : BatchesOf((*view)->block)) {
       if (connected) {
         m_pending_cache.Erase(id);
-        m_events.Publish(SealedEvent(id, event.height, event.hash));
+        events.push_back(SealedEvent(id, event.height, event.hash));
       } else {
-        m_events.Publish(PendingEvent(id, true));
+        events.push_back(PendingEvent(id, true));
       }
     }
   }
+  return events;
 }
 
 void Node::RefreshPendingLocked() {
@@ -485,10 +504,13 @@ StatusOr<TemplateBuilder::Built> Node::BuildTemplate(const TemplateBase& base) {
 void Node::AnnounceMining(const BatchId& id) { m_events.Publish(MiningEvent(id)); }
 
 bool Node::CommitOwnBlock(const consensus::Block& block) {
-  std::lock_guard lock(m_store_mutex);
-  auto accepted = AcceptLocked(block, true);
+  std::unique_lock lock(m_store_mutex);
+  auto accepted = AcceptAndPublish(lock, block, true);
   const bool ok = accepted.ok() && accepted->verdict.ok();
-  if (!ok) m_templates->CheckEveryKeyOnce();
+  if (!ok) {
+    if (!lock.owns_lock()) lock.lock();
+    m_templates->CheckEveryKeyOnce();
+  }
   return ok;
 }
 

@@ -167,10 +167,13 @@ class Node final : private MiningHost {
   StatusOr<TemplateBuilder::Built> BuildTemplate(const TemplateBase& base) override;
   void AnnounceMining(const consensus::BatchId& id) override;
   bool CommitOwnBlock(const consensus::Block& block) override;
-  // Accepts a block and tells the watchers (under m_store_mutex).
-  StatusOr<store::AcceptResult> AcceptLocked(const consensus::Block& block, bool own);
-  // Logs a block's outcome and tells the watchers.
-  void PublishLocked(const consensus::Block& block, const store::AcceptResult& result, bool own);
+  // Accepts a block under `lock` (m_store_mutex), then tells the watchers with it released.
+  StatusOr<store::AcceptResult> AcceptAndPublish(std::unique_lock<std::mutex>& lock, const consensus::Block& block,
+                                                 bool own);
+  // Publishes `events` after letting go of `store_lock`, in the store's order.
+  void PublishUnlocking(std::unique_lock<std::mutex>& store_lock, std::vector<NodeEvent> events);
+  // Logs a block's outcome and returns what watchers are told of it (read under m_store_mutex).
+  std::vector<NodeEvent> EventsLocked(const consensus::Block& block, const store::AcceptResult& result, bool own);
   StatusOr<std::shared_ptr<const BlockView>> ViewLocked(const consensus::Hash256& hash,
                                                         const consensus::Block* known_block);
   void RefreshPendingLocked();
@@ -183,6 +186,8 @@ class Node final : private MiningHost {
   std::unique_ptr<LocalSearcher> m_searcher;
 
   std::mutex m_store_mutex;
+  // Held while events are published; taken while m_store_mutex is held, never the other way.
+  std::mutex m_publish_mutex;
   std::unique_ptr<store::ChainStore> m_store;
   std::unique_ptr<store::ConnectionPool> m_writers;
   std::unique_ptr<PoolWriter> m_pool_writer;  // new batches into the pending pool, group-committed
