@@ -33,18 +33,25 @@ class HostilePeerTest : public PeerTest {
  protected:
   // A mining node whose peers must answer within two seconds.
   void StartMiner(NodeUnderTest& node, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--mysql", node.db.text(), "--chain", "regtest", "--listen", node.address(), "--peer-listen", node.peer_address(),
-                                     "--miner", "cpu", "--threads", "1", "--peer-timeout-s", "2"};
+    std::vector<std::string> args = {"--mysql",       node.db.text(),      "--chain",  "regtest", "--listen",
+                                     node.address(),  "--peer-listen",     node.peer_address(),    "--miner",
+                                     "cpu",           "--threads",         "1",        "--peer-timeout-s", "2"};
     args.insert(args.end(), extra.begin(), extra.end());
     node.process = DaemonProcess::Start(args);
     ASSERT_TRUE(node.process);
   }
-  // Submits rows and waits for them to be sealed; the CLI's exit code.
+  // Submits rows and waits for them to be sealed; the CLI's exit code. Whatever the test's
+  // peer did, the node's memory stays within a stated bound (a quiet node holds about 30 MiB).
   int SubmitAndWait(const NodeUnderTest& node, int first_id, int seconds = 20) {
-    return RunCli(fmt::format("--node {} submit --table users --rows {} --wait --timeout {}", node.address(),
-                              RowsFile(first_id, 3), seconds))
-        .exit_code;
+    const int exit_code = RunCli(fmt::format("--node {} submit --table users --rows {} --wait --timeout {}",
+                                             node.address(), RowsFile(first_id, 3), seconds))
+                              .exit_code;
+    const int64_t resident_kib = ResidentKib(node.process->pid());
+    EXPECT_LT(resident_kib, kMaxResidentKib) << "rowchaind's resident memory";
+    std::fprintf(stderr, "rowchaind resident: %lld KiB\n", static_cast<long long>(resident_kib));
+    return exit_code;
   }
+  static constexpr int64_t kMaxResidentKib = 256 * 1024;
   std::string Genesis() { return consensus::ToDisplayHex(TestChain(RegtestParams()).genesis().Hash()); }
 };
 
@@ -107,6 +114,14 @@ TEST_F(HostilePeerTest, UnaskedHeadersAndABlockAskedForTwiceInOneRequestGetTheSe
     ASSERT_TRUE(greedy.Send(request));
     EXPECT_TRUE(greedy.SaysGoodbyeWith("asked for twice"));
   }
+  // The same block asked for 1,000 times, one request each, and no answer read: the replies
+  // queue up to the link's send bound, not without limit, and mining goes on meanwhile.
+  FakePeer hoarder(a.peer_address());
+  hoarder.Hello(Genesis());
+  pb::PeerMessage request;
+  const consensus::Hash256 genesis = chain.genesis().Hash();
+  request.mutable_get_blocks()->add_hashes(std::string(genesis.begin(), genesis.end()));
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(hoarder.Send(request));
   EXPECT_EQ(SubmitAndWait(a, 1), 0) << a.process->Log();
 }
 
