@@ -64,22 +64,10 @@ class HeldBackStream : public StreamWriter<Message> {
   std::vector<std::pair<std::shared_ptr<const Message>, size_t>> m_held;
 };
 
-// Counts a watch stream for its life against the node's bound.
-class WatchSlot {
- public:
-  explicit WatchSlot(std::atomic<size_t>& open) : m_open(open) { ++m_open; }
-  ~WatchSlot() { --m_open; }
-  WatchSlot(const WatchSlot&) = delete;
-  WatchSlot& operator=(const WatchSlot&) = delete;
-
- private:
-  std::atomic<size_t>& m_open;
-};
-
 class BatchWatcher final : public HeldBackStream<pb::BatchStatus> {
  public:
-  BatchWatcher(node::Node& node, const consensus::BatchId& id, StreamBudget budget, std::atomic<size_t>& open)
-      : HeldBackStream(budget), m_node(node), m_slot(open) {
+  BatchWatcher(node::Node& node, const consensus::BatchId& id, StreamBudget budget, WatchRegistry& open)
+      : HeldBackStream(budget), m_node(node), m_slot(open, this) {
     m_subscription = node.events().Subscribe([this, id](const node::NodeEvent& event) {
       const auto* batch = std::get_if<node::BatchEvent>(&event);
       if (batch == nullptr || batch->id != id) return;
@@ -100,15 +88,15 @@ class BatchWatcher final : public HeldBackStream<pb::BatchStatus> {
  private:
   void OnStreamDone() override { m_node.events().Unsubscribe(m_subscription); }
   node::Node& m_node;
-  WatchSlot m_slot;
+  WatchRegistry::Slot m_slot;
   uint64_t m_subscription = 0;
 };
 
 class BlockWatcher final : public HeldBackStream<pb::BlockEvent> {
  public:
   BlockWatcher(node::Node& node, BlockEventCache& cache, std::optional<uint64_t> start_height, bool without_rows,
-               StreamBudget budget, std::atomic<size_t>& open)
-      : HeldBackStream(budget), m_node(node), m_cache(cache), m_without_rows(without_rows), m_slot(open) {
+               StreamBudget budget, WatchRegistry& open)
+      : HeldBackStream(budget), m_node(node), m_cache(cache), m_without_rows(without_rows), m_slot(open, this) {
     auto callback = [this](const node::NodeEvent& event) {
       const auto* block = std::get_if<node::BlockEvent>(&event);
       if (block == nullptr) return;
@@ -151,7 +139,7 @@ class BlockWatcher final : public HeldBackStream<pb::BlockEvent> {
   node::Node& m_node;
   BlockEventCache& m_cache;
   const bool m_without_rows;
-  WatchSlot m_slot;
+  WatchRegistry::Slot m_slot;
   uint64_t m_subscription = 0;
   std::atomic<bool> m_stop{false};
   std::thread m_replay;
@@ -166,6 +154,12 @@ LedgerService::LedgerService(node::Node& node, LedgerServiceOptions options)
       m_block_events(node.params().schema) {}
 
 LedgerService::~LedgerService() = default;
+
+void LedgerService::EndStreams() {
+  const grpc::Status stopping(grpc::StatusCode::UNAVAILABLE, "the node is stopping");
+  m_block_watchers.EndAll(stopping);
+  m_batch_watchers.EndAll(stopping);
+}
 
 StatusOr<std::string> LedgerService::Authenticate(grpc::CallbackServerContext* context) const {
   std::optional<std::string_view> authorization;
@@ -214,7 +208,7 @@ grpc::ServerWriteReactor<pb::BatchStatus>* LedgerService::WatchBatch(grpc::Callb
     reactor->FinishWith(ToGrpcStatus(refused));
     return reactor;
   }
-  if (m_batch_watchers.load() >= m_options.max_batch_watchers) {
+  if (m_batch_watchers.size() >= m_options.max_batch_watchers) {
     auto* reactor = new StreamWriter<pb::BatchStatus>(StreamBudget{});
     reactor->FinishWith(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, TooManyWatchers(m_options.max_batch_watchers)));
     return reactor;
@@ -225,7 +219,7 @@ grpc::ServerWriteReactor<pb::BatchStatus>* LedgerService::WatchBatch(grpc::Callb
 grpc::ServerWriteReactor<pb::BlockEvent>* LedgerService::WatchBlocks(grpc::CallbackServerContext* context,
                                                                      const pb::WatchBlocksRequest* request) {
   Status refused = Authenticate(context).status();
-  if (refused.ok() && m_block_watchers.load() >= m_options.max_block_watchers) {
+  if (refused.ok() && m_block_watchers.size() >= m_options.max_block_watchers) {
     refused = ResourceExhaustedError(TooManyWatchers(m_options.max_block_watchers));
   }
   if (!refused.ok()) {

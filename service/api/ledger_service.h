@@ -10,9 +10,10 @@
 #include "api/auth.h"
 #include "api/block_event_cache.h"
 #include "api/stream_writer.h"
+#include "api/watch_registry.h"
+#include "api/worker_pool.h"
 #include "node/node.h"
 #include "rowchain/v1/ledger.grpc.pb.h"
-#include "api/worker_pool.h"
 
 namespace rowchain::api {
 
@@ -28,6 +29,8 @@ class LedgerService final : public ::rowchain::v1::Ledger::CallbackService {
  public:
   LedgerService(node::Node& node, LedgerServiceOptions options);
   ~LedgerService() override;
+  // Ends every watch stream with UNAVAILABLE ("the node is stopping"), now and as they open.
+  void EndStreams();
 
   grpc::ServerUnaryReactor* SubmitBatch(grpc::CallbackServerContext* context, const v1::SubmitBatchRequest* request,
                                         v1::SubmitBatchResponse* response) override;
@@ -52,8 +55,8 @@ class LedgerService final : public ::rowchain::v1::Ledger::CallbackService {
   LedgerServiceOptions m_options;
   WorkerPool m_workers;
   BlockEventCache m_block_events;
-  std::atomic<size_t> m_block_watchers{0};
-  std::atomic<size_t> m_batch_watchers{0};
+  WatchRegistry m_block_watchers;  // open WatchBlocks streams
+  WatchRegistry m_batch_watchers;  // open WatchBatch streams
 };
 
 }  // namespace rowchain::api

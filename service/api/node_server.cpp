@@ -25,6 +25,7 @@ void NodeServer::Shutdown(std::chrono::milliseconds grace) {
   if (m_shut_down) return;
   m_shut_down = true;
   m_listener->server().GetHealthCheckService()->SetServingStatus(false);
+  m_service->EndStreams();  // watchers would otherwise hold the stop for the whole grace
   m_listener->Shutdown(grace);
 }
 

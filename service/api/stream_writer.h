@@ -12,6 +12,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "api/watch_registry.h"
+
 namespace rowchain::api {
 
 // Bounds on what one stream may hold unsent.
@@ -21,7 +23,7 @@ struct StreamBudget {
 };
 
 template <class Message>
-class StreamWriter : public grpc::ServerWriteReactor<Message> {
+class StreamWriter : public grpc::ServerWriteReactor<Message>, public EndableStream {
  public:
   explicit StreamWriter(StreamBudget budget) : m_budget(budget) {}
 
@@ -48,6 +50,7 @@ class StreamWriter : public grpc::ServerWriteReactor<Message> {
     std::lock_guard lock(m_mutex);
     FinishLocked(std::move(status));
   }
+  void End(const grpc::Status& status) override { FinishWith(status); }
 
   size_t backlog() {
     std::lock_guard lock(m_mutex);
@@ -69,13 +72,15 @@ class StreamWriter : public grpc::ServerWriteReactor<Message> {
     m_writing = false;
     m_queued_bytes -= m_queue.front().bytes;
     m_queue.pop_front();
-    if (!ok) {
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
-      return;
+    if (!ok && !m_finish_requested) {
+      m_finish_requested = true;
+      m_finish_status = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     }
-    if (!m_queue.empty() && !m_finish_requested) {
+    if (!m_finish_requested && !m_queue.empty()) {
       WriteNextLocked();
     } else if (m_finish_requested && !m_finished) {
+      // Also when the finish was asked for during this write and the write then failed (a
+      // cancel at shutdown): a stream never finished keeps Server::Shutdown waiting forever.
       m_finished = true;
       this->Finish(*m_finish_status);
     }
