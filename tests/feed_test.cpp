@@ -46,6 +46,12 @@ class MockKafka {
     rd_kafka_destroy(m_handle);
   }
   std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(m_cluster); }
+  // The next `count` produce requests to the cluster fail with `err`.
+  void FailProduceRequests(size_t count, rd_kafka_resp_err_t err) {
+    constexpr int16_t kProduceApiKey = 0;
+    std::vector<rd_kafka_resp_err_t> errors(count, err);
+    rd_kafka_mock_push_request_errors_array(m_cluster, kProduceApiKey, errors.size(), errors.data());
+  }
   void SetBrokerUp(bool up) {
     if (up) {
       rd_kafka_mock_broker_set_up(m_cluster, -1);
@@ -326,6 +332,39 @@ TEST_F(FeedTest, AMessageThatIsNotUtf8IsDeadLetteredAsBase64AndTheNextIsSealed) 
     one_byte += letter.envelope["message_base64"] == "/w==";
   }
   EXPECT_EQ(one_byte, 1);
+}
+
+// A dead letter larger than the broker takes, or one the broker refuses outright, used to be
+// retried forever and hold up its partition. Now the large one describes the message instead
+// of carrying it, the refused one is logged, counted and passed over, and the next is sealed.
+TEST_F(FeedTest, ALargeDeadLetterDescribesItsMessageAndARefusedOneIsPassedOver) {
+  auto node = StartNode(true);
+  ASSERT_TRUE(node);
+  const std::string large(5000, 'x');  // not JSON, and more than the 2,000-byte letters allowed below
+  Produce(m_kafka.bootstraps(), "large.in", {large, R"({"table": "users", "rows": [{"id": 51, "name": "a", "age": 4}]})"});
+  IngestOptions options{.brokers = m_kafka.bootstraps(), .topic = "large.in", .group_id = "large",
+                        .properties = {{"message.max.bytes", "2000"}}};
+  auto ingester = TopicIngester::Start(*node, options);
+  ASSERT_TRUE(ingester.ok()) << ingester.status().ToString();
+  ASSERT_TRUE(Eventually([&] { return (*ingester)->stats().stored == 1 && (*ingester)->stats().dead_lettered == 1; }, 60s));
+  std::vector<Received> letters = Consume(m_kafka.bootstraps(), 1, 30s, "large.in.dead-letter");
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_FALSE(letters[0].envelope.contains("message"));
+  EXPECT_EQ(letters[0].envelope["message_bytes"], 5000);
+  EXPECT_EQ(letters[0].envelope["message_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(letters[0].envelope["offset"], 0);
+  (*ingester)->Stop();
+
+  Produce(m_kafka.bootstraps(), "refused.in", {"not json", R"({"table": "users", "rows": [{"id": 52, "name": "b", "age": 4}]})"});
+  m_kafka.FailProduceRequests(20, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  options = {.brokers = m_kafka.bootstraps(), .topic = "refused.in", .group_id = "refused", .properties = {}};
+  auto refused = TopicIngester::Start(*node, options);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  ASSERT_TRUE(Eventually([&] { return (*refused)->stats().stored == 1; }, 60s));
+  EXPECT_EQ((*refused)->stats().letters_lost, 1u);
+  EXPECT_EQ((*refused)->stats().dead_lettered, 0u);
+  ASSERT_TRUE(Eventually([&] { return node->ChainInfo()->pending_batches == 0; }));
+  EXPECT_EQ((*m_db.admin().Query("SELECT COUNT(*) FROM users WHERE id IN (51, 52)"))[0][0].as_int(), 2);
 }
 
 // A BIGINT UNSIGNED-sized number used to become -1 silently.

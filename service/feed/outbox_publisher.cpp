@@ -9,19 +9,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "feed/dead_letter.h"
 #include "store/mysql_connection.h"
 #include "store/outbox.h"
 
 namespace rowchain::feed {
 
 namespace {
-
-// Errors no retry can cure: the event itself is refused. (An unknown topic or a missing
-// authorization can be fixed by an operator, so those are retried with backoff.)
-bool IsPermanent(rd_kafka_resp_err_t err) {
-  return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE ||
-         err == RD_KAFKA_RESP_ERR_INVALID_MSG;
-}
 
 // Writes the outcome of one produced event into its in-flight slot.
 void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
@@ -206,8 +200,10 @@ bool OutboxPublisher::RestartFromFailure() {
   auto& in_flight = m_run.in_flight;
   if (in_flight.empty() || in_flight.front().delivery.load() <= 0) return false;
   const int err = in_flight.front().delivery.load();
-  if (IsPermanent(static_cast<rd_kafka_resp_err_t>(err))) {
-    // Sending it again can never succeed, and would hold up every event behind it forever.
+  // An event the broker refuses (too large) is passed over: sending it again can never succeed
+  // and would hold up every event behind it. An unknown topic or a missing authorization can
+  // be fixed by an operator, and skipping would leave a hole in the feed: those are retried.
+  if (IsMessageRefused(static_cast<rd_kafka_resp_err_t>(err))) {
     spdlog::error("change feed: event {} can never be delivered ({}); passed over, the feed goes on",
                   in_flight.front().id, rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
     in_flight.front().delivery.store(RD_KAFKA_RESP_ERR_NO_ERROR);

@@ -11,6 +11,7 @@
 
 #include "consensus/ledger_schema.h"
 #include "crypto/base64.h"
+#include "feed/dead_letter.h"
 
 namespace rowchain::feed {
 
@@ -99,8 +100,14 @@ struct TopicIngester::Kafka {
 
 namespace {
 
+// Writes a dead letter's outcome where ProduceLetter waits for it.
+void OnLetterDelivered(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  if (message->_private != nullptr) static_cast<std::atomic<int>*>(message->_private)->store(message->err);
+}
+
 StatusOr<rd_kafka_t*> NewClient(rd_kafka_type_t type, const std::map<std::string, std::string>& settings) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, OnLetterDelivered);
   std::array<char, 512> error{};
   for (const auto& [k, v] : settings) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), error.data(), error.size()) != RD_KAFKA_CONF_OK) {
@@ -127,10 +134,17 @@ StatusOr<std::unique_ptr<TopicIngester>> TopicIngester::Start(node::Node& node, 
       {"auto.offset.reset", "earliest"},
   };
   std::map<std::string, std::string> producer_settings = {
-      {"bootstrap.servers", o.brokers}, {"enable.idempotence", "true"}, {"acks", "all"}};
+      {"bootstrap.servers", o.brokers},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"message.timeout.ms", std::to_string(std::chrono::milliseconds(kLetterTimeout).count())}};
   for (const auto& [k, v] : o.properties) {
     consumer_settings[k] = v;
     if (k != "group.id") producer_settings[k] = v;
+  }
+  // A letter must fit what the broker takes; a larger one describes the message instead.
+  if (auto it = producer_settings.find("message.max.bytes"); it != producer_settings.end()) {
+    ingester->m_max_letter_bytes = std::strtoull(it->second.c_str(), nullptr, 10) - kLetterOverheadBytes;
   }
   ingester->m_kafka = std::make_unique<Kafka>();
   auto consumer = NewClient(RD_KAFKA_CONSUMER, consumer_settings);
@@ -161,7 +175,9 @@ void TopicIngester::Stop() {
   m_kafka.reset();
 }
 
-IngestStats TopicIngester::stats() const { return {m_stored.load(), m_dead_lettered.load()}; }
+IngestStats TopicIngester::stats() const {
+  return {.stored = m_stored.load(), .dead_lettered = m_dead_lettered.load(), .letters_lost = m_letters_lost.load()};
+}
 
 void TopicIngester::Run() {
   while (!m_stopping) {
@@ -223,27 +239,45 @@ Status TopicIngester::Handle(const std::string& value, int32_t partition, int64_
 Status TopicIngester::DeadLetter(const std::string& value, int32_t partition, int64_t offset,
                                  const std::string& reason) {
   const std::string topic = m_options.topic + ".dead-letter";
-  nlohmann::json envelope = {{"reason", reason}, {"topic", m_options.topic}, {"partition", partition}, {"offset", offset}};
-  // JSON text is UTF-8: a message that is not goes as base64.
-  if (consensus::IsValidUtf8(value)) {
-    envelope["message"] = value;
-  } else {
-    envelope["message_base64"] = Base64Encode(value);
+  const std::string letter = DeadLetterOf(value, m_options.topic, partition, offset, reason, m_max_letter_bytes);
+  const auto err = static_cast<rd_kafka_resp_err_t>(ProduceLetter(topic, letter));
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    m_letter_failures = 0;
+    ++m_dead_lettered;
+    spdlog::warn("kafka ingest: offset {} of partition {} dead-lettered: {}", offset, partition, reason);
+    return OkStatus();
   }
-  // A reason may quote the message: invalid bytes in it are replaced, never thrown on.
-  const std::string letter = envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // A broker that is away may come back: a few tries. A letter or topic the broker refuses
+  // never goes through, and must not hold up every message behind it.
+  constexpr int kLetterAttempts = 3;
+  if (!IsMessageRefused(err) && !IsTopicRefused(err) && ++m_letter_failures < kLetterAttempts) {
+    return UnavailableError(fmt::format("dead letter to {} not written: {}", topic, rd_kafka_err2str(err)));
+  }
+  m_letter_failures = 0;
+  ++m_letters_lost;
+  spdlog::error("kafka ingest: offset {} of partition {} refused ({}), and its dead letter cannot be written to {}: "
+                "{}; passed over (the message stays in {} at that offset)",
+                offset, partition, reason, topic, rd_kafka_err2str(err), m_options.topic);
+  return OkStatus();
+}
+
+int TopicIngester::ProduceLetter(const std::string& topic, const std::string& letter) {
+  std::atomic<int> delivery{-1};  // set by OnLetterDelivered
   rd_kafka_resp_err_t err = rd_kafka_producev(
       m_kafka->producer, RD_KAFKA_V_TOPIC(topic.c_str()),
       RD_KAFKA_V_VALUE(const_cast<char*>(letter.data()), letter.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_END);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return UnavailableError(rd_kafka_err2str(err));
-  // The letter must be acknowledged before the offset moves past the message.
-  if (rd_kafka_flush(m_kafka->producer, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return UnavailableError("the dead-letter topic did not acknowledge in time");
+      RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return err;
+  // The letter must be acknowledged before the offset moves past the message. The producer's
+  // message.timeout.ms (10 s unless set) ends every letter's wait with a delivery report.
+  const auto deadline = std::chrono::steady_clock::now() + kLetterTimeout + std::chrono::seconds(5);
+  while (delivery.load() < 0 && std::chrono::steady_clock::now() < deadline) rd_kafka_poll(m_kafka->producer, 100);
+  if (delivery.load() < 0) {
+    rd_kafka_purge(m_kafka->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(m_kafka->producer, 0);  // its report, before `delivery` goes out of scope
+    return RD_KAFKA_RESP_ERR__TIMED_OUT;
   }
-  ++m_dead_lettered;
-  spdlog::warn("kafka ingest: offset {} of partition {} dead-lettered: {}", offset, partition, reason);
-  return OkStatus();
+  return delivery.load();
 }
 
 }  // namespace rowchain::feed

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +32,7 @@ struct IngestOptions {
 struct IngestStats {
   uint64_t stored = 0;        // batches stored (new or already known by their key)
   uint64_t dead_lettered = 0;
+  uint64_t letters_lost = 0;  // refused messages whose dead letter the broker would not take
 };
 
 class TopicIngester {
@@ -47,14 +49,22 @@ class TopicIngester {
   // Handle, with anything thrown dead-lettered.
   Status HandleSafely(const std::string& value, int32_t partition, int64_t offset);
   Status Handle(const std::string& value, int32_t partition, int64_t offset);
+  // OK once the letter is acknowledged, or when the broker refuses it for good (logged, counted
+  // and passed over); UNAVAILABLE for a broker that may come back (a few tries).
   Status DeadLetter(const std::string& value, int32_t partition, int64_t offset, const std::string& reason);
+  // Produces `letter` and waits for its delivery report; the report's error (rd_kafka_resp_err_t).
+  int ProduceLetter(const std::string& topic, const std::string& letter);
 
+  static constexpr std::chrono::seconds kLetterTimeout{10};  // the producer's message.timeout.ms
+  static constexpr size_t kLetterOverheadBytes = 512;        // the record's headers and framing
   node::Node& m_node;
   IngestOptions m_options;
   struct Kafka;
   std::unique_ptr<Kafka> m_kafka;
   std::atomic<bool> m_stopping{false};
-  std::atomic<uint64_t> m_stored{0}, m_dead_lettered{0};
+  std::atomic<uint64_t> m_stored{0}, m_dead_lettered{0}, m_letters_lost{0};
+  size_t m_max_letter_bytes = 1'000'000 - kLetterOverheadBytes;  // librdkafka's default message.max.bytes
+  int m_letter_failures = 0;  // of the message being handled (the consumer thread's)
   std::thread m_thread;
 };
 
