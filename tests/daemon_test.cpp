@@ -671,5 +671,40 @@ TEST_F(DaemonTest, FiftyStopsUnderLoadEachEndWithinSecondsAndLoseNoAcknowledgedB
   EXPECT_EQ(missing, 0) << "rows of acknowledged batches not sealed, of " << acknowledged.size() << " batches";
 }
 
+// A node database whose main-chain marks no longer agree with its blocks used to stop the node
+// for good, with no hint how to recover. Now it names `--reindex`, which rebuilds the ledger
+// from the stored blocks: the same tables as before the damage, also a row deleted behind the
+// node's back, and a clean verify.
+TEST_F(DaemonTest, ADamagedDatabaseNamesReindexAndReindexRebuildsTheSameTables) {
+  auto daemon = Start({"--miner", "cpu", "--threads", "1"});
+  ASSERT_TRUE(daemon);
+  for (int batch = 0; batch < 4; ++batch) {
+    auto r = RunCli(fmt::format("--node {} submit --table users --rows {} --wait", daemon->address(),
+                                File(fmt::format("rows{}.json", batch), UsersJson(1 + 5 * batch, 5))));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  ASSERT_EQ(daemon->Stop(SIGTERM), 0);
+  auto checksum = [&] { return (*m_db.admin().Query("CHECKSUM TABLE users"))[0][1].as_int(); };
+  const int64_t before = checksum();
+  const int64_t height = Count("SELECT MAX(height) FROM rowchain_blocks WHERE in_main = 1");
+  ASSERT_GE(height, 2);
+  ASSERT_TRUE(m_db.admin().Execute("UPDATE rowchain_blocks SET in_main = 0 WHERE height = 1").ok());
+  ASSERT_TRUE(m_db.admin().Execute("DELETE FROM users WHERE id = 3").ok());
+
+  DaemonRun damaged = RunDaemonToExit({"--mysql", m_db.text(), "--chain", "regtest", "--miner", "off", "--listen",
+                                       "127.0.0.1:0", "--peer-listen", "off"});
+  EXPECT_EQ(damaged.exit_code, 1) << damaged.err;
+  EXPECT_NE(damaged.err.find("are not one chain"), std::string::npos) << damaged.err;
+  EXPECT_NE(damaged.err.find("rowchaind --reindex"), std::string::npos) << damaged.err;
+
+  auto repaired = Start({"--miner", "off", "--reindex"});
+  ASSERT_TRUE(repaired);
+  EXPECT_EQ(Count("SELECT MAX(height) FROM rowchain_blocks WHERE in_main = 1"), height);
+  EXPECT_EQ(checksum(), before);
+  ASSERT_EQ(repaired->Stop(SIGTERM), 0);
+  auto verify = RunCli(fmt::format("verify --mysql '{}' --chain regtest", m_db.text()));
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
 }  // namespace
 }  // namespace rowchain::testing

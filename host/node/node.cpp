@@ -37,6 +37,7 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   store::ChainStoreOptions store_options;
   store_options.change_feed_prefix = node->m_options.change_feed_prefix;
   store_options.max_reorg_depth = node->m_options.max_reorg_depth;
+  store_options.reindex = node->m_options.reindex;
   node->m_ledger_keys = std::make_shared<KeyFilter>(KeyFilterOptions{.max_bytes = node->m_options.ledger_key_filter_bytes});
   store_options.ledger_keys = node->m_ledger_keys;  // from now on, every key written is added
   auto store = store::ChainStore::Open(node->m_options.mysql, node->m_params, std::move(store_options));

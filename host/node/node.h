@@ -55,6 +55,8 @@ struct NodeOptions {
   size_t ledger_key_filter_bytes = 64ull << 20;
   // Deeper reorgs are refused (store::ChainStoreOptions::max_reorg_depth).
   uint64_t max_reorg_depth = 1'000;
+  // Rebuild the ledger from the stored blocks first (rowchaind --reindex, store/reindex.h).
+  bool reindex = false;
 };
 
 struct SubmitResult {

@@ -17,11 +17,16 @@
 #include "store/ledger_tables.h"
 #include "store/node_tables.h"
 #include "store/packed_leaves.h"
+#include "store/reindex.h"
 #include "store/outbox.h"
 #include "store/sql_bytes.h"
 #include "util/utf8.h"
 
 namespace rowchain::store {
+
+// What a damaged node database says it needs, after what is wrong with it.
+constexpr std::string_view kRepair =
+    "; `rowchaind --reindex` (with this node's other flags) rebuilds the ledger from the stored blocks";
 using internal::ShortHash;
 using internal::WorkOf;
 
@@ -40,6 +45,10 @@ StatusOr<std::unique_ptr<ChainStore>> ChainStore::Open(const MysqlUri& uri, cons
   auto lock = DatabaseLock::Acquire(uri);
   if (!lock.ok()) return lock.status();
   store->m_lock = std::move(*lock);
+  if (store->m_options.reindex) {
+    ROWCHAIN_RETURN_IF_ERROR(store->Reconnect());
+    ROWCHAIN_RETURN_IF_ERROR(ResetToGenesis(*store->m_db, store->m_params.schema));
+  }
   ROWCHAIN_RETURN_IF_ERROR(store->EnsureReady());
   // Finish whatever a crash interrupted (a reorg half done leaves a better branch unconnected).
   std::vector<ChainEvent> events;
@@ -117,7 +126,7 @@ Status ChainStore::LoadIndex() {
         consensus::U256 work = WorkOf(entry.header.bits);
         if (entry.height > 0) {
           entry.parent = m_index.Find(entry.header.prev_hash);
-          if (entry.parent == nullptr) return DataLossError("stored block has no stored parent");
+          if (entry.parent == nullptr) return DataLossError("stored block has no stored parent" + std::string(kRepair));
           work = work + entry.parent->chain_work;
           if (entry.parent->invalid) entry.invalid = true;
         } else if (entry.hash != m_genesis_hash) {
@@ -135,13 +144,13 @@ Status ChainStore::LoadIndex() {
   // The main chain is the blocks marked in_main: from genesis to the highest of them, one per
   // height, each the parent of the next (every connect and disconnect keeps the marks in step
   // with the ledger tables, in the same transaction).
-  if (tip == nullptr) return DataLossError("no stored block is marked as on the main chain");
+  if (tip == nullptr) return DataLossError("no stored block is marked as on the main chain" + std::string(kRepair));
   uint64_t linked = 0;
   for (const BlockEntry* e = tip; e != nullptr && e->in_main; e = e->parent) ++linked;
   if (linked != main_blocks || linked != tip->height + 1) {
     return DataLossError(fmt::format("the blocks marked as on the main chain ({}) are not one chain from genesis to "
-                                     "height {}",
-                                     main_blocks, tip->height));
+                                     "height {}{}",
+                                     main_blocks, tip->height, kRepair));
   }
   m_index.SetMainTip(tip);
   return OkStatus();

@@ -55,6 +55,8 @@ struct ChainStoreOptions {
   // with LedgerWriter::AddAllKeys over what the tables held before, the filter holds every key
   // they hold.
   std::shared_ptr<KeyFilter> ledger_keys;
+  // Rebuild the ledger from the stored blocks before opening (store/reindex.h).
+  bool reindex = false;
 };
 
 struct TipInfo {

@@ -93,6 +93,8 @@ std::string ReplaceRowSql(const TableSchema& table) {
 
 std::string DropTableSql(const TableSchema& table) { return "DROP TABLE IF EXISTS " + QuoteIdentifier(table.name); }
 
+std::string DeleteAllRowsSql(const TableSchema& table) { return "DELETE FROM " + QuoteIdentifier(table.name); }
+
 std::string DropDatabaseSql(const std::string& database) { return "DROP DATABASE IF EXISTS " + QuoteIdentifier(database); }
 
 std::string UpdateRowSql(const TableSchema& table) {

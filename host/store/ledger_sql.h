@@ -25,6 +25,8 @@ std::string ReplaceRowSql(const TableSchema& table);
 // Benchmarks start from an empty table or database.
 std::string DropTableSql(const TableSchema& table);
 std::string DropDatabaseSql(const std::string& database);
+// Every row of the table, in the caller's transaction (a reindex).
+std::string DeleteAllRowsSql(const TableSchema& table);
 std::string UpdateRowSql(const TableSchema& table);
 std::string DeleteRowSql(const TableSchema& table);
 // Every column (in order) of the rows whose key is one of `keys` key tuples.

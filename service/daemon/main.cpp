@@ -54,13 +54,14 @@ using rowchain::StatusOr;
 using rowchain::daemon::DaemonConfig;
 
 rowchain::node::NodeOptions NodeOptionsOf(const DaemonConfig& config, rowchain::store::MysqlUri uri,
-                                          rowchain::consensus::ChainParams params) {
+                                          rowchain::consensus::ChainParams params, bool reindex) {
   rowchain::node::NodeOptions options;
   options.mysql = std::move(uri);
   options.params = std::move(params);
   options.miner_id = config.miner_id;
   options.max_pending_rows = config.max_pending_rows;
   options.max_reorg_depth = config.max_reorg_depth;
+  options.reindex = reindex;
   if (!config.kafka_brokers.empty()) options.change_feed_prefix = config.kafka_topic_prefix;
   if (config.miner != "off") {
     rowchain::mining::MinerOptions miner;
@@ -254,7 +255,7 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   return 0;
 }
 
-int Run(const DaemonConfig& config, const sigset_t& stop_signals) {
+int Run(const DaemonConfig& config, bool reindex, const sigset_t& stop_signals) {
   auto params = rowchain::chain::LoadChain(config.chain);
   if (!params.ok()) return Fail(ExitCodeFor(params.status()), params.status().message());
   auto uri = rowchain::store::ParseMysqlUri(config.mysql);
@@ -262,7 +263,8 @@ int Run(const DaemonConfig& config, const sigset_t& stop_signals) {
   auto auth = rowchain::api::AuthPolicy::FromGrants(config.tokens);
   if (!auth.ok()) return Fail(kExitUsage, auth.status().message());
   spdlog::info("rowchaind starting: chain {}, mysql {}, miner {}", config.chain, uri->Redacted(), config.miner);
-  auto node = rowchain::node::Node::Start(NodeOptionsOf(config, *uri, std::move(*params)));
+  if (reindex) spdlog::info("reindex: rebuilding the ledger of {} from its stored blocks", uri->Redacted());
+  auto node = rowchain::node::Node::Start(NodeOptionsOf(config, *uri, std::move(*params), reindex));
   if (!node.ok()) return Fail(ExitCodeFor(node.status()), node.status().message());
   auto feed = StartFeed(config, **node);
   if (!feed.ok()) {
@@ -298,6 +300,8 @@ int main(int argc, char** argv) {
   auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate chain for the listener");
   auto* key = app.add_option("--tls-key", tls_key, "PEM private key for the listener");
   auto* ca = app.add_option("--tls-ca", tls_ca, "PEM CA: require client certificates it signed");
+  bool reindex = false;
+  app.add_flag("--reindex", reindex, "first rebuild the ledger tables and main chain from the stored blocks");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -326,5 +330,5 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, "--log-level must be trace, debug, info, warn, error or off");
   }
   spdlog::set_level(level);
-  return Run(config, stop_signals);
+  return Run(config, reindex, stop_signals);
 }
