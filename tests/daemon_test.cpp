@@ -502,6 +502,12 @@ TEST(DaemonFlags, BadSettingsExitTwoWithOneLine) {
       {{"--mysql", "mysql://u@localhost/db", "--devices", "0,x"}, "--devices"},
       {{"--mysql", "mysql://u@localhost/db", "--kafka-topic-prefix", "bad prefix"}, "not a Kafka topic name"},
       {{"--mysql", "mysql://u@localhost/db", "--kafka-ingest-topic", "in"}, "needs --kafka-brokers"},
+      {{"--mysql", "mysql://u@localhost/db", "--peer-listen", "nowhere"}, "--peer-listen must be HOST:PORT or off"},
+      {{"--mysql", "mysql://u@localhost/db", "--listen", "127.0.0.1:7400", "--peer-listen", "127.0.0.1:7400"},
+       "must be different addresses"},
+      {{"--mysql", "mysql://u@localhost/db", "--peer-secret", "short"}, "at least 16 characters"},
+      {{"--mysql", "mysql://u@localhost/db", "--peer-timeout-s", "0"}, "--peer-timeout-s must be between"},
+      {{"--mysql", "mysql://u@localhost/db", "--max-request-bytes", "10"}, "--max-request-bytes must be between"},
   };
   for (const Case& c : cases) {
     DaemonRun run = RunDaemonToExit(c.args);
