@@ -10,3 +10,7 @@ if(ROWCHAIN_SANITIZE)
     $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined>)
   target_link_options(rowchain_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(ROWCHAIN_FUZZ)
+  # Coverage for libFuzzer in every library; fuzz targets link the fuzzer's main (fuzz/).
+  target_compile_options(rowchain_options INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link>)
+endif()

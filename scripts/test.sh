@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian 12 machine: installs what is missing, builds, and runs
-# every test with ctest in parallel. `scripts/test.sh --sanitize` does the same under
-# AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/.
+# every test with ctest in parallel. `scripts/test.sh --sanitize` does the same built with clang
+# under AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/ (the build the fuzz targets
+# of scripts/fuzz.sh share; no CUDA, whose tests skip without a GPU anyway).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 cmake_args=()
 if [ "${1:-}" = "--sanitize" ]; then
-  export BUILD_DIR=build-asan
-  cmake_args+=(-DROWCHAIN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+  export BUILD_DIR=build-asan CC=clang CXX=clang++
+  cmake_args+=(-DROWCHAIN_FUZZ=ON -DROWCHAIN_CUDA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 scripts/build.sh "${cmake_args[@]}"

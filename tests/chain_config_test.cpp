@@ -64,6 +64,11 @@ TEST(ChainConfigTest, ErrorsNameTheLineAndKey) {
   EXPECT_FALSE(with("name = \"regtest\"", "name = ").ok());  // TOML syntax
   EXPECT_FALSE(with("bits = 0x207fffff", "bits = 0x01000000").ok());  // zero target
   EXPECT_TRUE(with("max_block_rows = 10000", "max_block_rows = 5").ok());
+  // Found by the fuzzer (fuzz/chain_toml.cpp): a float past int64 was converted with
+  // undefined behaviour instead of being refused.
+  auto huge = with("retarget_interval = 0", "retarget_interval = 7e200");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("expected an integer"), std::string::npos) << huge.status().message();
   // A retarget every 10 one-second blocks cannot absorb blocks dated two hours ahead.
   auto drift = with("retarget_interval = 0", "retarget_interval = 10");
   ASSERT_FALSE(drift.ok());

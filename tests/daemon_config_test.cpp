@@ -87,6 +87,9 @@ TEST(DaemonConfigTest, ABadDeviceListIsRefused) {
   app.parse(args);
   DaemonConfig config;
   EXPECT_EQ(setting_flags.MergeInto(&config).code(), StatusCode::kInvalidArgument);
+  // Floats are no ordinals, however large (toml++ would convert them, past int64 undefined).
+  EXPECT_EQ(ParseDaemonConfig("devices = [1e300]\n", "t.toml", &config).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDaemonConfig("[kafka]\nlinger = 1e300\n", "t.toml", &config).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(DaemonConfigTest, HelpShowsDefaultsAndTheRequiredSetting) {

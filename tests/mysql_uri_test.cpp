@@ -39,6 +39,17 @@ TEST(MysqlUriTest, RejectsMalformedUrisWithoutLeakingThePassword) {
   }
 }
 
+// Found by the fuzzer (fuzz/mysql_uri.cpp): a malformed authority put part of the password
+// into the host, which the redacted form then showed.
+TEST(MysqlUriTest, AHostThatIsNoHostNameIsRefusedWithoutQuotingIt) {
+  auto uri = ParseMysqlUri("mysql://rowchain:secret-pw@127.n:secret-pw2127.0.0.1:3306/rowchain");
+  ASSERT_FALSE(uri.ok());
+  EXPECT_NE(uri.status().message().find("the host is not a host name"), std::string::npos) << uri.status().message();
+  EXPECT_EQ(uri.status().message().find("secret-pw"), std::string::npos) << uri.status().message();
+  EXPECT_TRUE(ParseMysqlUri("mysql://u:pw@[::1]:3306/d").ok());
+  EXPECT_TRUE(ParseMysqlUri("mysql://u:pw@db-1.example_net:3306/d").ok());
+}
+
 TEST(MysqlUriTest, RedactsThePassword) {
   auto uri = ParseMysqlUri("mysql://alice:topsecret@h:1/d");
   EXPECT_EQ(uri->Redacted(), "mysql://alice:***@h:1/d");

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,6 +18,13 @@
 namespace rowchain::chain {
 
 // Reads one TOML table with known keys only; every error names the source, line and key.
+// The node's value when it is an integer. (toml++'s value<int64_t>() also converts floats, with
+// undefined behaviour past int64's range: a fuzzer found `retarget_interval = 7e200`.)
+inline std::optional<int64_t> IntegerOf(const toml::node& node) {
+  if (const toml::value<int64_t>* integer = node.as_integer()) return integer->get();
+  return std::nullopt;
+}
+
 class TableReader {
  public:
   TableReader(const toml::table& table, std::string_view source, std::string prefix)
@@ -33,8 +41,8 @@ class TableReader {
   Status U32(std::string_view key, uint32_t* out, bool required = false) const {
     const toml::node* node = m_table.get(key);
     if (node == nullptr) return required ? Missing(key) : OkStatus();
-    auto v = node->value<int64_t>();
-    if (!node->is_integer() || !v) return Error(*node, key, "expected an integer");
+    const std::optional<int64_t> v = IntegerOf(*node);
+    if (!v) return Error(*node, key, "expected an integer");
     if (*v < 0 || *v > std::numeric_limits<uint32_t>::max()) return Error(*node, key, "out of range 0..4294967295");
     *out = static_cast<uint32_t>(*v);
     return OkStatus();
@@ -51,8 +59,8 @@ class TableReader {
   Status U64(std::string_view key, uint64_t* out) const {
     const toml::node* node = m_table.get(key);
     if (node == nullptr) return OkStatus();
-    auto v = node->value<int64_t>();
-    if (!node->is_integer() || !v || *v < 0) return Error(*node, key, "expected a non-negative integer");
+    const std::optional<int64_t> v = IntegerOf(*node);
+    if (!v || *v < 0) return Error(*node, key, "expected a non-negative integer");
     *out = static_cast<uint64_t>(*v);
     return OkStatus();
   }

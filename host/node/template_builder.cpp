@@ -66,8 +66,9 @@ StatusOr<std::unordered_set<std::string>> FindExistingKeys(store::ConnectionPool
 
 Status RejectBatches(store::ConnectionPool& db, PendingCache& cache, EventHub& events, const Candidates& candidates,
                      const TemplateSelection& selection) {
-  for (const auto& [index, reason] : selection.rejected) {
+  for (const auto& [index, why] : selection.rejected) {
     const BatchId& id = candidates.batches[index]->id;
+    const std::string& reason = why;  // a lambda may not capture a structured binding (clang 14)
     auto rejected = db.With([&](store::MysqlConnection& conn) -> StatusOr<bool> {
       ROWCHAIN_RETURN_IF_ERROR(store::RejectPendingBatch(conn, id, reason));
       return true;

@@ -1,5 +1,7 @@
 #include "store/mysql_uri.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -9,6 +11,15 @@
 
 namespace rowchain::store {
 namespace {
+
+// Letters, digits, '.', '-' and '_' (host names and IPv4); hex digits, ':' and '.' in brackets.
+bool IsHostName(std::string_view host, bool bracketed) {
+  return std::all_of(host.begin(), host.end(), [bracketed](char c) {
+    const bool alnum = std::isalnum(static_cast<unsigned char>(c)) != 0;
+    if (bracketed) return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == ':' || c == '.';
+    return alnum || c == '.' || c == '-' || c == '_';
+  });
+}
 
 std::optional<std::string> PercentDecode(std::string_view s) {
   std::string out;
@@ -117,8 +128,13 @@ StatusOr<MysqlUri> ParseMysqlUri(std::string_view text) {
     }
     uri.port = static_cast<uint16_t>(value);
   }
-  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  const bool bracketed = host.starts_with('[') && host.ends_with(']');
+  if (bracketed) host = host.substr(1, host.size() - 2);
   if (host.empty()) return InvalidArgumentError("mysql URI names no host");
+  // Not quoted in the error: a malformed URI may have put part of the password here.
+  if (!IsHostName(host, bracketed)) {
+    return InvalidArgumentError("mysql URI: the host is not a host name, an IPv4 address or an [IPv6] address");
+  }
   uri.host = std::string(host);
 
   while (!query.empty()) {

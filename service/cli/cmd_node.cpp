@@ -19,6 +19,7 @@
 #include "crypto/base64.h"
 #include "cli/node_client.h"
 #include "cli/progress_bar.h"
+#include "cli/proof_check.h"
 #include "cli/row_files.h"
 #include "util/file_io.h"
 #include "util/hex.h"
@@ -258,49 +259,6 @@ int RunProof(const NodeFlags& node, const std::string& batch_id, uint32_t row_in
   out << json << "\n";
   if (!out) return ReportError(kExitFailure, "proof: cannot write " + out_file);
   return kExitOk;
-}
-
-// Checks a proof against its header: the header's own hash and proof of work, and the audit
-// path from the leaf to the header's Merkle root. With `expected_block`, also that the header
-// is that block.
-// Checks a proof against its own header: the header's hash meets its bits, and the audit path
-// leads from the leaf to the header's Merkle root (and, with `expected_block`, the header is
-// that block). INVALID_ARGUMENT when the proof cannot even be read; otherwise the problems.
-struct ProofCheck {
-  consensus::Hash256 block_hash{};
-  std::optional<consensus::RowOperation> row;
-  std::vector<std::string> problems;
-};
-
-StatusOr<ProofCheck> CheckProof(const pb::RowProof& proof, const std::string& expected_block) {
-  auto header = consensus::ParseBlockHeaderHex(proof.header().raw_hex());
-  if (!header.ok()) return InvalidArgumentError("header: " + header.status().message());
-  auto leaf = HexDecode(proof.leaf_hex());
-  if (!leaf.ok()) return InvalidArgumentError("leaf_hex is not hex");
-  std::vector<consensus::Hash256> path;
-  for (const std::string& node_hex : proof.audit_path()) {
-    auto h = consensus::FromInternalHex(node_hex);
-    if (!h.ok()) return InvalidArgumentError("audit_path holds a bad hash");
-    path.push_back(*h);
-  }
-  ProofCheck check;
-  check.block_hash = header->Hash();
-  if (!expected_block.empty() && consensus::ToDisplayHex(check.block_hash) != expected_block) {
-    check.problems.push_back("the header is not block " + expected_block);
-  }
-  consensus::U256 target = consensus::DecodeCompact(header->bits).target;
-  if (!consensus::HashMeetsTarget(check.block_hash, target)) check.problems.push_back("the header does not meet its own target");
-  const consensus::Hash256 leaf_hash = consensus::MerkleLeafHash(*leaf);
-  if (!consensus::VerifyMerkleInclusion(leaf_hash, proof.leaf_index(), proof.tree_size(), path, header->merkle_root)) {
-    check.problems.push_back("the audit path does not lead to the header's Merkle root");
-  }
-  auto row = consensus::DecodeRowOperationLeaf(*leaf);
-  if (row.ok()) {
-    check.row = std::move(*row);
-  } else {
-    check.problems.push_back("the leaf is not a row operation");
-  }
-  return check;
 }
 
 int RunVerifyProof(const std::string& file, const std::string& expected_block, bool json) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "util/file_io.h"
 #include "chain/toml_reader.h"
 #include "consensus/block_info_leaf.h"
 #include "daemon/daemon_settings.h"
@@ -25,7 +26,7 @@ Status ReadKafkaProperties(const toml::table& root, const chain::TableReader& re
     std::string text;
     if (auto s = value.value<std::string>(); s && value.is_string()) {
       text = *s;
-    } else if (auto i = value.value<int64_t>(); i && value.is_integer()) {
+    } else if (auto i = chain::IntegerOf(value)) {
       text = std::to_string(*i);
     } else if (auto b = value.value<bool>(); b && value.is_boolean()) {
       text = *b ? "true" : "false";
@@ -76,21 +77,26 @@ Status ReadTokens(const toml::table& root, const std::string& path, const chain:
 }  // namespace
 
 Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config) {
+  auto text = ReadFileToString(path, "config file");
+  if (!text.ok()) return NotFoundError(fmt::format("cannot read config file {}", path));
+  return ParseDaemonConfig(*text, path, config);
+}
+
+Status ParseDaemonConfig(std::string_view text, const std::string& source, DaemonConfig* config) {
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    if (e.source().begin.line == 0) return NotFoundError(fmt::format("cannot read config file {}", path));
-    return InvalidArgumentError(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+    return InvalidArgumentError(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
   }
-  chain::TableReader reader(root, path, "");
+  chain::TableReader reader(root, source, "");
   std::set<std::string_view> known = {"tls", "tokens", "kafka"};
   for (const Setting& setting : DaemonSettings()) known.insert(setting.key);
   ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown(known));
   ROWCHAIN_RETURN_IF_ERROR(ReadSettings(reader, root, config));
   ROWCHAIN_RETURN_IF_ERROR(ReadKafkaProperties(root, reader, config));
-  ROWCHAIN_RETURN_IF_ERROR(ReadTls(root, path, reader, config));
-  return ReadTokens(root, path, reader, config);
+  ROWCHAIN_RETURN_IF_ERROR(ReadTls(root, source, reader, config));
+  return ReadTokens(root, source, reader, config);
 }
 
 StatusOr<std::vector<int>> ParseDeviceList(const std::string& text) {

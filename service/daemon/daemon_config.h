@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/node_server.h"
@@ -44,6 +45,8 @@ struct DaemonConfig {
 // Reads the config file over `config` (keys as the flags, without dashes, with '_' for '-';
 // [tls] cert/key/ca; [[tokens]] name/token/tables; [kafka] librdkafka properties).
 Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config);
+// The same from the file's text; `source` names it in errors.
+Status ParseDaemonConfig(std::string_view text, const std::string& source, DaemonConfig* config);
 // "0,2" -> {0, 2}; INVALID_ARGUMENT otherwise.
 StatusOr<std::vector<int>> ParseDeviceList(const std::string& text);
 // Ranges and combinations: the miner name, the listen addresses, sizes, the miner id.

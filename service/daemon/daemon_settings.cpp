@@ -59,8 +59,8 @@ Status ReadDevices(const toml::table& root, const chain::TableReader& reader, st
   if (array == nullptr) return reader.Error(*node, "devices", "expected an array of GPU ordinals");
   devices->clear();
   for (const toml::node& element : *array) {
-    auto v = element.value<int64_t>();
-    if (!element.is_integer() || !v || *v < 0 || *v > 1024) {
+    const std::optional<int64_t> v = chain::IntegerOf(element);
+    if (!v || *v < 0 || *v > 1024) {
       return reader.Error(*node, "devices", "expected an array of GPU ordinals");
     }
     devices->push_back(static_cast<int>(*v));
@@ -122,8 +122,9 @@ SettingFlags::SettingFlags(CLI::App& app, DaemonConfig* flags) : m_flags(flags) 
 }
 
 Status SettingFlags::MergeInto(DaemonConfig* config) const {
-  for (const auto& [setting, option] : m_options) {
-    if (option->count() == 0) continue;
+  for (const auto& entry : m_options) {
+    const Setting* setting = entry.first;
+    if (entry.second->count() == 0) continue;
     ROWCHAIN_RETURN_IF_ERROR(std::visit(
         [&](auto field) -> Status {
           using T = std::decay_t<decltype(config->*field)>;
