@@ -132,6 +132,10 @@ StatusOr<std::unique_ptr<TopicIngester>> TopicIngester::Start(node::Node& node, 
       {"group.id", o.group_id},
       {"enable.auto.commit", "false"},  // an offset is committed only once its batch is stored
       {"auto.offset.reset", "earliest"},
+      // A node killed without leaving its group holds its partitions until the session times
+      // out; its restarted successor waits that long. The broker's minimum, not 45 s.
+      {"session.timeout.ms", "6000"},
+      {"heartbeat.interval.ms", "2000"},
   };
   std::map<std::string, std::string> producer_settings = {
       {"bootstrap.servers", o.brokers},
