@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "store/chain_store.h"
@@ -39,8 +40,8 @@ class AuditorTest : public ::testing::Test {
     blocks.push_back(b6);
   }
 
-  AuditReport Audit() {
-    auto report = AuditDatabase(db.uri(), chain.params());
+  AuditReport Audit(const ExpectedTip& expected = {}) {
+    auto report = AuditDatabase(db.uri(), chain.params(), {}, expected);
     EXPECT_TRUE(report.ok()) << report.status().ToString();
     return *report;
   }
@@ -135,6 +136,71 @@ TEST_F(AuditorTest, AMissingBody) {
   ExpectFirstProblem(Audit(), "missing-body", 3);
 }
 
+// A stored undo image that would not restore what its block changed corrupts the tables at the
+// next reorg past it; an absent one makes the reorg impossible.
+TEST_F(AuditorTest, ATamperedOrMissingUndoImage) {
+  Exec("UPDATE rowchain_blocks SET undo_ops = (SELECT u FROM (SELECT undo_ops AS u FROM rowchain_blocks WHERE hash = " +
+       HashHex(2) + ") t) WHERE hash = " + HashHex(5));
+  ExpectFirstProblem(Audit(), "bad-undo", 6);
+  Exec("UPDATE rowchain_blocks SET undo_ops = NULL WHERE hash = " + HashHex(5));
+  ExpectFirstProblem(Audit(), "bad-undo", 6);
+}
+
+// Cut back to an earlier block, with the top's batches and rows taken away too, a database is
+// self-consistent: only the tip expected from outside shows it.
+TEST_F(AuditorTest, AChainCutBackIsCaughtOnlyAgainstTheExpectedTip) {
+  Exec("DELETE FROM rowchain_blocks WHERE hash = " + HashHex(5));
+  Exec("DELETE FROM rowchain_batches WHERE block_hash = " + HashHex(5));
+  Exec("UPDATE users SET name = 'u', age = 20 WHERE id = 10");
+  EXPECT_TRUE(Audit().clean());
+  AuditReport by_height = Audit({.height = 6, .hash = {}});
+  ASSERT_FALSE(by_height.clean());
+  EXPECT_EQ(by_height.problems[0].reason, "truncated-chain");
+  AuditReport by_hash = Audit({.height = {}, .hash = blocks[5].Hash()});
+  ASSERT_FALSE(by_hash.clean());
+  EXPECT_EQ(by_hash.problems[0].reason, "unexpected-tip");
+  EXPECT_TRUE(Audit({.height = 5, .hash = blocks[4].Hash()}).clean());
+}
+
+// The shape of a ledger table is part of what every node agrees on: a column added, a column's
+// type or collation changed, a trigger that rewrites rows.
+TEST_F(AuditorTest, ATableWhoseShapeDrifted) {
+  for (const std::string& change :
+       {std::string("ALTER TABLE users ADD COLUMN note INT NULL"),
+        std::string("ALTER TABLE users MODIFY age BIGINT NOT NULL"),
+        std::string("ALTER TABLE users MODIFY name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL"),
+        std::string("CREATE TRIGGER users_audit BEFORE UPDATE ON users FOR EACH ROW SET NEW.age = NEW.age")}) {
+    TestDatabase fresh;
+    {
+      auto store = ChainStore::Open(fresh.uri(), chain.params());
+      ASSERT_TRUE(store.ok()) << store.status().ToString();
+    }
+    ASSERT_TRUE(fresh.admin().Execute(change).ok()) << change;
+    auto report = AuditDatabase(fresh.uri(), chain.params());
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    ASSERT_FALSE(report->clean()) << change;
+    EXPECT_EQ(report->problems[0].reason, "schema-drift") << change;
+  }
+}
+
+TEST_F(AuditorTest, AChangedPrimaryKey) {
+  Exec("UPDATE users SET id = 12345 WHERE id = 41");
+  AuditReport report = Audit();
+  ASSERT_EQ(report.problems.size(), 2u);
+  std::set<std::string> reasons = {report.problems[0].reason, report.problems[1].reason};
+  EXPECT_EQ(reasons, (std::set<std::string>{"extra-row", "missing-row"}));
+}
+
+TEST_F(AuditorTest, AMainChainMarkTakenOffABlock) {
+  Exec("UPDATE rowchain_blocks SET in_main = 0 WHERE hash = " + HashHex(2));
+  ExpectFirstProblem(Audit(), "missing-block", 3);
+}
+
+TEST_F(AuditorTest, AnotherGenesisRecorded) {
+  Exec("UPDATE rowchain_meta SET v = REPEAT('x', 32) WHERE k = 'genesis_hash'");
+  ExpectFirstProblem(Audit(), "genesis-mismatch", 0);
+}
+
 TEST_F(AuditorTest, TheCliReportsAndExits) {
   auto clean = testing::RunCli("verify --mysql '" + db.text() + "' --json");
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
@@ -154,6 +220,10 @@ TEST_F(AuditorTest, TheCliReportsAndExits) {
   EXPECT_EQ(error.exit_code, 2);
   EXPECT_EQ(error.err.find(unreachable.password), std::string::npos);
   EXPECT_EQ(testing::RunCli("verify --mysql not-a-uri").exit_code, 2);
+  EXPECT_EQ(testing::RunCli("verify --mysql '" + db.text() + "' --expect-tip six").exit_code, 2);
+  auto expected = testing::RunCli(fmt::format("verify --mysql '{}' --expect-tip 7 --json", db.text()));
+  EXPECT_EQ(expected.exit_code, 1);
+  EXPECT_NE(expected.out.find("truncated-chain"), std::string::npos) << expected.out;
 }
 
 }  // namespace

@@ -10,8 +10,10 @@
 
 #include "consensus/block.h"
 #include "consensus/block_checks.h"
+#include "consensus/row_operation.h"
 #include "consensus/retarget.h"
 #include "store/ledger_sql.h"
+#include "store/ledger_tables.h"
 #include "store/mysql_connection.h"
 #include "store/node_tables.h"
 #include "store/packed_leaves.h"
@@ -50,7 +52,11 @@ class ChainAudit {
   }
   // False when the block is bad (a problem has been recorded).
   StatusOr<bool> CheckBlock(const MainBlock& b, std::vector<consensus::BlockHeader>& headers);
-  bool Replay(const consensus::DecodedBody& body, const MainBlock& b);
+  // Applies the block's rows to the expected tables; false for a row the state refuses. Its
+  // undo image (what the node must have stored to reverse it) goes to `undo`.
+  bool Replay(const consensus::DecodedBody& body, const MainBlock& b, std::vector<consensus::RowOperation>* undo);
+  // False (a problem recorded) when the stored undo image is not `expected`.
+  bool CheckUndo(const MainBlock& b, const Value& stored, const std::vector<consensus::RowOperation>& expected);
 
   MysqlConnection& m_db;
   const consensus::ChainParams& m_params;
@@ -72,7 +78,7 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     return false;
   }
   Value key = Value::Bytes(std::string(b.stored_hash.begin(), b.stored_hash.end()));
-  auto body_rows = m_db.Query("SELECT body FROM rowchain_blocks WHERE hash = ?", std::span(&key, 1));
+  auto body_rows = m_db.Query("SELECT body, undo_ops FROM rowchain_blocks WHERE hash = ?", std::span(&key, 1));
   if (!body_rows.ok()) return body_rows.status();
   if (body_rows->empty() || (*body_rows)[0][0].is_null()) {
     BlockProblem("missing-body", b, "the block's body is not stored");
@@ -103,12 +109,35 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     BlockProblem(std::string(v.reason()), b, v.detail());
     return false;
   }
-  if (!Replay(body, b)) return false;
+  std::vector<consensus::RowOperation> undo;
+  if (!Replay(body, b, &undo) || !CheckUndo(b, (*body_rows)[0][1], undo)) return false;
   headers.push_back(header);
   return true;
 }
 
-bool ChainAudit::Replay(const consensus::DecodedBody& body, const MainBlock& b) {
+bool ChainAudit::CheckUndo(const MainBlock& b, const Value& stored, const std::vector<consensus::RowOperation>& expected) {
+  if (stored.is_null()) {
+    BlockProblem("bad-undo", b, "the block has no undo image: a reorg could not take it back");
+    return false;
+  }
+  auto leaves = UnpackLeaves(BytesOf(stored.as_string()));
+  std::vector<consensus::RowOperation> undo;
+  for (size_t i = 0; leaves.ok() && i < leaves->size(); ++i) {
+    auto op = consensus::DecodeRowOperationLeaf((*leaves)[i]);
+    if (!op.ok()) break;
+    undo.push_back(std::move(*op));
+  }
+  if (!leaves.ok() || undo.size() != (leaves.ok() ? leaves->size() : 0) || undo != expected) {
+    BlockProblem("bad-undo", b,
+                 "the stored undo image does not restore the rows this block changed: a reorg past it would "
+                 "corrupt the tables");
+    return false;
+  }
+  return true;
+}
+
+bool ChainAudit::Replay(const consensus::DecodedBody& body, const MainBlock& b,
+                        std::vector<consensus::RowOperation>* undo) {
   for (const consensus::RowOperation& row : body.rows) {
     const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
     std::string key = consensus::RowKeyOf(row, table);
@@ -119,6 +148,12 @@ bool ChainAudit::Replay(const consensus::DecodedBody& body, const MainBlock& b) 
                                              exists ? "existing" : "missing",
                                              consensus::DescribeKey(table, consensus::PrimaryKeyValues(row, table))));
       return false;
+    }
+    // The undo image holds the row before each UPDATE and DELETE (store/ledger_writer.h).
+    if (row.op == consensus::RowOpKind::kUpdate) {
+      undo->push_back({.op = consensus::RowOpKind::kUpdate, .table = row.table, .values = expected[key]});
+    } else if (row.op == consensus::RowOpKind::kDelete) {
+      undo->push_back({.op = consensus::RowOpKind::kInsert, .table = row.table, .values = expected[key]});
     }
     if (row.op == consensus::RowOpKind::kDelete) {
       expected.erase(key);
@@ -231,6 +266,28 @@ Status ChainAudit::CompareTables() {
   return OkStatus();
 }
 
+// A chain cut back to an earlier block, or whose top was mined again, is self-consistent: only
+// what is expected of it from outside shows it.
+Status CheckExpectedTip(MysqlConnection& db, const ExpectedTip& expected, AuditReport& report) {
+  if (expected.height && report.tip_height < *expected.height) {
+    report.problems.push_back({.reason = "truncated-chain", .height = report.tip_height, .hash = report.tip_hash,
+                               .table = {}, .key = {},
+                               .detail = fmt::format("the main chain ends at height {}, below the expected {}",
+                                                     report.tip_height, *expected.height)});
+  }
+  if (!expected.hash) return OkStatus();
+  Value key = Value::Bytes(std::string(expected.hash->begin(), expected.hash->end()));
+  auto found = db.Query("SELECT height FROM rowchain_blocks WHERE hash = ? AND in_main = 1", std::span(&key, 1));
+  if (!found.ok()) return found.status();
+  if (found->empty()) {
+    report.problems.push_back({.reason = "unexpected-tip", .height = {}, .hash = *expected.hash, .table = {},
+                               .key = {},
+                               .detail = "the expected block is not on the stored main chain (cut back, or its "
+                                         "top mined again)"});
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<std::string> ReadChainName(const MysqlUri& uri) {
@@ -250,11 +307,14 @@ StatusOr<std::string> ReadChainName(const MysqlUri& uri) {
 }
 
 StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainParams& params,
-                                    const AuditProgress& progress) {
+                                    const AuditProgress& progress, const ExpectedTip& expected) {
   auto db = MysqlConnection::Connect(uri);
   if (!db.ok()) return db.status();
   auto name = ReadChainName(uri);
   if (!name.ok()) return name.status();
+  // One snapshot for every read: a live node's commits meanwhile are not seen half-done.
+  ROWCHAIN_RETURN_IF_ERROR((*db)->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+  ROWCHAIN_RETURN_IF_ERROR((*db)->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
   AuditReport report;
   report.chain_name = *name;
   auto genesis = ReadMeta(**db, "genesis_hash");
@@ -266,9 +326,15 @@ StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainP
                                                      *name, consensus::ToDisplayHex(expected_genesis))});
     return report;
   }
+  if (Status shape = CheckLedgerTables(**db, params.schema); !shape.ok()) {
+    report.problems.push_back({.reason = "schema-drift", .height = {}, .hash = {}, .table = {}, .key = {},
+                               .detail = shape.message()});
+  }
   ChainAudit audit(**db, params, report, progress);
   ROWCHAIN_RETURN_IF_ERROR(audit.CheckBlocks());
+  if (report.clean()) ROWCHAIN_RETURN_IF_ERROR(CheckExpectedTip(**db, expected, report));
   if (report.clean()) ROWCHAIN_RETURN_IF_ERROR(audit.CompareTables());
+  (*db)->Rollback();
   return report;
 }
 

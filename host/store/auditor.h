@@ -20,9 +20,9 @@
 namespace rowchain::store {
 
 struct AuditProblem {
-  // block problems: missing-block, bad-header, bad-prevblk, missing-body, bad-body, the
-  // consensus reason codes; table problems: changed-row, missing-row, extra-row;
-  // chain problems: genesis-mismatch.
+  // block problems: missing-block, bad-header, bad-prevblk, missing-body, bad-body, bad-undo,
+  // the consensus reason codes; table problems: changed-row, missing-row, extra-row,
+  // schema-drift; chain problems: genesis-mismatch, truncated-chain, unexpected-tip.
   std::string reason;
   std::optional<uint64_t> height;
   std::optional<consensus::Hash256> hash;
@@ -47,9 +47,19 @@ struct AuditReport {
 // Called as work progresses: phase "blocks" or "tables", done of total.
 using AuditProgress = std::function<void(std::string_view phase, uint64_t done, uint64_t total)>;
 
+// What the auditor is told to expect of the chain's top, from outside the database (another
+// node's `tip`, or a digest kept elsewhere): a database cut back to an earlier block, or whose
+// top was mined again, is otherwise self-consistent.
+struct ExpectedTip {
+  std::optional<uint64_t> height;        // the main chain reaches at least this height
+  std::optional<consensus::Hash256> hash;  // and holds this block
+};
+
 // Non-OK status only when the audit cannot run (server unreachable, not a rowchain database).
+// Everything is read in one consistent snapshot, so a live node's commits meanwhile are not
+// mistaken for damage.
 StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainParams& params,
-                                    const AuditProgress& progress = {});
+                                    const AuditProgress& progress = {}, const ExpectedTip& expected = {});
 
 // The chain name a node recorded in the database (rowchain_meta), to pick a preset.
 StatusOr<std::string> ReadChainName(const MysqlUri& uri);

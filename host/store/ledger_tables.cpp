@@ -85,4 +85,9 @@ Status PrepareLedgerTables(MysqlConnection& db, const consensus::LedgerSchema& s
   return OkStatus();
 }
 
+Status CheckLedgerTables(MysqlConnection& db, const consensus::LedgerSchema& schema) {
+  for (const consensus::TableSchema& table : schema.tables) ROWCHAIN_RETURN_IF_ERROR(CheckTableShape(db, table));
+  return OkStatus();
+}
+
 }  // namespace rowchain::store

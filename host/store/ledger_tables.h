@@ -12,5 +12,7 @@ namespace rowchain::store {
 
 // FAILED_PRECONDITION naming the table and column when an existing table differs.
 Status PrepareLedgerTables(MysqlConnection& db, const consensus::LedgerSchema& schema);
+// The same check of the tables there now, creating nothing (`rowchain verify`).
+Status CheckLedgerTables(MysqlConnection& db, const consensus::LedgerSchema& schema);
 
 }  // namespace rowchain::store

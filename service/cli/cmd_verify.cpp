@@ -3,6 +3,7 @@
 // 2 when the audit cannot run.
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -19,8 +20,28 @@ namespace {
 struct VerifyFlags {
   std::string mysql;
   std::string chain;
+  std::string expect_tip;  // a height, or a block hash
   bool json = false;
 };
+
+// "1234" is a height; 64 hex digits a block hash (as `rowchain tip` shows it).
+StatusOr<store::ExpectedTip> ParseExpectedTip(const std::string& text) {
+  store::ExpectedTip expected;
+  if (text.empty()) return expected;
+  if (text.size() == 64) {
+    auto hash = consensus::FromDisplayHex(text);
+    if (!hash.ok()) return InvalidArgumentError("--expect-tip: not a block hash: " + hash.status().message());
+    expected.hash = *hash;
+    return expected;
+  }
+  uint64_t height = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), height);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return InvalidArgumentError("--expect-tip must be a height or a 64-digit block hash, not '" + text + "'");
+  }
+  expected.height = height;
+  return expected;
+}
 
 nlohmann::json ProblemJson(const store::AuditProblem& p) {
   nlohmann::json j = {{"reason", p.reason}, {"detail", p.detail}};
@@ -57,9 +78,11 @@ int Run(const VerifyFlags& flags) {
   }
   auto params = chain::LoadChain(chain_name);
   if (!params.ok()) return ReportError(kExitUsage, params.status().message());
+  auto expected = ParseExpectedTip(flags.expect_tip);
+  if (!expected.ok()) return ReportError(kExitUsage, expected.status().message());
   store::AuditProgress progress;
   if (!flags.json && StderrIsTerminal()) progress = ShowProgress;
-  auto report = store::AuditDatabase(*uri, *params, progress);
+  auto report = store::AuditDatabase(*uri, *params, progress, *expected);
   if (!report.ok()) return ReportError(kExitUsage, report.status().message());
 
   if (flags.json) {
@@ -95,6 +118,8 @@ void AddVerifyCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("verify", "Audit a node's MySQL database against its chain (read-only)");
   cmd->add_option("--mysql", flags->mysql, "mysql://user:password@host:port/database")->required();
   cmd->add_option("--chain", flags->chain, "regtest, dev or a chain file (default: the chain the database records)");
+  cmd->add_option("--expect-tip", flags->expect_tip,
+                  "a height the main chain must reach, or a block hash it must hold (from another node's tip)");
   cmd->add_flag("--json", flags->json, "machine-readable output");
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }
