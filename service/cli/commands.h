@@ -22,6 +22,8 @@ struct NodeFlags;
 void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
 // peers: the node's peer links and bans (cmd_peers.cpp).
 void AddPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
+// load-test: many writers and watchers, then what the node stored (cmd_load_test.cpp).
+void AddLoadTestCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchNodeCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddDevBrokerCommand(CLI::App& app, int* exit_code);

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   AddNodeFlags(app, &node_flags);
   AddNodeCommands(app, &node_flags, &exit_code);
   AddPeersCommand(app, &node_flags, &exit_code);
+  AddLoadTestCommand(app, &node_flags, &exit_code);
   AddBenchNodeCommand(app, &node_flags, &exit_code);
   AddBenchPeersCommand(app, &node_flags, &exit_code);
   AddDevBrokerCommand(app, &exit_code);
