@@ -100,6 +100,17 @@ TEST(ChainConfigTest, PresetGenesisHashesArePinned) {
   EXPECT_TRUE(PresetToml("mainnet").empty());
 }
 
+// Found by the fuzzer (fuzz/chain_toml.cpp): strings were written unescaped, so a miner id
+// with a newline or a quote made a chain file that read back as another chain, or not at all.
+TEST(ChainConfigTest, StringsAreEscapedWhenAChainFileIsWritten) {
+  consensus::ChainParams params = *Preset("regtest");
+  params.genesis.miner_id = "line\none \"quoted\" back\\slash \x01";
+  auto again = ParseChainToml(WriteChainToml(params, "a comment\nover two lines"), "again.toml");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->genesis.miner_id, params.genesis.miner_id);
+  EXPECT_EQ(consensus::MakeGenesisBlock(*again).Hash(), consensus::MakeGenesisBlock(params).Hash());
+}
+
 TEST(ChainConfigTest, AWrittenChainFileReadsBackToTheSameParameters) {
   consensus::ChainParams params = *Preset("dev");
   params.retarget_clamp = 8;

@@ -47,6 +47,8 @@ TEST(MysqlUriTest, AHostThatIsNoHostNameIsRefusedWithoutQuotingIt) {
   EXPECT_NE(uri.status().message().find("the host is not a host name"), std::string::npos) << uri.status().message();
   EXPECT_EQ(uri.status().message().find("secret-pw"), std::string::npos) << uri.status().message();
   EXPECT_TRUE(ParseMysqlUri("mysql://u:pw@[::1]:3306/d").ok());
+  EXPECT_FALSE(ParseMysqlUri("mysql://u%00:pw@h/d").ok());  // a NUL would cut the name short
+  EXPECT_FALSE(ParseMysqlUri("mysql://u:pw@h/d%00b").ok());
   EXPECT_TRUE(ParseMysqlUri("mysql://u:pw@db-1.example_net:3306/d").ok());
 }
 

@@ -10,6 +10,24 @@
 namespace rowchain::chain {
 namespace {
 
+// A TOML basic string: quotes, backslashes and control characters escaped, so any value reads
+// back as itself. (A miner id with a newline once made a file that read back as another chain.)
+std::string TomlString(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\u{:04x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 template <typename Params>
 void WriteFields(std::string& out, std::span<const Field<Params>> fields, const Params& params) {
   for (const Field<Params>& field : fields) {
@@ -20,7 +38,7 @@ void WriteFields(std::string& out, std::span<const Field<Params>> fields, const 
           if constexpr (std::is_same_v<T, bool>) {
             out += fmt::format("{} = {}\n", field.key, value ? "true" : "false");
           } else if constexpr (std::is_same_v<T, std::string>) {
-            out += fmt::format("{} = \"{}\"\n", field.key, value);
+            out += fmt::format("{} = {}\n", field.key, TomlString(value));
           } else if (field.hex) {
             out += fmt::format("{} = {:#010x}\n", field.key, value);
           } else {
@@ -34,7 +52,9 @@ void WriteFields(std::string& out, std::span<const Field<Params>> fields, const 
 }  // namespace
 
 std::string WriteChainToml(const consensus::ChainParams& params, std::string_view comment) {
-  std::string out = fmt::format("# {}\n", comment);
+  std::string out = "# ";
+  for (char c : comment) out += (c == '\n' || c == '\r') ? ' ' : c;  // one comment line
+  out += "\n";
   WriteFields(out, ChainFields(), params);
   out += "\n[genesis]\n";
   WriteFields(out, GenesisFields(), params.genesis);

@@ -96,6 +96,12 @@ StatusOr<MysqlUri> ParseMysqlUri(std::string_view text) {
   std::string_view authority = rest.substr(0, slash);
   auto database = PercentDecode(rest.substr(slash + 1));
   if (!database || database->empty()) return InvalidArgumentError("mysql URI names no database (…/database)");
+  // Names reach the server's handshake: no control characters (a percent-encoded NUL would cut
+  // them short there, and the audit trail would name another database than the one used).
+  auto printable = [](std::string_view name) {
+    return std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  };
+  if (!printable(*database)) return InvalidArgumentError("mysql URI: the database name has a control character");
   uri.database = std::move(*database);
 
   // The password may contain '@' when percent-encoded only; the last '@' ends the user info.
@@ -105,6 +111,7 @@ StatusOr<MysqlUri> ParseMysqlUri(std::string_view text) {
     size_t colon = userinfo.find(':');
     auto user = PercentDecode(userinfo.substr(0, colon));
     if (!user) return InvalidArgumentError("mysql URI: bad percent-encoding in the user name");
+    if (!printable(*user)) return InvalidArgumentError("mysql URI: the user name has a control character");
     uri.user = std::move(*user);
     if (colon != std::string_view::npos) {
       auto password = PercentDecode(userinfo.substr(colon + 1));
