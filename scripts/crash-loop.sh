@@ -58,7 +58,7 @@ start_node() {  # a|b
 grpc_writer() {  # node id-base
   local node=$1 next=$2 rows
   while :; do
-    rows=$(python3 -c "import json; print(json.dumps([{'id': i, 'name': 'w', 'age': 1} for i in range($next, $next + 5)]))")
+    rows=$(python3 -c "import json; print(json.dumps([{'id': i, 'name': 'w', 'age': 1} for i in range($next, $next + 5)]))" 2>/dev/null)
     echo "$rows" >"$work/rows-$next.json"
     if build/bin/rowchain --node "$node" submit --table users --rows "$work/rows-$next.json" >/dev/null 2>&1; then
       echo "$next" >>"$work/acked"

@@ -46,6 +46,10 @@ if [ -z "$mysql_uri" ]; then
   scripts/mariadb.sh start "$demo/mariadb" >/dev/null
   started_mariadb=1
   mysql_uri=$(scripts/mariadb.sh uri "$demo/mariadb")
+  # One database per chain: when a new version changes the dev chain (its genesis), the demo
+  # starts on a fresh database instead of refusing the one made on the old chain.
+  genesis=$(build/bin/rowchain chain --chain dev --json | sed -n 's/.*"genesis_hash":"\([0-9a-f]\{12\}\).*/\1/p')
+  mysql_uri=${mysql_uri/\/rowchain\?//rowchain_dev_$genesis?}
 fi
 
 echo "== starting a development Kafka broker (in memory) for the change feed"
