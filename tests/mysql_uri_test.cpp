@@ -49,6 +49,7 @@ TEST(MysqlUriTest, AHostThatIsNoHostNameIsRefusedWithoutQuotingIt) {
   EXPECT_TRUE(ParseMysqlUri("mysql://u:pw@[::1]:3306/d").ok());
   EXPECT_FALSE(ParseMysqlUri("mysql://u%00:pw@h/d").ok());  // a NUL would cut the name short
   EXPECT_FALSE(ParseMysqlUri("mysql://u:pw@h/d%00b").ok());
+  EXPECT_FALSE(ParseMysqlUri("mysql://u:pw@h//d:pw@x").ok());  // a '/' in the database name
   EXPECT_TRUE(ParseMysqlUri("mysql://u:pw@db-1.example_net:3306/d").ok());
 }
 

@@ -102,6 +102,7 @@ StatusOr<MysqlUri> ParseMysqlUri(std::string_view text) {
     return std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
   };
   if (!printable(*database)) return InvalidArgumentError("mysql URI: the database name has a control character");
+  if (database->find('/') != std::string::npos) return InvalidArgumentError("mysql URI: the database name has a '/'");
   uri.database = std::move(*database);
 
   // The password may contain '@' when percent-encoded only; the last '@' ends the user info.
