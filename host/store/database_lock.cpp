@@ -35,7 +35,9 @@ Status DatabaseLock::Take() {
   auto db = MysqlConnection::Connect(m_uri, {.create_database = true});
   if (!db.ok()) return db.status();
   std::array<Value, 1> name = {Value::Text(m_name)};
-  auto got = (*db)->Query("SELECT GET_LOCK(?, 0)", name);  // 0: do not wait for a live holder
+  // A short wait: a predecessor that has just stopped or died may still be on its way out
+  // (the server frees its lock when it notices the connection closed). A live holder keeps it.
+  auto got = (*db)->Query("SELECT GET_LOCK(?, 2)", name);
   if (!got.ok()) return got.status();
   if (!(*got)[0][0].is_null() && (*got)[0][0].as_int() == 1) {
     m_db = std::move(*db);
@@ -51,6 +53,14 @@ Status DatabaseLock::Take() {
       "database '{}' is in use by another rowchain node ({}); two nodes on one database corrupt its chain: "
       "stop the other node, or give this one its own database",
       m_uri.database, holder));
+}
+
+DatabaseLock::~DatabaseLock() {
+  // Freed now rather than when the server notices the connection closed: a node started right
+  // after this one stopped (a restart) finds the database free.
+  if (!m_db) return;
+  std::array<Value, 1> name = {Value::Text(m_name)};
+  (void)m_db->Query("SELECT RELEASE_LOCK(?)", name);
 }
 
 Status DatabaseLock::Verify() {

@@ -2,7 +2,8 @@
 // the main chain at one height), so a chain store holds a MariaDB named lock on the database
 // for its whole life, on a connection of its own. The server frees the lock when that
 // connection ends, so a node that crashed (kill -9) leaves nothing to clean up: its successor
-// takes the lock at once. Thread-compatible.
+// takes the lock (waiting up to 2 s for the server to notice). A node that stops releases it
+// at once. Thread-compatible.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@ class DatabaseLock {
  public:
   // UNAVAILABLE naming the holder (its MySQL connection and host) when another process holds it.
   static StatusOr<std::unique_ptr<DatabaseLock>> Acquire(const MysqlUri& uri);
+  ~DatabaseLock();  // releases the lock
   // Still held? Takes it again on a new connection when the old one was lost (a server restart);
   // UNAVAILABLE when someone else took it meanwhile.
   Status Verify();
