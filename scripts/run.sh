@@ -49,7 +49,8 @@ if [ -z "$mysql_uri" ]; then
   # One database per chain: when a new version changes the dev chain (its genesis), the demo
   # starts on a fresh database instead of refusing the one made on the old chain.
   genesis=$(build/bin/rowchain chain --chain dev --json | sed -n 's/.*"genesis_hash":"\([0-9a-f]\{12\}\).*/\1/p')
-  mysql_uri=${mysql_uri/\/rowchain\?//rowchain_dev_$genesis?}
+  demo_db=rowchain_dev_$genesis
+  mysql_uri=${mysql_uri/\/rowchain\?//$demo_db?}
 fi
 
 echo "== starting a development Kafka broker (in memory) for the change feed"
@@ -90,7 +91,7 @@ echo
 echo "== the users table in MySQL"
 if [ -n "$started_mariadb" ]; then
   MYSQL_PWD=$(cat "$demo/mariadb/password") mariadb --no-defaults --socket="$PWD/$demo/mariadb/mysqld.sock" \
-    -u rowchain rowchain --table -e 'SELECT * FROM users ORDER BY id'
+    -u rowchain "$demo_db" --table -e 'SELECT * FROM users ORDER BY id'
 else
   echo "(your server: SELECT * FROM users ORDER BY id)"
 fi
