@@ -29,6 +29,8 @@ declare -A ip=([a]=10.213.0.1 [b]=10.213.0.2) dev=([a]=rc-va [b]=rc-vb) pid=()
 writer_pids=()
 cleanup() {
   for p in "${writer_pids[@]}" "${pid[a]:-}" "${pid[b]:-}"; do kill -9 "$p" 2>/dev/null || true; done
+  # Everything still running inside the namespaces (the nodes, a CLI call) goes with them.
+  for n in a b; do ip netns pids "rc-$n" 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
   wait 2>/dev/null || true
   ip netns del rc-a 2>/dev/null || true
   ip netns del rc-b 2>/dev/null || true
@@ -48,7 +50,7 @@ cli() { local n=$1; shift; in_ns "$n" build/bin/rowchain --node 127.0.0.1:7373 "
 
 for n in a b; do
   other=b; [ "$n" = b ] && other=a
-  in_ns "$n" build/bin/rowchaind --mysql "${uri/\/rowchain\?//part_$n?}" --chain regtest --miner cpu --threads 1 \
+  ip netns exec "rc-$n" build/bin/rowchaind --mysql "${uri/\/rowchain\?//part_$n?}" --chain regtest --miner cpu --threads 1 \
     --miner-id "$n" --listen 127.0.0.1:7373 --peer-listen "${ip[$n]}:7374" --peer "${ip[$other]}:7374" \
     --peer-secret "partition-loop-secret" --ready-file "$work/$n.ready" >"$work/$n.log" 2>&1 &
   pid[$n]=$!
