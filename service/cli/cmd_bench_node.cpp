@@ -16,6 +16,7 @@
 #include "chain/chain_config.h"
 #include "cli/commands.h"
 #include "cli/node_client.h"
+#include "cli/percentile.h"
 #include "store/ledger_sql.h"
 #include "store/mysql_connection.h"
 #include "store/mysql_uri.h"
@@ -36,12 +37,6 @@ struct BenchNodeFlags {
   bool json = false;
   bool plain_only = false;
 };
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
-}
 
 // The benchmark's rows: users numbered from `first_id`.
 struct UserRow {

@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/node_client.h"
+#include "cli/percentile.h"
 #include "store/mysql_connection.h"
 #include "store/mysql_uri.h"
 
@@ -113,12 +114,6 @@ bool WaitUntilNothingPending(NodeClient& client, std::chrono::seconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
 
 int Run(const NodeFlags& node, const LoadFlags& flags) {
