@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "chain/chain_config.h"
+#include "cli/tip_digest.h"
 #include "consensus/block.h"
 #include "consensus/block_info_leaf.h"
 #include "consensus/hash.h"
 #include "consensus/merkle.h"
 #include "consensus/row_operation.h"
+#include "digest_key.h"
 #include "rowchain/v1/ledger.pb.h"
 #include "rowchain/v1/peer.pb.h"
 #include "store/packed_leaves.h"
@@ -107,6 +109,10 @@ int main(int argc, char** argv) {
   message.mutable_headers()->add_headers(std::string(header.begin(), header.end()));
   Write("peer_message", "headers", message.SerializeAsString());
   Write("proof_file", "proof.json", ProofJson(block));
+  const cli::TipDigest digest{.tip = {.chain_name = "regtest", .genesis = consensus::MakeGenesisBlock(params).Hash(),
+                                      .height = 1, .hash = block.Hash(), .block_time = block.header.time},
+                              .created = 1764670000};
+  Write("digest_file", "tip.json", *cli::WriteTipDigest(digest, *crypto::SigningKey::FromPem(fuzz::kDigestKeyPem)));
   std::vector<uint8_t> scan(header.begin(), header.end());
   scan.insert(scan.end(), {0, 0, 0, 0, 200, 3, 0, 0});
   Write("nonce_scan_diff", "block1", scan);

@@ -3,12 +3,17 @@
 #include "store/auditor.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "store/audit_spill.h"
 #include "store/chain_store.h"
+#include "store/packed_leaves.h"
 #include "test_chain.h"
 #include "test_mysql.h"
 #include "test_vectors.h"
@@ -40,10 +45,28 @@ class AuditorTest : public ::testing::Test {
     blocks.push_back(b6);
   }
 
+  // Audits twice: in memory, and spread over the most partitions a tiny memory budget gives.
+  // Both must find the same problems.
   AuditReport Audit(const ExpectedTip& expected = {}) {
     auto report = AuditDatabase(db.uri(), chain.params(), {}, expected);
     EXPECT_TRUE(report.ok()) << report.status().ToString();
+    auto partitioned = AuditDatabase(db.uri(), chain.params(), {}, expected, {.memory_budget_bytes = 1});
+    EXPECT_TRUE(partitioned.ok()) << partitioned.status().ToString();
+    EXPECT_EQ(report->partitions, 1u);
+    if (report->operations_replayed > 0) {
+      EXPECT_EQ(partitioned->partitions, kMaxAuditPartitions);
+    }
+    EXPECT_EQ(Findings(*partitioned), Findings(*report));
+    EXPECT_EQ(partitioned->tables_compared, report->tables_compared);
+    EXPECT_EQ(partitioned->blocks_checked, report->blocks_checked);
     return *report;
+  }
+  static std::vector<std::string> Findings(const AuditReport& report) {
+    std::vector<std::string> out;
+    for (const AuditProblem& p : report.problems) {
+      out.push_back(fmt::format("{} {} {} {}", p.reason, p.height ? std::to_string(*p.height) : "-", p.table, p.key));
+    }
+    return out;
   }
   void Exec(const std::string& sql) { ASSERT_TRUE(db.admin().Execute(sql).ok()) << sql; }
   std::string HashHex(int index) {
@@ -146,6 +169,22 @@ TEST_F(AuditorTest, ATamperedOrMissingUndoImage) {
   ExpectFirstProblem(Audit(), "bad-undo", 6);
 }
 
+// An undo image of the right shape whose row is not the one the UPDATE replaced: only replaying
+// the chain shows it.
+TEST_F(AuditorTest, AnUndoImageHoldingAnotherRow) {
+  consensus::RowOperation wrong = UserUpdate(consensus::BatchId{}, 0, 10, "forged", 77);
+  wrong.op = consensus::RowOpKind::kUpdate;
+  std::vector<uint8_t> leaf = consensus::EncodeRowOperationLeaf(wrong);
+  std::vector<consensus::Leaf> leaves = {consensus::Leaf(leaf.begin(), leaf.end())};
+  std::string hex;
+  for (uint8_t b : PackLeaves(leaves)) hex += fmt::format("{:02x}", b);
+  Exec("UPDATE rowchain_blocks SET undo_ops = x'" + hex + "' WHERE hash = " + HashHex(5));
+  AuditReport report = Audit();
+  ExpectFirstProblem(report, "bad-undo", 6);
+  EXPECT_EQ(report.tip_height, 5u);
+  EXPECT_FALSE(report.tables_compared);
+}
+
 // Cut back to an earlier block, with the top's batches and rows taken away too, a database is
 // self-consistent: only the tip expected from outside shows it.
 TEST_F(AuditorTest, AChainCutBackIsCaughtOnlyAgainstTheExpectedTip) {
@@ -224,6 +263,43 @@ TEST_F(AuditorTest, TheCliReportsAndExits) {
   auto expected = testing::RunCli(fmt::format("verify --mysql '{}' --expect-tip 7 --json", db.text()));
   EXPECT_EQ(expected.exit_code, 1);
   EXPECT_NE(expected.out.find("truncated-chain"), std::string::npos) << expected.out;
+}
+
+// A digest signed while the chain was whole (`rowchain digest`, kept away from the node) shows a
+// chain cut back later; an altered digest or one signed with another key is refused (exit 2).
+TEST_F(AuditorTest, ASignedDigestCatchesAChainCutBackAndRefusesForgeries) {
+  std::string dir = ::testing::TempDir() + "/digest-" + std::to_string(::getpid());
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  for (const char* who : {"auditor", "mallory"}) {
+    ASSERT_EQ(std::system(fmt::format("openssl genpkey -algorithm ed25519 -out {0}/{1}.pem && openssl pkey -in "
+                                      "{0}/{1}.pem -pubout -out {0}/{1}.pub.pem", dir, who).c_str()), 0);
+  }
+  auto signed_now = testing::RunCli(fmt::format("digest --mysql '{}' --key {}/auditor.pem --out {}/tip.json",
+                                                db.text(), dir, dir));
+  ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
+  EXPECT_NE(signed_now.out.find("height 6"), std::string::npos) << signed_now.out;
+  std::string verify = fmt::format("verify --mysql '{}' --digest {}/tip.json --digest-key {}/", db.text(), dir, dir);
+  EXPECT_EQ(testing::RunCli(verify + "auditor.pub.pem").exit_code, 0);
+
+  auto other_key = testing::RunCli(verify + "mallory.pub.pem");
+  EXPECT_EQ(other_key.exit_code, 2);
+  EXPECT_NE(other_key.err.find("signed with another key"), std::string::npos) << other_key.err;
+  ASSERT_EQ(std::system(fmt::format("sed 's/\"height\": 6/\"height\": 5/' {0}/tip.json > {0}/altered.json", dir)
+                            .c_str()), 0);
+  auto altered = testing::RunCli(fmt::format("verify --mysql '{}' --digest {}/altered.json --digest-key {}/auditor.pub.pem",
+                                             db.text(), dir, dir));
+  EXPECT_EQ(altered.exit_code, 2);
+  EXPECT_NE(altered.err.find("was altered"), std::string::npos) << altered.err;
+  EXPECT_EQ(testing::RunCli(fmt::format("verify --mysql '{}' --digest {}/tip.json", db.text(), dir)).exit_code, 2);
+
+  Exec("DELETE FROM rowchain_blocks WHERE hash = " + HashHex(5));
+  Exec("DELETE FROM rowchain_batches WHERE block_hash = " + HashHex(5));
+  Exec("UPDATE users SET name = 'u', age = 20 WHERE id = 10");
+  ASSERT_TRUE(Audit().clean());
+  auto cut = testing::RunCli(verify + "auditor.pub.pem --json");
+  EXPECT_EQ(cut.exit_code, 1);
+  EXPECT_NE(cut.out.find("truncated-chain"), std::string::npos) << cut.out;
+  std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
+#include <iterator>
 #include <optional>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -12,6 +11,8 @@
 #include "consensus/block_checks.h"
 #include "consensus/row_operation.h"
 #include "consensus/retarget.h"
+#include "store/audit_partition.h"
+#include "store/audit_spill.h"
 #include "store/ledger_sql.h"
 #include "store/ledger_tables.h"
 #include "store/mysql_connection.h"
@@ -25,25 +26,28 @@ namespace {
 
 using consensus::Hash256;
 
-constexpr size_t kMaxTableProblems = 100;
-
 struct MainBlock {
   Hash256 stored_hash{};
   uint64_t height = 0;
   std::string header;
 };
 
-// The ledger as the replay of the main chain says it must be: per table, key -> row.
-using ExpectedTable = std::unordered_map<std::string, std::vector<consensus::Value>>;
-
+// Checks every main-chain block in height order (header, body, rules) and stages its row
+// operations, each with the undo image the node stored for it; then, knowing how much was
+// staged, spreads them over enough partitions by key for one partition to fit the budget,
+// spills the tables' rows the same way, and replays and compares partition by partition
+// (store/audit_partition.h).
 class ChainAudit {
  public:
   ChainAudit(MysqlConnection& db, const consensus::ChainParams& params, AuditReport& report,
-             const AuditProgress& progress)
-      : m_db(db), m_params(params), m_report(report), m_progress(progress) {}
+             const AuditProgress& progress, SpillFile staging)
+      : m_db(db), m_params(params), m_report(report), m_progress(progress), m_staging(std::move(staging)) {}
 
   Status CheckBlocks();
-  Status CompareTables();
+  Status Partition(const AuditLimits& limits);
+  Status SpillTables();
+  Status CheckPartitions();
+  bool tables_spilled() const { return m_tables_spilled; }
 
  private:
   void BlockProblem(std::string reason, const MainBlock& b, std::string detail) {
@@ -52,17 +56,29 @@ class ChainAudit {
   }
   // False when the block is bad (a problem has been recorded).
   StatusOr<bool> CheckBlock(const MainBlock& b, std::vector<consensus::BlockHeader>& headers);
-  // Applies the block's rows to the expected tables; false for a row the state refuses. Its
-  // undo image (what the node must have stored to reverse it) goes to `undo`.
-  bool Replay(const consensus::DecodedBody& body, const MainBlock& b, std::vector<consensus::RowOperation>* undo);
-  // False (a problem recorded) when the stored undo image is not `expected`.
-  bool CheckUndo(const MainBlock& b, const Value& stored, const std::vector<consensus::RowOperation>& expected);
+  // The stored undo image, one entry per UPDATE and DELETE of the body in order, each of the
+  // right kind and table; nullopt (a problem recorded) when it is not that. Whether each entry
+  // holds the row it replaced is known only at replay.
+  std::optional<std::vector<consensus::RowOperation>> ReadUndo(const MainBlock& b, const Value& stored,
+                                                               const consensus::DecodedBody& body);
+  Status SpillBlock(const MainBlock& b, const consensus::DecodedBody& body,
+                    const std::vector<consensus::RowOperation>& undo);
+  Status CheckSealedBatchesHaveTheirBlocks();
+  static uint64_t KeyHash(const std::string& key) { return std::hash<std::string>{}(key); }
+  uint16_t TableIndex(const std::string& name) const {
+    return static_cast<uint16_t>(m_params.schema.FindTable(name) - m_params.schema.tables.data());
+  }
+  void ReportReplayFault(const ReplayFault& fault);
 
   MysqlConnection& m_db;
   const consensus::ChainParams& m_params;
   AuditReport& m_report;
   const AuditProgress& m_progress;
-  std::map<std::string, ExpectedTable> m_expected;
+  SpillFile m_staging;  // each record: its key's hash, then the operation's record
+  uint64_t m_staged_bytes = 0;
+  std::vector<SpillFile> m_partitions;
+  std::vector<MainBlock> m_chain;
+  bool m_tables_spilled = false;
 };
 
 StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus::BlockHeader>& headers) {
@@ -109,16 +125,18 @@ StatusOr<bool> ChainAudit::CheckBlock(const MainBlock& b, std::vector<consensus:
     BlockProblem(std::string(v.reason()), b, v.detail());
     return false;
   }
-  std::vector<consensus::RowOperation> undo;
-  if (!Replay(body, b, &undo) || !CheckUndo(b, (*body_rows)[0][1], undo)) return false;
+  auto undo = ReadUndo(b, (*body_rows)[0][1], body);
+  if (!undo) return false;
+  ROWCHAIN_RETURN_IF_ERROR(SpillBlock(b, body, *undo));
   headers.push_back(header);
   return true;
 }
 
-bool ChainAudit::CheckUndo(const MainBlock& b, const Value& stored, const std::vector<consensus::RowOperation>& expected) {
+std::optional<std::vector<consensus::RowOperation>> ChainAudit::ReadUndo(const MainBlock& b, const Value& stored,
+                                                                         const consensus::DecodedBody& body) {
   if (stored.is_null()) {
     BlockProblem("bad-undo", b, "the block has no undo image: a reorg could not take it back");
-    return false;
+    return std::nullopt;
   }
   auto leaves = UnpackLeaves(BytesOf(stored.as_string()));
   std::vector<consensus::RowOperation> undo;
@@ -127,55 +145,80 @@ bool ChainAudit::CheckUndo(const MainBlock& b, const Value& stored, const std::v
     if (!op.ok()) break;
     undo.push_back(std::move(*op));
   }
-  if (!leaves.ok() || undo.size() != (leaves.ok() ? leaves->size() : 0) || undo != expected) {
+  // UPDATE is undone by the old row (an UPDATE), DELETE by re-inserting it (store/ledger_writer.h).
+  size_t next = 0;
+  bool matches = leaves.ok() && undo.size() == leaves->size();
+  for (const consensus::RowOperation& row : body.rows) {
+    if (!matches || row.op == consensus::RowOpKind::kInsert) continue;
+    auto kind = row.op == consensus::RowOpKind::kUpdate ? consensus::RowOpKind::kUpdate : consensus::RowOpKind::kInsert;
+    matches = next < undo.size() && undo[next].op == kind && undo[next].table == row.table &&
+              undo[next].batch_id == consensus::BatchId{} && undo[next].row_index == 0;
+    ++next;
+  }
+  if (!matches || next != undo.size()) {
     BlockProblem("bad-undo", b,
                  "the stored undo image does not restore the rows this block changed: a reorg past it would "
                  "corrupt the tables");
-    return false;
+    return std::nullopt;
   }
-  return true;
+  return undo;
 }
 
-bool ChainAudit::Replay(const consensus::DecodedBody& body, const MainBlock& b,
-                        std::vector<consensus::RowOperation>* undo) {
+Status ChainAudit::SpillBlock(const MainBlock& b, const consensus::DecodedBody& body,
+                              const std::vector<consensus::RowOperation>& undo) {
+  size_t next_undo = 0;
   for (const consensus::RowOperation& row : body.rows) {
     const consensus::TableSchema& table = *m_params.schema.FindTable(row.table);
-    std::string key = consensus::RowKeyOf(row, table);
-    ExpectedTable& expected = m_expected[row.table];
-    bool exists = expected.contains(key);
-    if ((row.op == consensus::RowOpKind::kInsert) == exists) {
-      BlockProblem("bad-row", b, fmt::format("{} on '{}' of {} key {}", consensus::RowOpKindName(row.op), row.table,
-                                             exists ? "existing" : "missing",
-                                             consensus::DescribeKey(table, consensus::PrimaryKeyValues(row, table))));
-      return false;
-    }
-    // The undo image holds the row before each UPDATE and DELETE (store/ledger_writer.h).
-    if (row.op == consensus::RowOpKind::kUpdate) {
-      undo->push_back({.op = consensus::RowOpKind::kUpdate, .table = row.table, .values = expected[key]});
-    } else if (row.op == consensus::RowOpKind::kDelete) {
-      undo->push_back({.op = consensus::RowOpKind::kInsert, .table = row.table, .values = expected[key]});
-    }
-    if (row.op == consensus::RowOpKind::kDelete) {
-      expected.erase(key);
-    } else {
-      expected[key] = row.values;
-    }
-    ++m_report.operations_replayed;
+    const consensus::RowOperation* stored = row.op == consensus::RowOpKind::kInsert ? nullptr : &undo[next_undo++];
+    std::vector<uint8_t> record;
+    AppendU64(record, KeyHash(consensus::RowKeyOf(row, table)));
+    std::vector<uint8_t> op = OperationRecord(b.height, TableIndex(row.table), row, stored);
+    record.insert(record.end(), op.begin(), op.end());
+    ROWCHAIN_RETURN_IF_ERROR(m_staging.Append(record));
+    m_staged_bytes += record.size();
   }
-  return true;
+  return OkStatus();
+}
+
+// Enough partitions that one partition's expected rows fit the budget: the staged operations
+// bound what the replay can hold, and held in memory as keys and typed values a row takes a few
+// times its spilled bytes.
+Status ChainAudit::Partition(const AuditLimits& limits) {
+  constexpr uint64_t kMemoryPerSpilledByte = 4;
+  uint64_t budget = std::max<uint64_t>(limits.memory_budget_bytes, 1);
+  uint64_t need = m_staged_bytes * kMemoryPerSpilledByte;
+  size_t count = static_cast<size_t>(std::clamp<uint64_t>((need + budget - 1) / budget, 1, kMaxAuditPartitions));
+  for (size_t i = 0; i < count; ++i) {
+    auto file = SpillFile::Create();
+    if (!file.ok()) return file.status();
+    m_partitions.push_back(std::move(*file));
+  }
+  m_report.partitions = count;
+  ROWCHAIN_RETURN_IF_ERROR(m_staging.Rewind());
+  std::vector<uint8_t> record;
+  while (true) {
+    auto more = m_staging.Next(record);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    size_t offset = 0;
+    auto hash = ReadU64(record, offset);
+    if (!hash) return InternalError("a damaged record in the audit's scratch file");
+    ROWCHAIN_RETURN_IF_ERROR(m_partitions[*hash % count].Append(std::span(record).subspan(offset)));
+  }
+  m_staging.Close();  // its space is freed now
+  return OkStatus();
 }
 
 Status ChainAudit::CheckBlocks() {
-  std::vector<MainBlock> chain;
   ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(
       "SELECT hash, height, header FROM rowchain_blocks WHERE in_main = 1 ORDER BY height", {},
       [&](std::span<const Value> r) {
-        chain.push_back({HashFromBytes(r[0].as_string()), static_cast<uint64_t>(r[1].as_int()), r[2].as_string()});
+        m_chain.push_back({HashFromBytes(r[0].as_string()), static_cast<uint64_t>(r[1].as_int()), r[2].as_string()});
         return OkStatus();
       }));
   std::vector<consensus::BlockHeader> headers;
-  for (size_t i = 0; i < chain.size(); ++i) {
-    const MainBlock& b = chain[i];
+  for (size_t i = 0; i < m_chain.size(); ++i) {
+    const MainBlock& b = m_chain[i];
     if (b.height != i) {
       MainBlock missing{.stored_hash = {}, .height = i, .header = {}};
       BlockProblem("missing-block", missing,
@@ -185,7 +228,7 @@ Status ChainAudit::CheckBlocks() {
     }
     if (i > 0 && b.header.size() == consensus::kBlockHeaderSize) {
       consensus::BlockHeader header = consensus::ParseBlockHeader(BytesOf(b.header).first<consensus::kBlockHeaderSize>());
-      if (header.prev_hash != chain[i - 1].stored_hash) {
+      if (header.prev_hash != m_chain[i - 1].stored_hash) {
         BlockProblem("bad-prevblk", b, "the header's previous hash is not the block below it");
         return OkStatus();
       }
@@ -196,15 +239,19 @@ Status ChainAudit::CheckBlocks() {
     ++m_report.blocks_checked;
     m_report.tip_height = b.height;
     m_report.tip_hash = b.stored_hash;
-    if (m_progress && (i % 64 == 0 || i + 1 == chain.size())) m_progress("blocks", i + 1, chain.size());
+    if (m_progress && (i % 64 == 0 || i + 1 == m_chain.size())) m_progress("blocks", i + 1, m_chain.size());
   }
-  if (chain.empty()) {
+  if (m_chain.empty()) {
     m_report.problems.push_back({.reason = "missing-block", .height = 0, .hash = {}, .table = {}, .key = {},
                                  .detail = "no block is stored as on the main chain"});
     return OkStatus();
   }
-  // Every sealed batch names its block. A block removed from the top of the chain leaves no gap
-  // in the heights, but its batches still point at it.
+  return CheckSealedBatchesHaveTheirBlocks();
+}
+
+// Every sealed batch names its block. A block removed from the top of the chain leaves no gap
+// in the heights, but its batches still point at it.
+Status ChainAudit::CheckSealedBatchesHaveTheirBlocks() {
   std::optional<AuditProblem> orphan;
   ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(
       "SELECT b.batch_id, b.block_hash FROM rowchain_batches b LEFT JOIN rowchain_blocks k "
@@ -222,47 +269,54 @@ Status ChainAudit::CheckBlocks() {
   return OkStatus();
 }
 
-Status ChainAudit::CompareTables() {
-  m_report.tables_compared = true;
-  uint64_t total = 0, done = 0;
-  for (const auto& [name, rows] : m_expected) total += rows.size();
+Status ChainAudit::SpillTables() {
   for (const consensus::TableSchema& table : m_params.schema.tables) {
-    ExpectedTable& expected = m_expected[table.name];
-    size_t problems = 0;
-    auto add = [&](std::string reason, const std::vector<consensus::Value>& key_values, std::string detail) {
-      if (problems++ >= kMaxTableProblems) return;
-      m_report.problems.push_back({.reason = std::move(reason), .height = {}, .hash = {}, .table = table.name,
-                                   .key = consensus::DescribeKey(table, key_values), .detail = std::move(detail)});
-    };
+    uint16_t index = TableIndex(table.name);
     ROWCHAIN_RETURN_IF_ERROR(m_db.QueryEach(SelectAllRowsSql(table), {}, [&](std::span<const Value> row) {
-      ++m_report.table_rows_checked;
       std::vector<consensus::Value> key_values;
       for (uint16_t k : table.primary_key) key_values.push_back(row[k]);
-      auto it = expected.find(consensus::RowKey(table.name, key_values));
-      if (it == expected.end()) {
-        add("extra-row", key_values, "the table holds a row no block wrote");
-        return OkStatus();
-      }
-      for (size_t c = 0; c < table.columns.size(); ++c) {
-        if (!(row[c] == it->second[c])) {
-          add("changed-row", key_values,
-              fmt::format("column {} is {}, the chain says {}", table.columns[c].name, row[c].ToDisplay(),
-                          it->second[c].ToDisplay()));
-          break;
-        }
-      }
-      expected.erase(it);
-      if (m_progress && ++done % 4096 == 0) m_progress("tables", done, total);
-      return OkStatus();
+      uint64_t hash = KeyHash(consensus::RowKey(table.name, key_values));
+      return m_partitions[hash % m_partitions.size()].Append(TableRowRecord(index, row));
     }));
-    for (const auto& [key, values] : expected) {
-      add("missing-row", consensus::PrimaryKeyValues({.op = consensus::RowOpKind::kInsert, .table = table.name,
-                                                      .values = values},
-                                                     table),
-          "the chain wrote this row but the table lacks it");
-    }
   }
-  if (m_progress) m_progress("tables", total, total);
+  m_tables_spilled = true;
+  return OkStatus();
+}
+
+// A row the replay refuses, or an undo image that does not hold the row it replaced, makes its
+// block the first bad one: blocks above it were checked only on their own.
+void ChainAudit::ReportReplayFault(const ReplayFault& fault) {
+  std::erase_if(m_report.problems, [](const AuditProblem& p) { return p.reason != "schema-drift"; });
+  const MainBlock& b = m_chain[fault.height];
+  BlockProblem(fault.reason, b, fault.detail);
+  m_report.blocks_checked = fault.height;
+  m_report.tip_height = fault.height - 1;
+  m_report.tip_hash = m_chain[fault.height - 1].stored_hash;
+}
+
+Status ChainAudit::CheckPartitions() {
+  std::vector<size_t> problems_per_table(m_params.schema.tables.size(), 0);
+  std::optional<ReplayFault> first_fault;
+  std::vector<AuditProblem> table_problems;
+  for (size_t i = 0; i < m_partitions.size(); ++i) {
+    auto outcome = CheckPartition(m_partitions[i], m_params.schema, problems_per_table);
+    if (!outcome.ok()) return outcome.status();
+    m_report.operations_replayed += outcome->operations_replayed;
+    m_report.table_rows_checked += outcome->table_rows_checked;
+    if (outcome->fault && (!first_fault || outcome->fault->height < first_fault->height)) first_fault = outcome->fault;
+    std::move(outcome->table_problems.begin(), outcome->table_problems.end(), std::back_inserter(table_problems));
+    if (m_progress && m_tables_spilled) m_progress("tables", i + 1, m_partitions.size());
+  }
+  if (first_fault) {
+    ReportReplayFault(*first_fault);
+    return OkStatus();
+  }
+  if (!m_tables_spilled) return OkStatus();
+  m_report.tables_compared = true;
+  std::sort(table_problems.begin(), table_problems.end(), [&](const AuditProblem& a, const AuditProblem& b) {
+    return std::pair(TableIndex(a.table), a.key) < std::pair(TableIndex(b.table), b.key);
+  });
+  std::move(table_problems.begin(), table_problems.end(), std::back_inserter(m_report.problems));
   return OkStatus();
 }
 
@@ -306,8 +360,30 @@ StatusOr<std::string> ReadChainName(const MysqlUri& uri) {
   return **name;
 }
 
+StatusOr<StoredTip> ReadStoredTip(const MysqlUri& uri) {
+  auto name = ReadChainName(uri);
+  if (!name.ok()) return name.status();
+  auto db = MysqlConnection::Connect(uri);
+  if (!db.ok()) return db.status();
+  StoredTip tip{.chain_name = *name};
+  auto genesis = ReadMeta(**db, "genesis_hash");
+  if (!genesis.ok()) return genesis.status();
+  if (!*genesis) return FailedPreconditionError("rowchain_meta records no genesis hash");
+  tip.genesis = HashFromBytes(**genesis);
+  auto top = (*db)->Query("SELECT hash, height, header FROM rowchain_blocks WHERE in_main = 1 ORDER BY height DESC LIMIT 1");
+  if (!top.ok()) return top.status();
+  if (top->empty() || (*top)[0][2].as_string().size() != consensus::kBlockHeaderSize) {
+    return FailedPreconditionError("the database holds no main-chain block");
+  }
+  tip.hash = HashFromBytes((*top)[0][0].as_string());
+  tip.height = static_cast<uint64_t>((*top)[0][1].as_int());
+  tip.block_time = consensus::ParseBlockHeader(BytesOf((*top)[0][2].as_string()).first<consensus::kBlockHeaderSize>()).time;
+  return tip;
+}
+
 StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainParams& params,
-                                    const AuditProgress& progress, const ExpectedTip& expected) {
+                                    const AuditProgress& progress, const ExpectedTip& expected,
+                                    const AuditLimits& limits) {
   auto db = MysqlConnection::Connect(uri);
   if (!db.ok()) return db.status();
   auto name = ReadChainName(uri);
@@ -330,10 +406,14 @@ StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainP
     report.problems.push_back({.reason = "schema-drift", .height = {}, .hash = {}, .table = {}, .key = {},
                                .detail = shape.message()});
   }
-  ChainAudit audit(**db, params, report, progress);
+  auto staging = SpillFile::Create();
+  if (!staging.ok()) return staging.status();
+  ChainAudit audit(**db, params, report, progress, std::move(*staging));
   ROWCHAIN_RETURN_IF_ERROR(audit.CheckBlocks());
+  ROWCHAIN_RETURN_IF_ERROR(audit.Partition(limits));
   if (report.clean()) ROWCHAIN_RETURN_IF_ERROR(CheckExpectedTip(**db, expected, report));
-  if (report.clean()) ROWCHAIN_RETURN_IF_ERROR(audit.CompareTables());
+  if (report.clean()) ROWCHAIN_RETURN_IF_ERROR(audit.SpillTables());
+  ROWCHAIN_RETURN_IF_ERROR(audit.CheckPartitions());
   (*db)->Rollback();
   return report;
 }

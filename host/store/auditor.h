@@ -39,6 +39,7 @@ struct AuditReport {
   uint64_t operations_replayed = 0;
   uint64_t table_rows_checked = 0;
   bool tables_compared = false;  // false when the chain itself is broken
+  size_t partitions = 1;         // scratch partitions the replay was split into (AuditLimits)
   std::vector<AuditProblem> problems;  // the first bad block, then table damage (capped)
 
   bool clean() const { return problems.empty(); }
@@ -55,11 +56,29 @@ struct ExpectedTip {
   std::optional<consensus::Hash256> hash;  // and holds this block
 };
 
+// The audit's memory: the expected rows are replayed one partition of keys at a time, with
+// enough partitions (at most kMaxAuditPartitions, store/audit_spill.h) that each fits this
+// budget. Scratch files go to $TMPDIR (else /tmp) and are gone when the audit ends.
+struct AuditLimits {
+  uint64_t memory_budget_bytes = uint64_t{512} << 20;
+};
+
 // Non-OK status only when the audit cannot run (server unreachable, not a rowchain database).
 // Everything is read in one consistent snapshot, so a live node's commits meanwhile are not
 // mistaken for damage.
 StatusOr<AuditReport> AuditDatabase(const MysqlUri& uri, const consensus::ChainParams& params,
-                                    const AuditProgress& progress = {}, const ExpectedTip& expected = {});
+                                    const AuditProgress& progress = {}, const ExpectedTip& expected = {},
+                                    const AuditLimits& limits = {});
+
+// The top of the main chain as the database stores it, for a digest (`rowchain digest`).
+struct StoredTip {
+  std::string chain_name;
+  consensus::Hash256 genesis{};
+  uint64_t height = 0;
+  consensus::Hash256 hash{};
+  int64_t block_time = 0;
+};
+StatusOr<StoredTip> ReadStoredTip(const MysqlUri& uri);
 
 // The chain name a node recorded in the database (rowchain_meta), to pick a preset.
 StatusOr<std::string> ReadChainName(const MysqlUri& uri);

@@ -29,6 +29,7 @@ struct BenchLedgerFlags {
   unsigned total_rows = 20000;
   unsigned rounds = 3;
   unsigned verify_rows = 0;
+  bool keep = false;  // leave the verified chain's database for `rowchain verify` by hand
   bool json = false;
 };
 
@@ -207,7 +208,11 @@ int Run(const BenchLedgerFlags& flags) {
                   flags.rounds);
     }
   }
-  (void)DropDatabase(chain_uri);
+  if (flags.keep) {
+    std::fprintf(stderr, "kept the chain's database: %s\n", chain_uri.database.c_str());
+  } else {
+    (void)DropDatabase(chain_uri);
+  }
   (void)DropDatabase(plain_uri);
   if (flags.json) std::printf("%s\n", out.dump().c_str());
   return kExitOk;
@@ -223,6 +228,7 @@ void AddBenchLedgerCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--rows", flags->total_rows, "rows per measurement")->check(CLI::Range(1u, 10'000'000u));
   cmd->add_option("--rounds", flags->rounds, "alternating rounds; medians are reported")->check(CLI::Range(1u, 99u));
   cmd->add_option("--verify-rows", flags->verify_rows, "also time verify over a chain of this many rows");
+  cmd->add_flag("--keep", flags->keep, "keep the database verify was timed on (its name goes to stderr)");
   cmd->add_flag("--json", flags->json, "machine-readable output");
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }

@@ -12,6 +12,9 @@
 #include "chain/chain_config.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "cli/tip_digest.h"
+#include "consensus/block.h"
+#include "util/file_io.h"
 #include "store/auditor.h"
 
 namespace rowchain::cli {
@@ -21,6 +24,9 @@ struct VerifyFlags {
   std::string mysql;
   std::string chain;
   std::string expect_tip;  // a height, or a block hash
+  std::string digest;      // a file from `rowchain digest`
+  std::string digest_key;  // the public key it must be signed with
+  uint64_t memory_mb = 512;
   bool json = false;
 };
 
@@ -59,6 +65,25 @@ std::string ProblemLine(const store::AuditProblem& p) {
   return fmt::format("{}: {}: {}", where, p.reason, p.detail);
 }
 
+// The tip a signed digest says the chain held: its height must be reached and its block kept.
+StatusOr<store::ExpectedTip> ExpectedTipOfDigest(const VerifyFlags& flags, const consensus::ChainParams& params) {
+  if (flags.digest_key.empty()) return InvalidArgumentError("--digest needs --digest-key (the signer's public key)");
+  if (!flags.expect_tip.empty()) return InvalidArgumentError("give --expect-tip or --digest, not both");
+  auto pem = ReadFileToString(flags.digest_key, "public key");
+  if (!pem.ok()) return pem.status();
+  auto key = crypto::PublicKeyFromPem(*pem);
+  if (!key.ok()) return InvalidArgumentError(fmt::format("--digest-key {}: {}", flags.digest_key, key.status().message()));
+  auto text = ReadFileToString(flags.digest, "digest");
+  if (!text.ok()) return text.status();
+  auto digest = ReadTipDigest(*text, *key);
+  if (!digest.ok()) return InvalidArgumentError(fmt::format("--digest {}: {}", flags.digest, digest.status().message()));
+  if (digest->tip.genesis != consensus::MakeGenesisBlock(params).Hash()) {
+    return InvalidArgumentError(fmt::format("--digest {}: the digest is of another chain ('{}')", flags.digest,
+                                            digest->tip.chain_name));
+  }
+  return store::ExpectedTip{.height = digest->tip.height, .hash = digest->tip.hash};
+}
+
 void ShowProgress(std::string_view phase, uint64_t done, uint64_t total) {
   DrawProgressBar(fmt::format("verifying {:<6}", phase), done, total);
 }
@@ -78,11 +103,12 @@ int Run(const VerifyFlags& flags) {
   }
   auto params = chain::LoadChain(chain_name);
   if (!params.ok()) return ReportError(kExitUsage, params.status().message());
-  auto expected = ParseExpectedTip(flags.expect_tip);
+  auto expected = flags.digest.empty() ? ParseExpectedTip(flags.expect_tip) : ExpectedTipOfDigest(flags, *params);
   if (!expected.ok()) return ReportError(kExitUsage, expected.status().message());
   store::AuditProgress progress;
   if (!flags.json && StderrIsTerminal()) progress = ShowProgress;
-  auto report = store::AuditDatabase(*uri, *params, progress, *expected);
+  store::AuditLimits limits{.memory_budget_bytes = flags.memory_mb << 20};
+  auto report = store::AuditDatabase(*uri, *params, progress, *expected, limits);
   if (!report.ok()) return ReportError(kExitUsage, report.status().message());
 
   if (flags.json) {
@@ -94,6 +120,7 @@ int Run(const VerifyFlags& flags) {
                           {"operations_replayed", report->operations_replayed},
                           {"table_rows_checked", report->table_rows_checked},
                           {"tables_compared", report->tables_compared},
+                          {"partitions", report->partitions},
                           {"problems", nlohmann::json::array()}};
     for (const auto& p : report->problems) out["problems"].push_back(ProblemJson(p));
     std::printf("%s\n", out.dump().c_str());
@@ -120,6 +147,12 @@ void AddVerifyCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--chain", flags->chain, "regtest, dev or a chain file (default: the chain the database records)");
   cmd->add_option("--expect-tip", flags->expect_tip,
                   "a height the main chain must reach, or a block hash it must hold (from another node's tip)");
+  cmd->add_option("--digest", flags->digest, "a signed tip digest from `rowchain digest`: its block must be kept");
+  cmd->add_option("--digest-key", flags->digest_key, "the Ed25519 public key (PEM) the digest must be signed with");
+  cmd->add_option("--memory", flags->memory_mb,
+                  "MiB the replayed ledger may take; a larger ledger is checked in partitions spilled to $TMPDIR")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 20));
   cmd->add_flag("--json", flags->json, "machine-readable output");
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }

@@ -15,6 +15,8 @@ void AddMineHeaderCommand(CLI::App& app, int* exit_code);
 void AddBenchCommand(CLI::App& app, int* exit_code);
 void AddBackendsCommand(CLI::App& app, int* exit_code);
 void AddVerifyCommand(CLI::App& app, int* exit_code);
+// digest: a signed digest of the stored tip, for `verify --digest` (cmd_digest.cpp).
+void AddDigestCommand(CLI::App& app, int* exit_code);
 void AddChainCommand(CLI::App& app, int* exit_code);
 void AddBenchLedgerCommand(CLI::App& app, int* exit_code);
 struct NodeFlags;

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   AddBenchCommand(app, &exit_code);
   AddBackendsCommand(app, &exit_code);
   AddVerifyCommand(app, &exit_code);
+  AddDigestCommand(app, &exit_code);
   AddChainCommand(app, &exit_code);
   AddBenchLedgerCommand(app, &exit_code);
   NodeFlags node_flags;
