@@ -88,7 +88,7 @@ TEST_F(DaemonTest, CliSubmitWaitsForSealedRowsThatVerify) {
   auto lines = JsonLines(submit.out);
   ASSERT_EQ(lines.size(), 3u) << submit.out;  // 25 rows in batches of 10
   for (const auto& line : lines) {
-    EXPECT_EQ(line["status"], "sealed");
+    EXPECT_EQ(line["state"], "sealed");
     EXPECT_EQ(line["batch_id"].get<std::string>().size(), 32u);
     EXPECT_EQ(line["block_hash"].get<std::string>().size(), 64u);
     EXPECT_GE(line["height"].get<uint64_t>(), 1u);
@@ -107,7 +107,7 @@ TEST_F(DaemonTest, CliSubmitWaitsForSealedRowsThatVerify) {
   auto block = RunCli(fmt::format("--node {} block {} --json", daemon->address(), lines[0]["block_hash"].get<std::string>()));
   ASSERT_EQ(block.exit_code, 0) << block.err;
   auto block_json = nlohmann::json::parse(block.out);
-  EXPECT_EQ(block_json["header"]["hash"], lines[0]["block_hash"]);
+  EXPECT_EQ(block_json["hash"], lines[0]["block_hash"]);
   EXPECT_GE(block_json["rows"].size(), 10u);
 
   // A proof of one row, checked offline; any altered byte fails it.

@@ -45,11 +45,14 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-CommandResult RunCli(const std::string& args) {
+CommandResult RunCli(const std::string& args) { return RunCliFor(args, 0); }
+
+CommandResult RunCliFor(const std::string& args, int seconds) {
   char err_path[] = "/tmp/rowchain-cli-err-XXXXXX";
   int fd = mkstemp(err_path);
   close(fd);
-  const std::string command = std::string(ROWCHAIN_CLI_PATH) + " " + args + " 2>" + err_path;
+  const std::string limit = seconds > 0 ? "timeout " + std::to_string(seconds) + " " : "";
+  const std::string command = limit + std::string(ROWCHAIN_CLI_PATH) + " " + args + " 2>" + err_path;
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;

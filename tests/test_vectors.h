@@ -28,5 +28,7 @@ struct CommandResult {
 
 // Runs the built `rowchain` binary with `args` (already shell-quoted where needed).
 CommandResult RunCli(const std::string& args);
+// The same for a command that runs until stopped (`watch`): ended with SIGTERM after `seconds`.
+CommandResult RunCliFor(const std::string& args, int seconds);
 
 }  // namespace rowchain::testing

@@ -24,7 +24,12 @@ StatusOr<RowOperation> BuildRow(const TableSchema& table, InputRow& input, uint3
   std::fill(by_column.begin(), by_column.end(), nullptr);
   for (auto& [name, value] : input.columns) {
     std::optional<size_t> column = table.FindColumn(name);
-    if (!column) return InvalidArgumentError(fmt::format("row {}: table {} has no column '{}'", index, table.name, name));
+    if (!column) {
+      std::vector<std::string_view> names;
+      for (const auto& c : table.columns) names.push_back(c.name);
+      return InvalidArgumentError(fmt::format("row {}: table {} has no column '{}' (its columns: {})", index,
+                                              table.name, name, fmt::join(names, ", ")));
+    }
     if (by_column[*column]) return InvalidArgumentError(fmt::format("row {}: column '{}' given twice", index, name));
     by_column[*column] = &value;
   }

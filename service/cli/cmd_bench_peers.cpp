@@ -85,7 +85,7 @@ int Run(const NodeFlags& base, const BenchPeersFlags& flags) {
     }
     pb::SubmitBatchResponse response;
     if (grpc::Status s = clients[target].stub().SubmitBatch(clients[target].Context().get(), request, &response); !s.ok()) {
-      return ReportRpcError("bench-peers", s);
+      return clients[target].ReportRpcError("bench-peers", s);
     }
     std::unique_lock lock(mutex);
     bool all = seen_cv.wait_for(lock, std::chrono::seconds(30), [&] { return seen[response.batch_id()].size() == clients.size(); });

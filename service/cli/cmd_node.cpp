@@ -16,13 +16,14 @@
 #include "consensus/merkle.h"
 #include "consensus/pow.h"
 #include "consensus/row_operation.h"
-#include "crypto/base64.h"
+#include "cli/json_shapes.h"
 #include "cli/node_client.h"
 #include "cli/progress_bar.h"
 #include "cli/proof_check.h"
 #include "cli/row_files.h"
 #include "util/file_io.h"
 #include "util/hex.h"
+#include "util/utc_time.h"
 
 namespace rowchain::cli {
 
@@ -37,16 +38,6 @@ std::string ToJson(const google::protobuf::Message& message) {
   std::string out;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   return out;
-}
-
-std::string_view StateName(pb::BatchState state) {
-  switch (state) {
-    case pb::BATCH_STATE_PENDING: return "pending";
-    case pb::BATCH_STATE_MINING: return "mining";
-    case pb::BATCH_STATE_SEALED: return "sealed";
-    case pb::BATCH_STATE_REJECTED: return "rejected";
-    default: return "unknown";
-  }
 }
 
 std::string DisplayValue(const pb::Value& v) {
@@ -109,7 +100,7 @@ int RunSubmit(const NodeFlags& node, const SubmitFlags& flags) {
   if (!client.ok()) return ReportError(kExitUsage, "submit: " + client.status().message());
   pb::ChainInfo info;
   if (grpc::Status s = client->stub().GetChainInfo(client->Context().get(), {}, &info); !s.ok()) {
-    return ReportRpcError("submit", s);
+    return client->ReportRpcError("submit", s);
   }
   const pb::TableInfo* table = nullptr;
   for (const pb::TableInfo& t : info.tables()) if (t.name() == flags.table) table = &t;
@@ -135,17 +126,18 @@ int RunSubmit(const NodeFlags& node, const SubmitFlags& flags) {
     if (grpc::Status s = client->stub().SubmitBatch(client->Context().get(), request, &response); !s.ok()) {
       if (progress) std::fprintf(stderr, "\n");
       if (batches > 1) std::fprintf(stderr, "rowchain: submit: batch %zu of %zu (rows %zu..) failed; batches before it are stored\n", b + 1, batches, b * per_batch);
-      return ReportRpcError("submit", s);
+      return client->ReportRpcError("submit", s);
     }
     ids.push_back(response.batch_id());
     if (progress) DrawProgressBar("submitting", b + 1, batches);
     if (!flags.wait) {
       if (flags.json) {
-        std::printf("%s\n", nlohmann::json{{"batch_id", response.batch_id()}, {"status", "pending"},
+        std::printf("%s\n", nlohmann::json{{"batch_id", response.batch_id()}, {"state", "pending"},
                                            {"rows", response.row_count()}, {"duplicate", response.duplicate()}}.dump().c_str());
       } else {
-        std::printf("batch %s: %u rows pending%s\n", response.batch_id().c_str(), response.row_count(),
-                    response.duplicate() ? " (already submitted with this key)" : "");
+        std::printf("batch %s: %u rows pending%s; follow it with: rowchain batch %s --watch\n",
+                    response.batch_id().c_str(), response.row_count(),
+                    response.duplicate() ? " (already submitted with this key)" : "", response.batch_id().c_str());
       }
     }
   }
@@ -156,14 +148,7 @@ int RunSubmit(const NodeFlags& node, const SubmitFlags& flags) {
     if (!status.ok()) return ReportError(kExitFailure, fmt::format("submit: waiting for batch {}: {}", ids[b], status.status().message()));
     if (status->state() == pb::BATCH_STATE_REJECTED) exit_code = kExitFailure;
     if (flags.json) {
-      nlohmann::json line{{"batch_id", ids[b]}, {"status", StateName(status->state())}};
-      if (status->state() == pb::BATCH_STATE_SEALED) {
-        line["height"] = status->height();
-        line["block_hash"] = status->block_hash();
-      } else {
-        line["reason"] = status->reason();
-      }
-      std::printf("%s\n", line.dump().c_str());
+      std::printf("%s\n", BatchJson(*status).dump().c_str());
     } else if (status->state() == pb::BATCH_STATE_SEALED) {
       std::printf("batch %s: sealed in block %llu %s\n", ids[b].c_str(), static_cast<unsigned long long>(status->height()),
                   status->block_hash().c_str());
@@ -182,7 +167,7 @@ int RunTip(const NodeFlags& node, bool json) {
   if (!client.ok()) return ReportError(kExitUsage, "tip: " + client.status().message());
   pb::ChainInfo info;
   if (grpc::Status s = client->stub().GetChainInfo(client->Context().get(), {}, &info); !s.ok()) {
-    return ReportRpcError("tip", s);
+    return client->ReportRpcError("tip", s);
   }
   if (json) {
     nlohmann::json out{{"chain", info.chain()}, {"height", info.height()}, {"hash", info.tip_hash()},
@@ -219,18 +204,18 @@ int RunBlock(const NodeFlags& node, const std::string& which, bool json, bool he
   if (!client.ok()) return ReportError(kExitUsage, "block: " + client.status().message());
   pb::Block block;
   if (grpc::Status s = client->stub().GetBlock(client->Context().get(), request, &block); !s.ok()) {
-    return ReportRpcError("block", s);
+    return client->ReportRpcError("block", s);
   }
   if (json) {
-    std::printf("%s\n", ToJson(block).c_str());
+    std::printf("%s\n", BlockJson(block).dump().c_str());
     return kExitOk;
   }
   const pb::BlockHeader& h = block.header();
-  std::printf("block %llu %s%s\n  prev %s\n  merkle root %s\n  time %u, bits %08x, nonce %u\n"
+  std::printf("block %llu %s%s\n  prev %s\n  merkle root %s\n  time %u (%s), bits %08x, nonce %u\n"
               "  miner %s, extra-nonce %llu, %u rows\n",
               static_cast<unsigned long long>(block.height()), h.hash().c_str(),
               block.in_main_chain() ? "" : " (side branch)", h.prev_hash().c_str(), h.merkle_root().c_str(), h.time(),
-              h.bits(), h.nonce(), block.miner_id().c_str(), static_cast<unsigned long long>(block.extra_nonce()),
+              IsoUtc(h.time()).c_str(), h.bits(), h.nonce(), block.miner_id().c_str(), static_cast<unsigned long long>(block.extra_nonce()),
               block.row_count());
   for (const pb::RowOperation& row : block.rows()) {
     std::printf("  %s  [batch %s row %u]\n", DisplayRow(row).c_str(), row.batch_id().c_str(), row.row_index());
@@ -248,7 +233,7 @@ int RunProof(const NodeFlags& node, const std::string& batch_id, uint32_t row_in
   request.set_row_index(row_index);
   pb::RowProof proof;
   if (grpc::Status s = client->stub().GetRowProof(client->Context().get(), request, &proof); !s.ok()) {
-    return ReportRpcError("proof", s);
+    return client->ReportRpcError("proof", s);
   }
   std::string json = ToJson(proof);
   if (out_file.empty()) {
@@ -294,16 +279,6 @@ int RunVerifyProof(const std::string& file, const std::string& expected_block, b
   return failures.empty() ? kExitOk : kExitFailure;
 }
 
-// The JSON the change feed writes for a value (docs/kafka.md): binary as base64.
-nlohmann::json FeedJson(const pb::Value& v) {
-  switch (v.kind_case()) {
-    case pb::Value::kIntValue: return v.int_value();
-    case pb::Value::kTextValue: return v.text_value();
-    case pb::Value::kBytesValue: return Base64Encode(v.bytes_value());
-    default: return nullptr;
-  }
-}
-
 // Checks a change-feed event against the chain: the node's proof for the event's batch row
 // must be in the event's block at the event's leaf, and the leaf must be the event's operation.
 // A reverted event's block must no longer be on the main chain.
@@ -336,7 +311,7 @@ int RunVerifyEvent(const NodeFlags& node, const std::string& file, bool json) {
     request.set_header_only(true);
     pb::Block block;
     if (grpc::Status s = client->stub().GetBlock(client->Context().get(), request, &block); !s.ok()) {
-      return ReportRpcError("verify-event", s);
+      return client->ReportRpcError("verify-event", s);
     }
     if (block.in_main_chain()) problems.push_back("the event says its block was disconnected, but it is on the main chain");
   } else {
@@ -345,7 +320,7 @@ int RunVerifyEvent(const NodeFlags& node, const std::string& file, bool json) {
     request.set_row_index(source["row_index"].get<uint32_t>());
     pb::RowProof proof;
     if (grpc::Status s = client->stub().GetRowProof(client->Context().get(), request, &proof); !s.ok()) {
-      return ReportRpcError("verify-event", s);
+      return client->ReportRpcError("verify-event", s);
     }
     auto check = CheckProof(proof, block_hash);
     if (!check.ok()) return ReportError(kExitFailure, "verify-event: the node's proof: " + check.status().message());
@@ -359,7 +334,7 @@ int RunVerifyEvent(const NodeFlags& node, const std::string& file, bool json) {
     // The leaf's values: the whole row for c/u (the event's after), the key for d (in before).
     const nlohmann::json& image = op == "d" ? event["before"] : event["after"];
     for (const auto& [name, value] : proof.row().columns()) {
-      if (!image.is_object() || !image.contains(name) || image[name] != FeedJson(value)) {
+      if (!image.is_object() || !image.contains(name) || image[name] != ValueJson(value)) {
         problems.push_back(fmt::format("column '{}' differs from the leaf", name));
       }
     }

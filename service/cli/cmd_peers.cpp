@@ -53,7 +53,7 @@ int RunPeers(const NodeFlags& node, bool json) {
   if (!client.ok()) return ReportError(kExitUsage, "peers: " + client.status().message());
   auto stub = pb::PeerAdmin::NewStub(client->channel());
   pb::PeerList list;
-  if (grpc::Status s = stub->ListPeers(client->Context().get(), {}, &list); !s.ok()) return ReportRpcError("peers", s);
+  if (grpc::Status s = stub->ListPeers(client->Context().get(), {}, &list); !s.ok()) return client->ReportRpcError("peers", s);
   if (json) {
     std::printf("%s\n", JsonOf(list).dump().c_str());
   } else {

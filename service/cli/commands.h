@@ -22,6 +22,10 @@ void AddBenchLedgerCommand(CLI::App& app, int* exit_code);
 struct NodeFlags;
 // submit, tip, block, proof, verify-proof (cmd_node.cpp); `node` is filled by the app's flags.
 void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
+// batch and watch: following a batch, and the chain's blocks (cmd_follow.cpp).
+void AddFollowCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
+// completion: a bash completion script built from the app's own subcommands and flags.
+void AddCompletionCommand(CLI::App& app, int* exit_code);
 // peers: the node's peer links and bans (cmd_peers.cpp).
 void AddPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 // load-test: many writers and watchers, then what the node stored (cmd_load_test.cpp).

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("rowchain"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
-  CLI::App app{"rowchain: a proof-of-work ledger for MySQL"};
+  CLI::App app{"rowchain: a proof-of-work ledger for MySQL", "rowchain"};
   app.require_subcommand(1);
   app.fallthrough();  // node flags (--node, --token, ...) may follow the subcommand too
   int exit_code = kExitOk;
@@ -36,12 +36,18 @@ int main(int argc, char** argv) {
   NodeFlags node_flags;
   AddNodeFlags(app, &node_flags);
   AddNodeCommands(app, &node_flags, &exit_code);
+  AddFollowCommands(app, &node_flags, &exit_code);
   AddPeersCommand(app, &node_flags, &exit_code);
   AddLoadTestCommand(app, &node_flags, &exit_code);
   AddBenchNodeCommand(app, &node_flags, &exit_code);
   AddBenchPeersCommand(app, &node_flags, &exit_code);
   AddDevBrokerCommand(app, &exit_code);
   AddFeedReplayCommand(app, &exit_code);
+  AddCompletionCommand(app, &exit_code);  // last: it lists everything registered before it
+  if (argc == 1) {  // `rowchain` alone: the help, not a complaint
+    std::printf("%s", app.help().c_str());
+    return kExitOk;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

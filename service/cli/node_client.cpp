@@ -52,6 +52,8 @@ StatusOr<NodeClient> NodeClient::Connect(const NodeFlags& flags) {
   client.m_channel = grpc::CreateCustomChannel(flags.node, credentials, args);
   client.m_stub = v1::Ledger::NewStub(client.m_channel);
   client.m_token = flags.token;
+  client.m_address = flags.node;
+  client.m_tls = !flags.tls_ca.empty();
   if (client.m_token.empty()) {
     if (const char* env = std::getenv("ROWCHAIN_TOKEN")) client.m_token = env;
   }
@@ -65,7 +67,16 @@ std::unique_ptr<grpc::ClientContext> NodeClient::Context(int deadline_s) const {
   return context;
 }
 
-int ReportRpcError(const std::string& what, const grpc::Status& status) {
+int NodeClient::ReportRpcError(const std::string& what, const grpc::Status& status) const {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      status.error_message().find("failed to connect") != std::string::npos) {
+    return ReportError(kExitFailure,
+                       fmt::format("{}: no node is reachable at {} (UNAVAILABLE): is rowchaind running there? The "
+                                   "address is set with --node HOST:PORT{}",
+                                   what, m_address,
+                                   m_tls ? "; check --tls-ca and the node's certificate"
+                                         : "; if the node serves TLS, give --tls-ca"));
+  }
   std::string message = status.error_message();
   for (char& c : message) if (c == '\n') c = ' ';
   return ReportError(kExitFailure, fmt::format("{}: {}: {}", what, CodeName(status.error_code()), message));

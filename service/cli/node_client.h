@@ -34,13 +34,17 @@ class NodeClient {
   // A context with the token and a deadline (none when `deadline_s` is 0, for streams).
   std::unique_ptr<grpc::ClientContext> Context(int deadline_s = 30) const;
 
+  // "rowchain: <what>: <CODE>: <message>" on stderr, one line; returns 1. A node that cannot be
+  // reached is named with its address and what to check.
+  int ReportRpcError(const std::string& what, const grpc::Status& status) const;
+
  private:
+  std::string m_address;
+  bool m_tls = false;
   std::shared_ptr<grpc::Channel> m_channel;
   std::unique_ptr<v1::Ledger::Stub> m_stub;
   std::string m_token;
 };
 
-// "rowchain: <what>: <CODE>: <message>" on stderr; returns 1.
-int ReportRpcError(const std::string& what, const grpc::Status& status);
 
 }  // namespace rowchain::cli

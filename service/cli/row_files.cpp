@@ -28,6 +28,31 @@ Status BadValue(size_t row, const std::string& column, std::string_view what) {
   return InvalidArgumentError(fmt::format("row {}, column '{}': {}", row, column, what));
 }
 
+std::string ColumnList(const v1::TableInfo& table) {
+  std::vector<std::string> names;
+  for (const v1::ColumnInfo& c : table.columns()) names.push_back(c.name());
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+Status UnknownColumn(std::string_view where, const v1::TableInfo& table, const std::string& column) {
+  return InvalidArgumentError(fmt::format("{}: table {} has no column '{}' (its columns: {})", where, table.name(),
+                                          column, ColumnList(table)));
+}
+
+// Line and column (1-based) of the byte at `offset`, for messages about a file.
+std::pair<size_t, size_t> LineAndColumn(const std::string& text, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < std::min(offset, text.size()); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
 StatusOr<std::string> FromHex(size_t row, const std::string& column, std::string_view text) {
   if (text.starts_with("0x")) text.remove_prefix(2);
   auto bytes = HexDecode(text);
@@ -35,13 +60,19 @@ StatusOr<std::string> FromHex(size_t row, const std::string& column, std::string
   return std::string(bytes->begin(), bytes->end());
 }
 
-// Splits CSV text (RFC 4180: quotes, doubled quotes, CRLF) into records of fields.
-StatusOr<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text) {
+struct CsvRecords {
   std::vector<std::vector<std::string>> records;
+  std::vector<size_t> lines;  // the line each record starts on (1-based)
+};
+
+// Splits CSV text (RFC 4180: quotes, doubled quotes, CRLF) into records of fields.
+StatusOr<CsvRecords> ParseCsv(const std::string& text) {
+  CsvRecords out;
+  std::vector<std::vector<std::string>>& records = out.records;
   std::vector<std::string> record;
   std::string field;
   bool quoted = false, field_was_quoted = false;
-  size_t line = 1;
+  size_t line = 1, record_line = 1;
   auto end_field = [&] {
     record.push_back(std::move(field));
     field.clear();
@@ -66,26 +97,39 @@ StatusOr<std::vector<std::vector<std::string>>> ParseCsv(const std::string& text
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       end_field();
-      if (!(record.size() == 1 && record[0].empty())) records.push_back(std::move(record));
+      if (!(record.size() == 1 && record[0].empty())) {
+        records.push_back(std::move(record));
+        out.lines.push_back(record_line);
+      }
       record.clear();
-      ++line;
+      record_line = ++line;
     } else {
       field += c;
     }
   }
-  if (quoted) return InvalidArgumentError(fmt::format("CSV line {}: unterminated quote", line));
+  if (quoted) {
+    return InvalidArgumentError(fmt::format("CSV line {}: a quoted field that never closes", record_line));
+  }
   if (!field.empty() || !record.empty()) {
     end_field();
     records.push_back(std::move(record));
+    out.lines.push_back(record_line);
   }
-  return records;
+  return out;
 }
 
 }  // namespace
 
 StatusOr<std::vector<v1::Row>> ReadJsonRows(const std::string& text, const v1::TableInfo& table, v1::Op op) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return InvalidArgumentError("the rows file is not valid JSON");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    auto [line, column] = LineAndColumn(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string why = e.what();
+    if (auto at = why.find("syntax error"); at != std::string::npos) why = why.substr(at);
+    return InvalidArgumentError(fmt::format("the rows file is not valid JSON: line {}, column {}: {}", line, column, why));
+  }
   if (!doc.is_array()) return InvalidArgumentError("the rows file must hold a JSON array of objects");
   std::vector<v1::Row> rows;
   rows.reserve(doc.size());
@@ -95,6 +139,7 @@ StatusOr<std::vector<v1::Row>> ReadJsonRows(const std::string& text, const v1::T
     v1::Row row;
     row.set_op(op);
     for (const auto& [column, value] : object.items()) {
+      if (KindOf(table, column) == Kind::kUnknown) return UnknownColumn(fmt::format("row {}", i), table, column);
       v1::Value& out = (*row.mutable_columns())[column];
       if (value.is_null()) {
         out.set_null_value(true);
@@ -125,18 +170,24 @@ StatusOr<std::vector<v1::Row>> ReadJsonRows(const std::string& text, const v1::T
 }
 
 StatusOr<std::vector<v1::Row>> ReadCsvRows(const std::string& text, const v1::TableInfo& table, v1::Op op) {
-  auto records = ParseCsv(text);
-  if (!records.ok()) return records.status();
-  if (records->empty()) return InvalidArgumentError("the CSV file has no header line");
-  const std::vector<std::string>& header = (*records)[0];
+  auto parsed = ParseCsv(text);
+  if (!parsed.ok()) return parsed.status();
+  const auto& records = parsed->records;
+  if (records.empty()) return InvalidArgumentError("the CSV file has no header line");
+  const std::vector<std::string>& header = records[0];
+  for (size_t c = 0; c < header.size(); ++c) {
+    if (KindOf(table, header[c]) == Kind::kUnknown) {
+      return UnknownColumn(fmt::format("CSV line {}, column {}", parsed->lines[0], c + 1), table, header[c]);
+    }
+  }
   std::vector<v1::Row> rows;
-  rows.reserve(records->size() - 1);
-  for (size_t r = 1; r < records->size(); ++r) {
+  rows.reserve(records.size() - 1);
+  for (size_t r = 1; r < records.size(); ++r) {
     const size_t index = r - 1;
-    const std::vector<std::string>& fields = (*records)[r];
+    const std::vector<std::string>& fields = records[r];
     if (fields.size() != header.size()) {
-      return InvalidArgumentError(
-          fmt::format("row {}: {} fields where the header has {}", index, fields.size(), header.size()));
+      return InvalidArgumentError(fmt::format("CSV line {} (row {}): {} fields where the header has {}",
+                                              parsed->lines[r], index, fields.size(), header.size()));
     }
     v1::Row row;
     row.set_op(op);
@@ -153,7 +204,8 @@ StatusOr<std::vector<v1::Row>> ReadCsvRows(const std::string& text, const v1::Ta
           int64_t v = 0;
           auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
           if (field.empty() || ec != std::errc() || ptr != field.data() + field.size()) {
-            return BadValue(index, column, fmt::format("'{}' is not an integer", field));
+            return InvalidArgumentError(fmt::format("CSV line {}, column {} (row {}, column '{}'): '{}' is not an integer",
+                                                    parsed->lines[r], c + 1, index, column, field));
           }
           out.set_int_value(v);
           break;
@@ -165,7 +217,7 @@ StatusOr<std::vector<v1::Row>> ReadCsvRows(const std::string& text, const v1::Ta
           break;
         }
         case Kind::kText:
-        case Kind::kUnknown: out.set_text_value(field); break;
+        case Kind::kUnknown: out.set_text_value(field); break;  // (unknown columns were refused above)
       }
     }
     rows.push_back(std::move(row));
