@@ -4,25 +4,34 @@
 # broker (rowchain dev-broker); starts rowchaind on the `dev` chain with --miner auto and the
 # change feed on; submits the sample users (scripts/sample-users.json) and waits until they are
 # sealed; shows the block, the rows in MySQL, their change-feed events read back with kcat and a
-# clean audit; then keeps the node running until Ctrl-C, which stops everything it started.
-#   scripts/run.sh [--mysql URI] [--listen HOST:PORT] [any other rowchaind flags]
+# clean audit; prints what it started (node address, MySQL URI with its password, Kafka
+# bootstrap and topic) and commands to try; then keeps the node running until Ctrl-C, which
+# stops everything it started. --reset wipes the demo (its MariaDB, database, logs) first.
+#   scripts/run.sh [--reset] [--mysql URI] [--listen HOST:PORT] [any other rowchaind flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 
 mysql_uri=""
+reset=""
 listen="127.0.0.1:7373"
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --mysql) mysql_uri=${2:?--mysql needs a URI}; shift 2 ;;
     --listen) listen=${2:?--listen needs HOST:PORT}; shift 2 ;;
+    --reset) reset=1; shift ;;
     *) extra+=("$1"); shift ;;
   esac
 done
 
 demo=.rowchain/demo
+if [ -n "$reset" ]; then
+  echo "== --reset: wiping the demo state under $demo"
+  if [ -d "$demo/mariadb" ]; then scripts/mariadb.sh stop "$demo/mariadb" >/dev/null 2>&1 || true; fi
+  rm -rf "$demo"
+fi
 mkdir -p "$demo"
 started_mariadb=""
 daemon_pid=""
@@ -107,6 +116,21 @@ fi
 echo
 echo "== auditing the database against the chain"
 build/bin/rowchain verify --mysql "$mysql_uri"
-echo
-echo "== the node keeps running at $node (try: build/bin/rowchain --node $node tip). Ctrl-C stops it."
+cat <<EOF
+
+== running now (Ctrl-C stops all of it)
+  node, writer API:   $node   (rowchain --node $node ...)
+  MySQL database:     $mysql_uri
+  Kafka bootstrap:    $kafka   change feed topic: rowchain.users
+  node log:           $demo/rowchaind.log
+
+== try
+  build/bin/rowchain --node $node tip
+  build/bin/rowchain --node $node watch
+  echo '[{"id": 1000, "name": "me", "age": 30}]' > me.json
+  build/bin/rowchain --node $node submit --table users --rows me.json --wait
+  build/bin/rowchain verify --mysql '$mysql_uri'
+  kcat -b $kafka -C -t rowchain.users -e
+  scripts/run.sh --reset      (wipes the demo and starts over)
+EOF
 wait "$daemon_pid"
