@@ -24,6 +24,10 @@ pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
 find_program(ROWCHAIN_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+# prometheus-cpp (Debian's prometheus-cpp-dev) for the metrics registry and its text format,
+# and civetweb, which it brings, for the monitoring listener (/metrics, the status page).
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(civetweb CONFIG REQUIRED)
 if(ROWCHAIN_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

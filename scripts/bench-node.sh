@@ -15,7 +15,7 @@ db="bench_node_$(date +%s)"
 node_uri=${uri/\/rowchain\?//$db?}
 plain_uri=${uri/\/rowchain\?//${db}_plain?}
 ready=$(mktemp -u)
-build/bin/rowchaind --mysql "$node_uri" --chain regtest --miner cpu --listen 127.0.0.1:0 --peer-listen off --ready-file "$ready" \
+build/bin/rowchaind --metrics-listen 127.0.0.1:0 --mysql "$node_uri" --chain regtest --miner cpu --listen 127.0.0.1:0 --peer-listen off --ready-file "$ready" \
   --log-level ${LOG_LEVEL:-warn} --max-pending-rows 2000000 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; scripts/mariadb.sh stop "$dir" >/dev/null' EXIT

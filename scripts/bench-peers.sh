@@ -24,7 +24,7 @@ start_node() {  # name port peer-port chain miner peers...
   local name=$1 port=$2 peer_port=$3 chain=$4 miner=$5; shift 5
   local peers=()
   for p in "$@"; do peers+=(--peer "$p"); done
-  build/bin/rowchaind --mysql "$(db_uri "$name")" --chain "$chain" --miner "$miner" --threads 1 --miner-id "$name" \
+  build/bin/rowchaind --metrics-listen 127.0.0.1:0 --mysql "$(db_uri "$name")" --chain "$chain" --miner "$miner" --threads 1 --miner-id "$name" \
     --listen "127.0.0.1:$port" --peer-listen "127.0.0.1:$peer_port" --log-level warn --max-pending-rows 2000000 "${peers[@]}" \
     --ready-file "build/bench-$run-$name.ready" &
   pids+=($!)

@@ -41,7 +41,7 @@ start_node() {  # a|b
   [ "$n" = b ] && other=a
   [ "$n" = a ] && extra=(--kafka-brokers "$kafka" --kafka-topic-prefix crash --kafka-ingest-topic crash-in)
   rm -f "$work/$n.ready"
-  build/bin/rowchaind --mysql "${uri/\/rowchain\?//crash_$n?}" --chain regtest --miner cpu --threads 1 \
+  build/bin/rowchaind --metrics-listen 127.0.0.1:0 --mysql "${uri/\/rowchain\?//crash_$n?}" --chain regtest --miner cpu --threads 1 \
     --miner-id "$n" --listen "${api[$n]}" --peer-listen "${peer[$n]}" --peer "${peer[$other]}" \
     --ready-file "$work/$n.ready" "${extra[@]}" >>"$work/$n.log" 2>&1 &
   pid[$n]=$!

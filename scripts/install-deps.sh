@@ -12,6 +12,7 @@ packages=(
   libmariadb-dev mariadb-server mariadb-client libzstd-dev libjemalloc-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librdkafka-dev kcat
+  prometheus-cpp-dev prometheus chromium curl
 )
 
 missing=()

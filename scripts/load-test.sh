@@ -17,7 +17,7 @@ uri=$(scripts/mariadb.sh uri "$dir")
 db_uri=${uri/\/rowchain\?//load_$(date +%s)?}
 ready=build/load-test.ready
 rm -f "$ready"
-build/bin/rowchaind --mysql "$db_uri" --chain regtest --miner cpu --threads 1 --listen 127.0.0.1:0 --peer-listen off \
+build/bin/rowchaind --metrics-listen 127.0.0.1:0 --mysql "$db_uri" --chain regtest --miner cpu --threads 1 --listen 127.0.0.1:0 --peer-listen off \
   --max-pending-rows "$pool" --log-level warn --ready-file "$ready" 2>build/load-test.log &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; scripts/mariadb.sh stop "$dir" >/dev/null' EXIT

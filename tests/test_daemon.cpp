@@ -97,6 +97,19 @@ int64_t ResidentKib(pid_t pid) {
   return -1;
 }
 
+BackgroundProcess::BackgroundProcess(const std::string& executable, const std::vector<std::string>& args) {
+  m_dir = MakeTempDir("background");
+  m_pid = Spawn(args, m_dir + "/log", executable);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (m_pid <= 0) return;
+  kill(m_pid, SIGKILL);
+  waitpid(m_pid, nullptr, 0);
+}
+
+std::string BackgroundProcess::Log() const { return Slurp(m_dir + "/log"); }
+
 std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::vector<std::string>& args) {
   std::vector<std::string> all = args;
   if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
@@ -104,6 +117,9 @@ std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::vector<std::strin
   }
   if (std::find(args.begin(), args.end(), "--peer-listen") == args.end()) {
     all.insert(all.end(), {"--peer-listen", "127.0.0.1:0"});
+  }
+  if (std::find(args.begin(), args.end(), "--metrics-listen") == args.end()) {
+    all.insert(all.end(), {"--metrics-listen", "127.0.0.1:0"});
   }
   return StartProgram(ROWCHAIND_PATH, all);
 }
@@ -133,6 +149,7 @@ std::unique_ptr<DaemonProcess> DaemonProcess::StartProgram(const std::string& ex
   const nlohmann::json written = nlohmann::json::parse(Slurp(ready));
   daemon->m_address = written["listen"].get<std::string>();
   daemon->m_peer_address = written.value("peer_listen", "off");
+  daemon->m_metrics_address = written.value("metrics_listen", "off");
   return daemon;
 }
 
@@ -159,7 +176,13 @@ std::string DaemonProcess::Log() const { return Slurp(m_dir + "/log"); }
 
 DaemonRun RunDaemonToExit(const std::vector<std::string>& args) {
   std::string dir = MakeTempDir("rowchaind-run");
-  pid_t pid = Spawn(args, dir + "/log");
+  std::vector<std::string> all = args;
+  // Tests run side by side: none may take the default monitoring port.
+  if (std::find(args.begin(), args.end(), "--metrics-listen") == args.end() &&
+      std::find(args.begin(), args.end(), "--help") == args.end()) {
+    all.insert(all.end(), {"--metrics-listen", "127.0.0.1:0"});
+  }
+  pid_t pid = Spawn(all, dir + "/log");
   DaemonRun run;
   run.exit_code = WaitForExit(pid, std::chrono::steady_clock::now() + std::chrono::seconds(60));
   if (run.exit_code == -1) {

@@ -24,6 +24,8 @@ class DaemonProcess {
   const std::string& address() const { return m_address; }
   // Where peers dial in ("off" when it takes no inbound links).
   const std::string& peer_address() const { return m_peer_address; }
+  // The monitoring listener (/metrics, /status.json), "off" when disabled.
+  const std::string& metrics_address() const { return m_metrics_address; }
   pid_t pid() const { return m_pid; }
   // Sends `signal`, waits for the exit; the exit code, or -1 when it had to be killed.
   int Stop(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
@@ -31,7 +33,22 @@ class DaemonProcess {
 
  private:
   pid_t m_pid = -1;
-  std::string m_dir, m_address, m_peer_address;
+  std::string m_dir, m_address, m_peer_address, m_metrics_address;
+};
+
+// Any other program run in the background for a test (Prometheus), with its output in a log
+// file; SIGKILLed when the object goes.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::string& executable, const std::vector<std::string>& args);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  std::string Log() const;
+
+ private:
+  pid_t m_pid = -1;
+  std::string m_dir;
 };
 
 // Runs rowchaind to completion (for flag errors); the exit code and stderr.

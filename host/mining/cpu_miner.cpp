@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "consensus/pow.h"
+#include "metrics/metrics.h"
 #include "mining/search_checks.h"
 
 namespace rowchain::mining {
@@ -50,9 +51,12 @@ StatusOr<SearchResult> CpuMiner::Search(const SearchRequest& request, std::stop_
   std::atomic<uint64_t> hashes{0};
   std::atomic<bool> stopped{false};
 
+  // Counted per chunk, so the hash rate a scrape sees is never more than a chunk old.
+  metrics::Counter& hash_counter = metrics::Get().hashes.Add({{"backend", "cpu"}, {"device", "cpu"}});
   auto worker = [&] {
     uint64_t local_hashes = 0;
     for (;;) {
+      const uint64_t counted = local_hashes;
       const uint64_t begin = next_chunk.fetch_add(1) * kChunkNonces;
       // Chunks are claimed in order, so once a win is known no later chunk can beat it.
       if (begin >= request.count || begin > best_offset.load()) break;
@@ -77,6 +81,7 @@ StatusOr<SearchResult> CpuMiner::Search(const SearchRequest& request, std::stop_
         }
         at = offset + 1;  // the top word tied the target's but the full hash is above it
       }
+      hash_counter.Increment(static_cast<double>(local_hashes - counted));
     }
     hashes += local_hashes;
   };

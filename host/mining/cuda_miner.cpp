@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "consensus/pow.h"
+#include "metrics/metrics.h"
 #include "mining/search_checks.h"
 
 namespace rowchain::mining {
@@ -48,6 +49,11 @@ StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop
   std::vector<std::stop_source> device_stop(n);
   std::stop_callback forward(stop, [&] { for (auto& s : device_stop) s.request_stop(); });
   std::vector<DeviceOutcome> outcome(n);
+  std::vector<metrics::Counter*> device_hashes(n);
+  for (size_t d = 0; d < n; ++d) {
+    device_hashes[d] = &metrics::Get().hashes.Add(
+        {{"backend", "cuda"}, {"device", std::to_string(m_devices[d]->info().ordinal)}});
+  }
   auto mine_slice = [&](size_t d) {
     const uint64_t begin = std::min(request.count, d * share);
     const uint64_t end = std::min(request.count, begin + share);
@@ -59,11 +65,13 @@ StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop
         return;
       }
       outcome[d].hashes += r->nonces_scanned;
+      device_hashes[d]->Increment(static_cast<double>(r->nonces_scanned));
       if (!r->candidate) return;
       const uint32_t nonce = *r->candidate;
       const consensus::Hash256 hash = HashWithNonce(bytes, nonce);
       if (TopWord(hash) > job.target_top) {
         ++m_device_errors;
+        metrics::Get().device_errors.Add({{"device", std::to_string(m_devices[d]->info().ordinal)}}).Increment();
         spdlog::error("GPU {} reported nonce {} whose hash {} fails the CPU re-check (device error #{})",
                       m_devices[d]->info().ordinal, nonce, consensus::ToDisplayHex(hash), m_device_errors.load());
       } else if (consensus::HashMeetsTarget(hash, request.target)) {

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metrics/metrics.h"
+
 namespace rowchain::node {
 
 using consensus::BatchId;
@@ -62,6 +64,8 @@ MiningLoop::Step MiningLoop::RunOnce(std::stop_token stop, uint64_t generation) 
   }
   const auto build_start = std::chrono::steady_clock::now();
   auto built = m_host.BuildTemplate(BaseForNextTemplate());
+  metrics::Get().template_build_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count());
   if (!built.ok()) {
     spdlog::error("no block template: {}; retrying", built.status().message());
     return Step::kWait;
@@ -114,6 +118,7 @@ bool MiningLoop::BeginTemplate(const Template& t, std::stop_source stop) {
     auto latency =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - *m_stale_since);
     m_stats.last_restart_latency = latency;
+    metrics::Get().job_switch_seconds.Observe(std::chrono::duration<double>(latency).count());
     spdlog::debug("template on the new tip {} us after the tip changed", latency.count());
     m_stats.max_restart_latency = std::max(m_stats.max_restart_latency, latency);
     m_stale_since.reset();
@@ -131,7 +136,10 @@ void MiningLoop::Announce(const Template& t) {
 void MiningLoop::EndTemplate(const StatusOr<std::optional<consensus::Block>>& mined) {
   std::lock_guard lock(m_mutex);
   m_template_stop.reset();
-  if (mined.ok() && !*mined) ++m_stats.templates_cancelled;
+  if (mined.ok() && !*mined) {
+    ++m_stats.templates_cancelled;
+    metrics::Get().stale_work.Increment();
+  }
   if (mined.ok() && *mined) ++m_stats.blocks_mined;
 }
 
@@ -149,6 +157,7 @@ void MiningLoop::CommitInBackground(consensus::Block block, Template t) {
   }
   in_flight.outcome = std::async(std::launch::async, [this, block = std::move(block)]() {
     const bool ok = m_host.CommitOwnBlock(block);
+    if (ok) metrics::Get().blocks_mined.Increment();
     if (!ok) {
       std::lock_guard lock(m_mutex);
       ++m_stats.own_blocks_rejected;

@@ -12,6 +12,7 @@
 #include "consensus/block_checks.h"
 #include "consensus/block_info_leaf.h"
 #include "consensus/merkle.h"
+#include "metrics/metrics.h"
 #include "store/batch_pool.h"
 #include "store/ledger_writer.h"
 #include "util/hex.h"
@@ -56,6 +57,7 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   {
     std::lock_guard lock(node->m_store_mutex);
     node->RefreshPendingLocked();
+    metrics::Get().chain_height.Set(static_cast<double>(node->m_store->Tip().height));
   }
   // What the tables held before: scanned meanwhile on a connection of its own, while templates
   // ask MySQL about every key.
@@ -116,7 +118,10 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
   BatchId id{};
   if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) return InternalError("no random batch id");
   auto prepared = PrepareBatch(m_params, table, std::move(rows), id);
-  if (!prepared.ok()) return prepared.status();
+  if (!prepared.ok()) {
+    metrics::Get().batches_rejected.Add({{"reason", "invalid-rows"}}).Increment();
+    return prepared.status();
+  }
   auto batch = std::make_shared<const PreparedBatch>(std::move(*prepared));
   const size_t row_count = batch->rows.size();
 
@@ -140,11 +145,19 @@ StatusOr<SubmitResult> Node::SubmitBatch(std::string_view table, std::vector<Inp
     stored = m_pool_writer->Store(store::NewPendingBatchOf(id, batch->table, batch->leaves, std::move(retry)), UnixNow());
   }
   if (!stored.ok() || *stored != id) m_pending_cache.Erase(id);
-  if (!stored.ok()) return stored.status();
+  if (!stored.ok()) {
+    const char* why = stored.status().code() == StatusCode::kResourceExhausted ? "pool-full" : "store-failed";
+    metrics::Get().batches_rejected.Add({{"reason", why}}).Increment();
+    return stored.status();
+  }
   SubmitResult result{.id = *stored, .duplicate = *stored != id, .row_count = static_cast<uint32_t>(row_count)};
   if (!result.duplicate) {
+    m_seal_timer.Start(id);
+    metrics::Get().batches_submitted.Increment();
     m_pending_rows += row_count;
     ++m_pending_batches;
+    metrics::Get().pending_rows.Set(static_cast<double>(m_pending_rows.load()));
+    metrics::Get().pending_batches.Set(static_cast<double>(m_pending_batches.load()));
     m_events.Publish(PendingEvent(id));
     if (m_mining) m_mining->WakeUp();
   }
@@ -361,7 +374,27 @@ consensus::Verdict CheapBodyChecks(const consensus::Block& block, const consensu
   return consensus::CheckBlockMerkleRoot(block);
 }
 
+void CountChainEvents(const std::vector<store::ChainEvent>& events) {
+  metrics::Metrics& m = metrics::Get();
+  bool reorg = false;
+  for (const store::ChainEvent& event : events) {
+    if (event.kind == store::ChainEvent::Kind::kConnected) {
+      m.blocks_connected.Increment();
+      m.chain_height.Set(static_cast<double>(event.height));
+    } else {
+      m.blocks_disconnected.Increment();
+      reorg = true;
+    }
+  }
+  if (reorg) m.reorgs.Increment();
+}
+
+void CountRejectedBlock(const consensus::Verdict& verdict) {
+  metrics::Get().block_rejects.Add({{"reason", std::string(verdict.reason())}}).Increment();
+}
+
 store::AcceptResult Refused(consensus::Verdict verdict) {
+  CountRejectedBlock(verdict);
   store::AcceptResult result;
   result.verdict = std::move(verdict);
   return result;
@@ -447,8 +480,10 @@ std::vector<NodeEvent> Node::EventsLocked(const consensus::Block& block, const s
   if (!result.verdict.ok()) {
     spdlog::warn("{} block {} rejected: {} ({})", own ? "own" : "received", ToDisplayHex(hash), result.verdict.reason(),
                  result.verdict.detail());
+    CountRejectedBlock(result.verdict);
     return events;
   }
+  CountChainEvents(result.events);
   for (const store::ChainEvent& event : result.events) {
     const bool connected = event.kind == store::ChainEvent::Kind::kConnected;
     auto view = ViewLocked(event.hash, event.hash == hash ? &block : nullptr);
@@ -467,6 +502,7 @@ std::vector<NodeEvent> Node::EventsLocked(const consensus::Block& block, const s
     for (const BatchId& id : BatchesOf((*view)->block)) {
       if (connected) {
         m_pending_cache.Erase(id);
+        m_seal_timer.Finish(id);
         events.push_back(SealedEvent(id, event.height, event.hash));
       } else {
         events.push_back(PendingEvent(id, true));
@@ -487,6 +523,8 @@ void Node::RefreshPendingLocked() {
   }
   m_pending_rows = totals->rows;
   m_pending_batches = totals->batches;
+  metrics::Get().pending_rows.Set(static_cast<double>(totals->rows));
+  metrics::Get().pending_batches.Set(static_cast<double>(totals->batches));
 }
 
 void Node::NoteTipChanged(const Hash256& new_tip) {

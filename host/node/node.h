@@ -26,6 +26,7 @@
 #include "node/events.h"
 #include "node/mining_loop.h"
 #include "node/pending_cache.h"
+#include "node/seal_timer.h"
 #include "node/pool_writer.h"
 #include "node/template_builder.h"
 #include "store/chain_store.h"
@@ -194,6 +195,7 @@ class Node final : private MiningHost {
   std::unique_ptr<store::ConnectionPool> m_writers;
   std::unique_ptr<PoolWriter> m_pool_writer;  // new batches into the pending pool, group-committed
   PendingCache m_pending_cache;
+  SealTimer m_seal_timer;
   EventHub m_events;
   std::atomic<uint64_t> m_pending_rows{0};
   std::atomic<uint64_t> m_pending_batches{0};

@@ -7,10 +7,13 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <optional>
 
 #include <fmt/format.h>
+
+#include "metrics/metrics.h"
 
 namespace rowchain::store {
 namespace {
@@ -364,6 +367,7 @@ StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const MysqlU
     }
   }
   if (!connected) {
+    metrics::Get().mysql_connection_errors.Increment();
     Status s = MysqlError(mysql_errno(mysql), mysql_error(mysql), fmt::format("connect to {}", uri.Redacted()));
     mysql_close(mysql);
     return s;
@@ -515,7 +519,11 @@ Status MysqlConnection::Begin() {
 
 Status MysqlConnection::Commit() {
   m_in_transaction = false;
-  return RunText("COMMIT");
+  const auto start = std::chrono::steady_clock::now();
+  Status done = RunText("COMMIT");
+  metrics::Get().commit_seconds.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (done.code() == StatusCode::kUnavailable) metrics::Get().mysql_connection_errors.Increment();  // lost
+  return done;
 }
 
 void MysqlConnection::Rollback() {

@@ -69,4 +69,11 @@ StatusOr<uint64_t> Outbox::PurgeUpTo(uint64_t up_to_id, uint64_t limit) {
   return m_db.Update(fmt::format("DELETE FROM rowchain_outbox WHERE id <= ? LIMIT {}", limit), params);
 }
 
+StatusOr<uint64_t> Outbox::CountAfter(uint64_t after_id) {
+  std::array<Value, 1> params = {Value::Int(static_cast<int64_t>(after_id))};
+  auto rows = m_db.Query("SELECT COUNT(*) FROM rowchain_outbox WHERE id > ?", params);
+  if (!rows.ok()) return rows.status();
+  return static_cast<uint64_t>((*rows)[0][0].as_int());
+}
+
 }  // namespace rowchain::store

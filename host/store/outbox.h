@@ -33,6 +33,8 @@ class Outbox {
   Status WriteWatermark(uint64_t acknowledged_id);
   // Deletes at most `limit` events with ids up to `up_to_id`; how many it deleted.
   StatusOr<uint64_t> PurgeUpTo(uint64_t up_to_id, uint64_t limit);
+  // Events above `after_id` (not yet acknowledged when it is the watermark).
+  StatusOr<uint64_t> CountAfter(uint64_t after_id);
 
  private:
   MysqlConnection& m_db;

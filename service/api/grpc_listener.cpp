@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <grpcpp/security/server_credentials.h>
 
+#include "api/call_metrics.h"
 #include "util/file_io.h"
 
 namespace rowchain::api {
@@ -40,6 +41,9 @@ StatusOr<std::unique_ptr<GrpcListener>> GrpcListener::Start(const ListenerOption
   for (grpc::Service* service : options.services) builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   builder.SetMaxSendMessageSize(128 << 20);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeCallMetricsInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   listener->m_server = builder.BuildAndStart();
   if (!listener->m_server || port == 0) {
     return UnavailableError(fmt::format("cannot listen on {} (in use, or not a local address?)", options.listen));

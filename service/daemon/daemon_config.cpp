@@ -131,6 +131,16 @@ Status ValidateDaemonConfig(const DaemonConfig& config) {
   if (config.peer_listen == config.listen && !config.listen.ends_with(":0")) {
     return InvalidArgumentError("--peer-listen and --listen must be different addresses");
   }
+  if (config.metrics_listen != "off" && config.metrics_listen.rfind(':') == std::string::npos) {
+    return InvalidArgumentError(fmt::format("--metrics-listen must be HOST:PORT or off, not '{}'", config.metrics_listen));
+  }
+  if (!config.metrics_listen.ends_with(":0") &&
+      (config.metrics_listen == config.listen || config.metrics_listen == config.peer_listen)) {
+    return InvalidArgumentError("--metrics-listen must differ from --listen and --peer-listen");
+  }
+  if (config.log_format != "text" && config.log_format != "json") {
+    return InvalidArgumentError(fmt::format("--log-format must be text or json, not '{}'", config.log_format));
+  }
   if (config.miner_id.empty() || config.miner_id.size() > consensus::kMaxMinerIdSize) {
     return InvalidArgumentError(fmt::format("--miner-id must be 1 to {} bytes", consensus::kMaxMinerIdSize));
   }

@@ -32,7 +32,9 @@ struct DaemonConfig {
   uint64_t max_pending_rows = 1'000'000;
   uint64_t max_request_bytes = 8 << 20;
   std::string log_level = "info";
-  std::string ready_file;  // written (JSON: listen, peer_listen, pid) once the node serves
+  std::string log_format = "text";  // text | json (one JSON object per line, for log shippers)
+  std::string metrics_listen = "127.0.0.1:9373";  // /metrics and the status page; "off": none
+  std::string ready_file;  // written (JSON: listen, peer_listen, metrics_listen, pid) once the node serves
   std::optional<TlsFiles> tls;
   std::vector<api::TokenGrant> tokens;
   // The Kafka change feed (docs/kafka.md): on when brokers are given.

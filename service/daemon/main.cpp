@@ -19,6 +19,8 @@
 #include "chain/chain_config.h"
 #include "daemon/daemon_config.h"
 #include "daemon/daemon_settings.h"
+#include "daemon/json_log.h"
+#include "daemon/monitoring.h"
 #include "node/node.h"
 #include "api/grpc_listener.h"
 #include "api/node_server.h"
@@ -133,9 +135,13 @@ rowchain::peer::PeerConfig PeerConfigOf(const DaemonConfig& config) {
   return peers;
 }
 
-void WriteReadyFile(const std::string& path, const std::string& address, const std::string& peer_address) {
+void WriteReadyFile(const std::string& path, const std::string& address, const std::string& peer_address,
+                    const std::string& metrics_address) {
   std::ofstream ready(path + ".tmp");
-  ready << nlohmann::json{{"listen", address}, {"peer_listen", peer_address}, {"pid", ::getpid()}}.dump() << "\n";
+  ready << nlohmann::json{{"listen", address}, {"peer_listen", peer_address}, {"metrics_listen", metrics_address},
+                          {"pid", ::getpid()}}
+                .dump()
+        << "\n";
   ready.close();
   std::rename((path + ".tmp").c_str(), path.c_str());
 }
@@ -221,6 +227,8 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
           const sigset_t& stop_signals) {
   Peers peers;
   if (Status s = StartPeers(config, node, peers); !s.ok()) return Fail(kExitFailure, s.message());
+  auto monitoring = rowchain::daemon::StartMonitoring(config, node);
+  if (!monitoring.ok()) return Fail(kExitFailure, monitoring.status().message());
   rowchain::peer::PeerAdminService peer_admin(peers.links, *peers.bans, peers.address, AuthorizeWith(auth));
   rowchain::api::NodeServerOptions server_options;
   server_options.listen = config.listen;
@@ -236,13 +244,16 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   if (config.tls && !config.tls->ca.empty()) peer_tls = config.tls;
   rowchain::peer::PeerDialer dialer(peers.Network(node), config.peers, peer_tls);
   if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
-  if (!config.ready_file.empty()) WriteReadyFile(config.ready_file, (*server)->address(), peers.address);
+  if (!config.ready_file.empty()) {
+    WriteReadyFile(config.ready_file, (*server)->address(), peers.address, (*monitoring)->address());
+  }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   // Each stage is logged, so a stop that does not finish says where it stands.
   dialer.Stop();
+  monitoring->reset();  // the status page reads the node: it goes first
   if (peers.listener) CloseWithDeadline("peer listener", [&] { peers.listener->Shutdown(std::chrono::seconds(1)); });
   if (feed.ingester) feed.ingester->Stop();  // an unstored message's offset stays uncommitted
   spdlog::info("stopping: peers and ingest stopped; stopping the node");
@@ -330,5 +341,6 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, "--log-level must be trace, debug, info, warn, error or off");
   }
   spdlog::set_level(level);
+  if (config.log_format == "json") spdlog::default_logger()->set_formatter(rowchain::daemon::MakeJsonLogFormatter());
   return Run(config, reindex, stop_signals);
 }

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "feed/dead_letter.h"
+#include "metrics/metrics.h"
 #include "store/mysql_connection.h"
 #include "store/outbox.h"
 
@@ -123,6 +124,7 @@ void OutboxPublisher::Run() {
     rd_kafka_poll(m_kafka->producer, *produced ? 0 : 50);  // delivery reports
     CollectAcknowledged();
     RecordWatermark();
+    MeasureBacklog();
     if (PurgeAcknowledged()) continue;  // more to purge: straight to the next pass
     if (RestartFromFailure()) continue;
     if (!*produced && m_run.in_flight.empty()) {  // nothing to send: wait for a block
@@ -167,8 +169,17 @@ void OutboxPublisher::CollectAcknowledged() {
   if (acked == 0) return;
   m_run.unrecorded += acked;
   m_run.backoff = std::chrono::milliseconds(100);
+  metrics::Get().events_published.Increment(static_cast<double>(acked));
   std::lock_guard lock(m_mutex);
   m_stats.published += acked;
+}
+
+void OutboxPublisher::MeasureBacklog() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - m_run.last_backlog < std::chrono::seconds(1)) return;
+  m_run.last_backlog = now;
+  auto backlog = store::Outbox(*m_db).CountAfter(m_run.acked_to);
+  if (backlog.ok()) metrics::Get().outbox_backlog.Set(static_cast<double>(*backlog));
 }
 
 void OutboxPublisher::RecordWatermark() {

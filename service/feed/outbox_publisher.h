@@ -61,6 +61,7 @@ class OutboxPublisher {
     uint64_t purged_to = 0;          // and deleted from the outbox up to here
     uint64_t unrecorded = 0;         // acknowledged events above the recorded watermark
     std::chrono::steady_clock::time_point last_record;
+    std::chrono::steady_clock::time_point last_backlog;  // when the backlog gauge was last read
     std::chrono::milliseconds backoff{100};
   };
   void Run();
@@ -68,6 +69,8 @@ class OutboxPublisher {
   StatusOr<bool> ProduceNext();
   void CollectAcknowledged();
   void RecordWatermark();
+  // The rowchain_outbox_backlog_events gauge, from MySQL at most once a second.
+  void MeasureBacklog();
   // Whether a full chunk was purged (more may wait).
   bool PurgeAcknowledged();
   // Whether the front event failed and everything from it was queued again.

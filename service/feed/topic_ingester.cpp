@@ -12,6 +12,7 @@
 #include "consensus/ledger_schema.h"
 #include "crypto/base64.h"
 #include "feed/dead_letter.h"
+#include "metrics/metrics.h"
 
 namespace rowchain::feed {
 
@@ -232,6 +233,7 @@ Status TopicIngester::Handle(const std::string& value, int32_t partition, int64_
   auto stored = m_node.SubmitBatch(batch->table, std::move(batch->rows), {.writer = "kafka:" + m_options.topic, .key = key});
   if (stored.ok()) {
     ++m_stored;
+    metrics::Get().batches_ingested.Increment();
     return OkStatus();
   }
   if (stored.status().code() == StatusCode::kInvalidArgument) {
@@ -248,6 +250,7 @@ Status TopicIngester::DeadLetter(const std::string& value, int32_t partition, in
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     m_letter_failures = 0;
     ++m_dead_lettered;
+    metrics::Get().messages_dead_lettered.Increment();
     spdlog::warn("kafka ingest: offset {} of partition {} dead-lettered: {}", offset, partition, reason);
     return OkStatus();
   }

@@ -1,5 +1,7 @@
 #include "peer/ban_list.h"
 
+#include "metrics/metrics.h"
+
 namespace rowchain::peer {
 
 std::string BanKeyOfAddress(const std::string& grpc_peer) {
@@ -12,6 +14,8 @@ std::string BanKeyOfAddress(const std::string& grpc_peer) {
 }
 
 void BanList::Ban(const std::string& node_id, const std::string& address, const std::string& reason) {
+  // By reason code only ("flood" of "flood: 5000 messages in a second"): a label takes few values.
+  metrics::Get().peer_bans.Add({{"reason", reason.substr(0, reason.find(':'))}}).Increment();
   {
     std::lock_guard lock(m_mutex);
     const Entry ban{m_clock() + m_duration, reason};

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "metrics/metrics.h"
+
 namespace rowchain::peer {
 
 LinkRegistry::Handle::~Handle() {
@@ -18,12 +20,20 @@ void LinkRegistry::Handle::Received(size_t bytes) {
   if (!m_record) return;
   m_record->messages_in.fetch_add(1, std::memory_order_relaxed);
   m_record->bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+  static metrics::Counter& messages = metrics::Get().peer_messages.Add({{"direction", "in"}});
+  static metrics::Counter& total = metrics::Get().peer_bytes.Add({{"direction", "in"}});
+  messages.Increment();
+  total.Increment(static_cast<double>(bytes));
 }
 
 void LinkRegistry::Handle::Sent(size_t bytes) {
   if (!m_record) return;
   m_record->messages_out.fetch_add(1, std::memory_order_relaxed);
   m_record->bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+  static metrics::Counter& messages = metrics::Get().peer_messages.Add({{"direction", "out"}});
+  static metrics::Counter& total = metrics::Get().peer_bytes.Add({{"direction", "out"}});
+  messages.Increment();
+  total.Increment(static_cast<double>(bytes));
 }
 
 LinkRegistry::Handle LinkRegistry::Open(const std::string& address, bool inbound) {
@@ -34,6 +44,7 @@ LinkRegistry::Handle LinkRegistry::Open(const std::string& address, bool inbound
   std::lock_guard lock(m_mutex);
   record->id = m_next_id++;
   m_records[record->id] = record;
+  metrics::Get().peers.Set(static_cast<double>(m_records.size()));
   return Handle(this, std::move(record));
 }
 
@@ -55,6 +66,7 @@ std::vector<LinkInfo> LinkRegistry::Links() const {
 void LinkRegistry::Close(uint64_t id) {
   std::lock_guard lock(m_mutex);
   m_records.erase(id);
+  metrics::Get().peers.Set(static_cast<double>(m_records.size()));
 }
 
 }  // namespace rowchain::peer
