@@ -81,6 +81,7 @@ for _ in $(seq 1 300); do
 done
 [ -f "$demo/ready.json" ] || { echo "rowchaind not ready after 30 s" >&2; exit 1; }
 node=$(sed -n 's/.*"listen":"\([^"]*\)".*/\1/p' "$demo/ready.json")
+metrics=$(sed -n 's/.*"metrics_listen":"\([^"]*\)".*/\1/p' "$demo/ready.json")
 cli=(build/bin/rowchain --node "$node")
 
 echo
@@ -120,12 +121,14 @@ cat <<EOF
 
 == running now (Ctrl-C stops all of it)
   node, writer API:   $node   (rowchain --node $node ...)
+  status page:        http://$metrics/   (Prometheus: http://$metrics/metrics)
   MySQL database:     $mysql_uri
   Kafka bootstrap:    $kafka   change feed topic: rowchain.users
   node log:           $demo/rowchaind.log
 
 == try
   build/bin/rowchain --node $node tip
+  build/bin/rowchain status --metrics $metrics
   build/bin/rowchain --node $node watch
   echo '[{"id": 1000, "name": "me", "age": 30}]' > me.json
   build/bin/rowchain --node $node submit --table users --rows me.json --wait

@@ -148,6 +148,17 @@ TEST_F(MonitoringTest, TheStatusPageShowsTheTipAndADeviceInHeadlessChromium) {
   auto dom = Shell(chromium + "--dump-dom " + base + "/");
   EXPECT_NE(dom.out.find(fmt::format("id=\"height\">{}<", height)), std::string::npos) << dom.out;
   EXPECT_NE(dom.out.find("<tr class=\"device\"><td>cpu cpu</td>"), std::string::npos) << dom.out;
+  // The same summary in a terminal.
+  auto text = RunCli("status --metrics " + node->metrics_address());
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find(fmt::format("height {}, tip", height)), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  cpu    cpu"), std::string::npos) << text.out;
+  auto json = RunCli("status --json --metrics " + node->metrics_address());
+  EXPECT_EQ(nlohmann::json::parse(json.out)["height"], height);
+  auto away = RunCli("status --metrics 127.0.0.1:1");
+  EXPECT_EQ(away.exit_code, 1);
+  EXPECT_EQ(away.err.rfind("rowchain: status: no node serves status at 127.0.0.1:1", 0), 0u) << away.err;
+
   const std::string artefacts = std::string(ROWCHAIN_TEST_TMP_DIR) + "/../test-artifacts";
   std::filesystem::create_directories(artefacts);
   for (const auto& [name, size] : {std::pair("status-page-laptop.png", "1280,900"), std::pair("status-page-phone.png", "390,844")}) {
@@ -211,6 +222,51 @@ TEST_F(MonitoringTest, HostileHttpClientsNeitherStopTheNodeNorGrowItsMemory) {
   EXPECT_TRUE(Eventually([&] { return Get("http://" + metrics + "/metrics").find("rowchain_chain_height") != std::string::npos; },
                          30s, 200ms));
   EXPECT_LT(ResidentKib(node->pid()), 256 * 1024);
+}
+
+// NVML's stub (tests/nvml_stub.c), loaded as rowchaind loads the real libnvidia-ml.so.1, drives
+// the per-GPU series under dcgm-exporter's names, the temperature pause and the XID errors.
+TEST_F(MonitoringTest, GpuTelemetryUnderDcgmNamesPausesAHotGpuAndCountsXidErrors) {
+  const std::string state = m_dir + "/nvml-state";
+  WriteFile(state, "temperature 95\n");
+  setenv("LD_LIBRARY_PATH", ROWCHAIN_NVML_STUB_DIR, 1);
+  setenv("ROWCHAIN_NVML_STUB", state.c_str(), 1);
+  auto node = Start("regtest", {"--max-gpu-temp", "85"});
+  unsetenv("LD_LIBRARY_PATH");
+  unsetenv("ROWCHAIN_NVML_STUB");
+  ASSERT_TRUE(node);
+  const std::string url = "http://" + node->metrics_address() + "/metrics";
+  auto has = [&](const std::string& text) { return Get(url).find(text) != std::string::npos; };
+  EXPECT_TRUE(Eventually([&] { return has("rowchain_device_paused{device=\"0\",reason=\"temperature\"} 1"); }, 20s, 200ms))
+      << Get(url) << node->Log();
+  const std::string scrape = Get(url);
+  for (const char* series : {"DCGM_FI_DEV_GPU_TEMP{", "DCGM_FI_DEV_POWER_USAGE{", "DCGM_FI_DEV_SM_CLOCK{",
+                             "DCGM_FI_DEV_MEM_CLOCK{", "DCGM_FI_DEV_GPU_UTIL{", "DCGM_FI_DEV_FB_USED{",
+                             "DCGM_FI_DEV_XID_ERRORS{", "modelName=\"NVIDIA H200 (stub)\"", "gpu=\"0\"",
+                             "UUID=\"GPU-00000000-0000-0000-0000-00000000stub\"", "device=\"nvidia0\"", "Hostname=\"",
+                             "rowchain_gpu_clock_throttle_reasons{gpu=\"0\",reason=\"sw_thermal_slowdown\"} 1",
+                             "rowchain_max_gpu_temp_celsius 85"}) {
+    EXPECT_NE(scrape.find(series), std::string::npos) << series << "\n" << scrape;
+  }
+  EXPECT_NE(scrape.find("} 95\n"), std::string::npos) << "the temperature";
+  auto status = nlohmann::json::parse(Get("http://" + node->metrics_address() + "/status.json"));
+  ASSERT_EQ(status["gpus"].size(), 1u) << status;
+  EXPECT_EQ(status["gpus"][0]["paused"], "temperature");
+  EXPECT_NE(node->Log().find("GPU 0 at 95 C, above --max-gpu-temp 85: paused"), std::string::npos) << node->Log();
+
+  WriteFile(state, "temperature 82\n");  // below the limit, not below it by the hysteresis
+  WriteFile(state, "temperature 70\nxid 79\n");
+  EXPECT_TRUE(Eventually([&] { return has("rowchain_device_paused{device=\"0\",reason=\"temperature\"} 0"); }, 20s, 200ms));
+  EXPECT_TRUE(Eventually([&] { return has("rowchain_gpu_xid_errors_total{gpu=\"0\"} 1"); }, 20s, 200ms)) << Get(url);
+  EXPECT_NE(Get(url).find("\"} 79\n"), std::string::npos) << "DCGM_FI_DEV_XID_ERRORS holds the last XID";
+  EXPECT_NE(node->Log().find("GPU 0 at 70 C: mining again"), std::string::npos) << node->Log();
+}
+
+TEST_F(MonitoringTest, WithoutNvmlThereAreNoGpuSeriesAndOneLineSaysWhy) {
+  auto node = Start("regtest");
+  ASSERT_TRUE(node);
+  EXPECT_EQ(Get("http://" + node->metrics_address() + "/metrics").find("DCGM_"), std::string::npos);
+  EXPECT_NE(node->Log().find("GPU telemetry off: no NVML"), std::string::npos) << node->Log();
 }
 
 TEST_F(MonitoringTest, JsonLogsAreOneObjectALineAndTheListenerCanBeOff) {

@@ -8,6 +8,7 @@
 
 #include "consensus/pow.h"
 #include "metrics/metrics.h"
+#include "mining/device_pauses.h"
 #include "mining/search_checks.h"
 
 namespace rowchain::mining {
@@ -57,6 +58,8 @@ StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop
   auto mine_slice = [&](size_t d) {
     const uint64_t begin = std::min(request.count, d * share);
     const uint64_t end = std::min(request.count, begin + share);
+    // A paused GPU (too hot) sits this template out; its slice is covered by the next one.
+    if (DevicePauses::Get().ReasonOf(static_cast<unsigned>(m_devices[d]->info().ordinal))) return;
     for (uint64_t at = begin; at < end && !device_stop[d].stop_requested();) {
       StatusOr<crypto::NonceScanResult> r = m_devices[d]->Scan(
           job, request.first_nonce + static_cast<uint32_t>(at), end - at, device_stop[d].get_token());

@@ -24,6 +24,8 @@ struct NodeFlags;
 void AddNodeCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
 // batch and watch: following a batch, and the chain's blocks (cmd_follow.cpp).
 void AddFollowCommands(CLI::App& app, const NodeFlags* node, int* exit_code);
+// status: the node's summary from its monitoring listener (cmd_status.cpp).
+void AddStatusCommand(CLI::App& app, int* exit_code);
 // completion: a bash completion script built from the app's own subcommands and flags.
 void AddCompletionCommand(CLI::App& app, int* exit_code);
 // peers: the node's peer links and bans (cmd_peers.cpp).

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   AddNodeFlags(app, &node_flags);
   AddNodeCommands(app, &node_flags, &exit_code);
   AddFollowCommands(app, &node_flags, &exit_code);
+  AddStatusCommand(app, &exit_code);
   AddPeersCommand(app, &node_flags, &exit_code);
   AddLoadTestCommand(app, &node_flags, &exit_code);
   AddBenchNodeCommand(app, &node_flags, &exit_code);

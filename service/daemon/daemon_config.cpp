@@ -138,6 +138,9 @@ Status ValidateDaemonConfig(const DaemonConfig& config) {
       (config.metrics_listen == config.listen || config.metrics_listen == config.peer_listen)) {
     return InvalidArgumentError("--metrics-listen must differ from --listen and --peer-listen");
   }
+  if (config.max_gpu_temp != 0 && (config.max_gpu_temp < 40 || config.max_gpu_temp > 120)) {
+    return InvalidArgumentError("--max-gpu-temp must be 0 (no limit) or between 40 and 120 (C)");
+  }
   if (config.log_format != "text" && config.log_format != "json") {
     return InvalidArgumentError(fmt::format("--log-format must be text or json, not '{}'", config.log_format));
   }

@@ -34,6 +34,7 @@ struct DaemonConfig {
   std::string log_level = "info";
   std::string log_format = "text";  // text | json (one JSON object per line, for log shippers)
   std::string metrics_listen = "127.0.0.1:9373";  // /metrics and the status page; "off": none
+  uint32_t max_gpu_temp = 0;  // a GPU above this (C) pauses until 5 C below; 0: no limit
   std::string ready_file;  // written (JSON: listen, peer_listen, metrics_listen, pid) once the node serves
   std::optional<TlsFiles> tls;
   std::vector<api::TokenGrant> tokens;

@@ -30,6 +30,7 @@ const Setting kDaemonSettings[] = {
     {"log_level", "trace, debug, info, warn, error or off", &C::log_level},
     {"log_format", "text, or json: one JSON object a line, for log shippers", &C::log_format},
     {"metrics_listen", "Prometheus /metrics and the status page at HOST:PORT, or off", &C::metrics_listen},
+    {"max_gpu_temp", "pause a GPU above this temperature (C) until 5 C below it; 0: no limit", &C::max_gpu_temp},
     {"ready_file", "write {listen, peer_listen, metrics_listen, pid} as JSON here once serving", &C::ready_file},
     {"kafka_brokers", "publish the change feed to these Kafka brokers", &C::kafka_brokers},
     {"kafka_topic_prefix", "change-feed topics are PREFIX.TABLE", &C::kafka_topic_prefix},

@@ -298,6 +298,10 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // CUDA numbers GPUs fastest first unless told otherwise; NVML (telemetry, the temperature
+  // limit) numbers them in PCI bus order. The same order on both sides: a paused GPU is the one
+  // that is hot. An operator's own setting wins.
+  setenv("CUDA_DEVICE_ORDER", "PCI_BUS_ID", 0);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("rowchaind"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");

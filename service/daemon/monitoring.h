@@ -6,6 +6,7 @@
 #include <string>
 
 #include "daemon/daemon_config.h"
+#include "monitor/gpu_watch.h"
 #include "monitor/hash_rate_history.h"
 #include "monitor/monitor_server.h"
 #include "node/node.h"
@@ -13,6 +14,7 @@
 namespace rowchain::daemon {
 
 struct Monitoring {
+  std::unique_ptr<monitor::GpuWatch> gpus;  // telemetry and the temperature limit, listener or not
   std::unique_ptr<monitor::HashRateHistory> history;
   std::unique_ptr<monitor::MonitorServer> server;  // null with --metrics-listen off
   std::string address() const { return server ? server->address() : "off"; }
