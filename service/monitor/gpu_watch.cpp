@@ -57,25 +57,10 @@ GpuWatch::GpuWatch(std::optional<unsigned> max_temp_c) : m_max_temp_c(max_temp_c
   if (m_max_temp_c) m_exposed->max_temp.Set(*m_max_temp_c);
   spdlog::info("GPU telemetry: {} GPUs through NVML{}", m_nvml->device_count(),
                m_max_temp_c ? fmt::format(", pausing above {} C", *m_max_temp_c) : "");
-  m_thread = std::thread([this] {
-    std::unique_lock lock(m_mutex);
-    while (!m_stopping) {
-      lock.unlock();
-      Poll();
-      lock.lock();
-      m_wake.wait_for(lock, kInterval, [this] { return m_stopping; });
-    }
-  });
+  m_poller = std::make_unique<Periodic>(kInterval, [this] { Poll(); });
 }
 
-GpuWatch::~GpuWatch() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_wake.notify_all();
-  if (m_thread.joinable()) m_thread.join();
-}
+GpuWatch::~GpuWatch() { m_poller.reset(); }
 
 void GpuWatch::Poll() {
   if (!m_nvml) return;

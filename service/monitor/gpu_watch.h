@@ -6,16 +6,16 @@
 // exposed and one log line says why. Its own thread; thread-safe.
 #pragma once
 
-#include <condition_variable>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "mining/nvml.h"
+#include "monitor/periodic.h"
 
 namespace rowchain::monitor {
 
@@ -43,9 +43,7 @@ class GpuWatch {
   std::unique_ptr<Exposed> m_exposed;
   mutable std::mutex m_mutex;
   std::vector<mining::GpuReading> m_last;
-  std::condition_variable m_wake;
-  bool m_stopping = false;
-  std::thread m_thread;
+  std::unique_ptr<Periodic> m_poller;  // last: stopped first
 };
 
 }  // namespace rowchain::monitor

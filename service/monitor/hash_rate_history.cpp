@@ -16,26 +16,9 @@ std::string LabelOf(const prometheus::ClientMetric& m, const std::string& name) 
 
 }  // namespace
 
-HashRateHistory::HashRateHistory() {
-  m_thread = std::thread([this] {
-    std::unique_lock lock(m_mutex);
-    while (!m_stopping) {
-      lock.unlock();
-      Sample();
-      lock.lock();
-      m_wake.wait_for(lock, kInterval, [this] { return m_stopping; });
-    }
-  });
-}
+HashRateHistory::HashRateHistory() { m_sampler = std::make_unique<Periodic>(kInterval, [this] { Sample(); }); }
 
-HashRateHistory::~HashRateHistory() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_wake.notify_all();
-  m_thread.join();
-}
+HashRateHistory::~HashRateHistory() { m_sampler.reset(); }
 
 void HashRateHistory::Sample() {
   const auto now = std::chrono::steady_clock::now();

@@ -4,14 +4,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
+
+#include "monitor/periodic.h"
 
 namespace rowchain::monitor {
 
@@ -36,9 +37,7 @@ class HashRateHistory {
   };
   mutable std::mutex m_mutex;
   std::map<std::pair<std::string, std::string>, Device> m_devices;  // (backend, device)
-  std::condition_variable m_wake;
-  bool m_stopping = false;
-  std::thread m_thread;
+  std::unique_ptr<Periodic> m_sampler;  // last: stopped first
 };
 
 }  // namespace rowchain::monitor
