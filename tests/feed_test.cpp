@@ -167,7 +167,7 @@ TEST_F(FeedTest, EveryRowOfEverySealedBatchIsPublishedOnceInOrderPerKey) {
     EXPECT_EQ(e["ts_ms"], int64_t{(*block)->block.header.time} * 1000);
     auto leaf = consensus::DecodeRowOperationLeaf((*block)->block.leaves.at(source["leaf_index"].get<size_t>()));
     ASSERT_TRUE(leaf.ok());
-    EXPECT_EQ(HexEncode(leaf->batch_id), source["batch_id"]);
+    EXPECT_EQ(HexEncode(leaf->batch_id), source["batch_id"].get<std::string>());
     ops_by_key[r.key].push_back(e["op"].get<std::string>());
   }
   EXPECT_EQ(ops_by_key[R"({"id":3})"], (std::vector<std::string>{"c", "u"}));  // in order per key
