@@ -1,5 +1,6 @@
 #include "mining/cuda_miner.h"
 
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -15,7 +16,8 @@ namespace rowchain::mining {
 namespace {
 
 struct DeviceOutcome {
-  Status status;
+  Status status;         // a failed device (taken out of the rotation)
+  bool skipped = false;  // paused: did not mine this template
   std::optional<uint32_t> nonce;
   consensus::Hash256 hash{};
   uint64_t hashes = 0;
@@ -28,7 +30,29 @@ uint32_t TopWord(const consensus::Hash256& h) {
 }  // namespace
 
 CudaMiner::CudaMiner(std::vector<std::unique_ptr<cuda::DeviceSearcher>> devices)
-    : m_devices(std::move(devices)), m_last_hashes(m_devices.size(), 0) {}
+    : m_devices(std::move(devices)), m_last_hashes(m_devices.size(), 0), m_failing_until(m_devices.size()) {}
+
+bool CudaMiner::MayMine(size_t d) {
+  const unsigned ordinal = static_cast<unsigned>(m_devices[d]->info().ordinal);
+  auto reason = DevicePauses::Get().ReasonOf(ordinal);
+  if (!reason) return true;
+  if (*reason != "failing" || std::chrono::steady_clock::now() < m_failing_until[d]) return false;
+  DevicePauses::Get().Resume(ordinal);  // its time out is over: try it again
+  metrics::Get().device_paused.Add({{"device", std::to_string(ordinal)}, {"reason", "failing"}}).Set(0);
+  spdlog::info("GPU {} back in the rotation", ordinal);
+  return true;
+}
+
+void CudaMiner::TakeOutOfRotation(size_t d, const std::string& why) {
+  const unsigned ordinal = static_cast<unsigned>(m_devices[d]->info().ordinal);
+  m_failing_until[d] = std::chrono::steady_clock::now() + kRetryFailingAfter;
+  DevicePauses::Get().Pause(ordinal, "failing");
+  const std::map<std::string, std::string> labels = {{"device", std::to_string(ordinal)}, {"reason", "failing"}};
+  metrics::Get().device_pauses.Add(labels).Increment();
+  metrics::Get().device_paused.Add(labels).Set(1);
+  metrics::Get().device_errors.Add({{"device", std::to_string(ordinal)}}).Increment();
+  spdlog::error("GPU {} out of the rotation for {} s: {}; the other GPUs go on", ordinal, kRetryFailingAfter.count(), why);
+}
 
 std::string CudaMiner::Describe() const {
   std::string names;
@@ -58,13 +82,17 @@ StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop
   auto mine_slice = [&](size_t d) {
     const uint64_t begin = std::min(request.count, d * share);
     const uint64_t end = std::min(request.count, begin + share);
-    // A paused GPU (too hot) sits this template out; its slice is covered by the next one.
-    if (DevicePauses::Get().ReasonOf(static_cast<unsigned>(m_devices[d]->info().ordinal))) return;
+    // A paused GPU (too hot, failing) sits this template out; the next one covers its slice.
+    if (!MayMine(d)) {
+      outcome[d].skipped = true;
+      return;
+    }
     for (uint64_t at = begin; at < end && !device_stop[d].stop_requested();) {
       StatusOr<crypto::NonceScanResult> r = m_devices[d]->Scan(
           job, request.first_nonce + static_cast<uint32_t>(at), end - at, device_stop[d].get_token());
-      if (!r.ok()) {
-        outcome[d].status = r.status();
+      if (!r.ok() || (r->nonces_scanned == 0 && !r->candidate && !device_stop[d].stop_requested())) {
+        outcome[d].status = r.ok() ? InternalError("the GPU hashed nothing") : r.status();
+        TakeOutOfRotation(d, outcome[d].status.message());
         return;
       }
       outcome[d].hashes += r->nonces_scanned;
@@ -93,14 +121,22 @@ StatusOr<SearchResult> CudaMiner::Search(const SearchRequest& request, std::stop
   }
 
   SearchResult result;
+  size_t mined = 0;
   for (size_t d = 0; d < n; ++d) {
-    if (!outcome[d].status.ok()) return outcome[d].status;
     m_last_hashes[d] = outcome[d].hashes;
+    if (!outcome[d].status.ok() || outcome[d].skipped) continue;
+    ++mined;
     result.hashes += outcome[d].hashes;
     if (outcome[d].nonce && !result.nonce) {
       result.nonce = outcome[d].nonce;
       result.hash = outcome[d].hash;
     }
+  }
+  if (mined == 0) {  // every GPU failed or is paused: the caller waits and asks again
+    for (const DeviceOutcome& o : outcome) {
+      if (!o.status.ok()) return o.status;
+    }
+    return UnavailableError("every GPU is paused (too hot, or failing)");
   }
   result.cancelled = !result.nonce && stop.stop_requested();
   return result;

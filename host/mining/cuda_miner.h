@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -28,9 +29,17 @@ class CudaMiner final : public Miner {
   const std::vector<std::unique_ptr<cuda::DeviceSearcher>>& devices() const { return m_devices; }
 
  private:
+  // A GPU whose kernel launch fails, or that hashes nothing, leaves the rotation for this long
+  // (mining::DevicePauses, reason "failing") while the others go on; then it is tried again.
+  static constexpr std::chrono::seconds kRetryFailingAfter{60};
+  // Whether device d may mine now; brings a failing device back once its time is up.
+  bool MayMine(size_t d);
+  void TakeOutOfRotation(size_t d, const std::string& why);
+
   std::vector<std::unique_ptr<cuda::DeviceSearcher>> m_devices;
   std::atomic<uint64_t> m_device_errors{0};
   std::vector<uint64_t> m_last_hashes;
+  std::vector<std::chrono::steady_clock::time_point> m_failing_until;  // per device; past: not failing
 };
 
 }  // namespace rowchain::mining
