@@ -8,11 +8,13 @@
 # `--smoke` runs each target for a fixed 20,000 inputs with a fixed seed instead (what CI runs:
 # the same inputs every time, so CI does not turn red by the luck of the draw; long runs find
 # the new defects).
+# FUZZ_MAX_RUNS=N stops each target after N inputs as well (long runs: FUZZ_MAX_RUNS=10000000).
 # Usage: scripts/fuzz.sh [SECONDS|--smoke] [TARGET ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=(-max_total_time="${1:-60}")
 [ "${1:-}" = --smoke ] && limit=(-runs=20000 -seed=1)
+[ -n "${FUZZ_MAX_RUNS:-}" ] && limit+=(-runs="$FUZZ_MAX_RUNS")
 shift || true
 scripts/install-deps.sh
 build=build-asan
