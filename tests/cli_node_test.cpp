@@ -122,6 +122,9 @@ TEST_F(CliNodeTest, ErrorsNameWhatToFix) {
                 "rowchain: submit: cannot read rows file " + m_dir + "/does-not-exist.json: No such file or directory");
   ExpectOneLine(Cli(*daemon, "submit --table users --rows " + File("bad.json", "[{\"id\": 1,\n  \"name\": x}]")), 2,
                 "rowchain: submit: the rows file is not valid JSON: line 2, column 11: syntax error");
+  // Found by the row_files fuzzer: a number past every JSON number type threw past the parser.
+  ExpectOneLine(Cli(*daemon, "submit --table users --rows " + File("huge.json", "[{\"id\": 999990000529E0393}]")), 2,
+                "rowchain: submit: the rows file is not valid JSON: number overflow parsing '999990000529E0393'");
   ExpectOneLine(Cli(*daemon, "submit --table users --rows " + File("col.json", R"([{"id": 1, "nme": "a", "age": 1}])")),
                 2, "rowchain: submit: row 0: table users has no column 'nme' (its columns: id, name, age)");
   ExpectOneLine(Cli(*daemon, "submit --table users --csv " + File("a.csv", "id,name,age\n1,a,1\n2,b,old\n")), 2,

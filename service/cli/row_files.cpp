@@ -129,6 +129,10 @@ StatusOr<std::vector<v1::Row>> ReadJsonRows(const std::string& text, const v1::T
     std::string why = e.what();
     if (auto at = why.find("syntax error"); at != std::string::npos) why = why.substr(at);
     return InvalidArgumentError(fmt::format("the rows file is not valid JSON: line {}, column {}: {}", line, column, why));
+  } catch (const nlohmann::json::exception& e) {  // a number too large for any JSON number type
+    std::string why = e.what();
+    if (auto at = why.find("] "); at != std::string::npos) why = why.substr(at + 2);
+    return InvalidArgumentError("the rows file is not valid JSON: " + why);
   }
   if (!doc.is_array()) return InvalidArgumentError("the rows file must hold a JSON array of objects");
   std::vector<v1::Row> rows;
