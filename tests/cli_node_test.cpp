@@ -15,15 +15,6 @@
 namespace rowchain::testing {
 namespace {
 
-std::vector<nlohmann::json> JsonLines(const std::string& out) {
-  std::vector<nlohmann::json> lines;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
-  }
-  return lines;
-}
-
 // One line on stderr, starting with these words, and nothing else.
 void ExpectOneLine(const CommandResult& r, int exit_code, const std::string& starts_with) {
   EXPECT_EQ(r.exit_code, exit_code) << r.err;

@@ -32,15 +32,6 @@ namespace {
 namespace pb = ::rowchain::v1;
 using namespace std::chrono_literals;
 
-std::vector<nlohmann::json> JsonLines(const std::string& out) {
-  std::vector<nlohmann::json> lines;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
-  }
-  return lines;
-}
-
 std::string UsersJson(int from, int count) {
   nlohmann::json rows = nlohmann::json::array();
   for (int i = from; i < from + count; ++i) rows.push_back({{"id", i}, {"name", fmt::format("user {}", i)}, {"age", 20 + i % 50}});

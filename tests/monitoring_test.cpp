@@ -26,18 +26,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// stdout of a shell command (curl, promtool, chromium), and its exit code.
-CommandResult Shell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+CommandResult Shell(const std::string& command) { return RunShell(command + " 2>&1"); }
 
 std::string Get(const std::string& url) { return Shell("curl -s --max-time 10 '" + url + "'").out; }
 

@@ -52,7 +52,13 @@ CommandResult RunCliFor(const std::string& args, int seconds) {
   int fd = mkstemp(err_path);
   close(fd);
   const std::string limit = seconds > 0 ? "timeout " + std::to_string(seconds) + " " : "";
-  const std::string command = limit + std::string(ROWCHAIN_CLI_PATH) + " " + args + " 2>" + err_path;
+  CommandResult result = RunShell(limit + std::string(ROWCHAIN_CLI_PATH) + " " + args + " 2>" + err_path);
+  result.err = ReadFile(err_path);
+  std::remove(err_path);
+  return result;
+}
+
+CommandResult RunShell(const std::string& command) {
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -61,9 +67,16 @@ CommandResult RunCliFor(const std::string& args, int seconds) {
   while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.err = ReadFile(err_path);
-  std::remove(err_path);
   return result;
+}
+
+std::vector<nlohmann::json> JsonLines(const std::string& out) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
 }
 
 }  // namespace rowchain::testing

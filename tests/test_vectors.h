@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <vector>
+
 #include "consensus/block_header.h"
 
 namespace rowchain::testing {
@@ -30,5 +33,9 @@ struct CommandResult {
 CommandResult RunCli(const std::string& args);
 // The same for a command that runs until stopped (`watch`): ended with SIGTERM after `seconds`.
 CommandResult RunCliFor(const std::string& args, int seconds);
+// Any shell command: its stdout (stderr too if the command redirects it) and exit code.
+CommandResult RunShell(const std::string& command);
+// One JSON object per non-empty line of `out` (--json output of node commands).
+std::vector<nlohmann::json> JsonLines(const std::string& out);
 
 }  // namespace rowchain::testing
