@@ -1,4 +1,4 @@
-#include "peer/ban_list.h"
+#include "util/ban_list.h"
 
 #include <gtest/gtest.h>
 

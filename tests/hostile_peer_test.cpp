@@ -20,7 +20,7 @@
 #include "consensus/hash.h"
 #include "consensus/pow.h"
 #include "eventually.h"
-#include "peer/ban_list.h"
+#include "util/ban_list.h"
 #include "peer_fixture.h"
 #include "test_chain.h"
 #include "test_vectors.h"
@@ -367,11 +367,11 @@ TEST_F(HostilePeerTest, APeerBannedByItsAddressCannotComeBackUnderANewNodeId) {
 }
 
 TEST(BanKeyTest, TheAddressWithoutItsPortAndNothingForLoopback) {
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:10.1.2.3:5555"), "ipv4:10.1.2.3");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:10.1.2.3:6666"), "ipv4:10.1.2.3");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv6:[2001:db8::1]:443"), "ipv6:[2001:db8::1]");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv4:127.0.0.1:5555"), "");
-  EXPECT_EQ(peer::BanKeyOfAddress("ipv6:[::1]:5555"), "");
+  EXPECT_EQ(BanKeyOfAddress("ipv4:10.1.2.3:5555"), "ipv4:10.1.2.3");
+  EXPECT_EQ(BanKeyOfAddress("ipv4:10.1.2.3:6666"), "ipv4:10.1.2.3");
+  EXPECT_EQ(BanKeyOfAddress("ipv6:[2001:db8::1]:443"), "ipv6:[2001:db8::1]");
+  EXPECT_EQ(BanKeyOfAddress("ipv4:127.0.0.1:5555"), "");
+  EXPECT_EQ(BanKeyOfAddress("ipv6:[::1]:5555"), "");
 }
 
 }  // namespace

@@ -110,6 +110,26 @@ BackgroundProcess::~BackgroundProcess() {
 
 std::string BackgroundProcess::Log() const { return Slurp(m_dir + "/log"); }
 
+int BackgroundProcess::Stop(int signal, std::chrono::seconds timeout) {
+  if (m_pid <= 0) return -1;
+  kill(m_pid, signal);
+  int code = WaitForExit(m_pid, std::chrono::steady_clock::now() + timeout);
+  if (code == -1) {
+    kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+  }
+  m_pid = -1;
+  return code;
+}
+
+std::optional<int> BackgroundProcess::ExitedWith() {
+  if (m_pid <= 0) return std::nullopt;
+  int status = 0;
+  if (waitpid(m_pid, &status, WNOHANG) != m_pid) return std::nullopt;
+  m_pid = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 std::unique_ptr<DaemonProcess> DaemonProcess::Start(const std::vector<std::string>& args) {
   std::vector<std::string> all = args;
   if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
@@ -150,6 +170,7 @@ std::unique_ptr<DaemonProcess> DaemonProcess::StartProgram(const std::string& ex
   daemon->m_address = written["listen"].get<std::string>();
   daemon->m_peer_address = written.value("peer_listen", "off");
   daemon->m_metrics_address = written.value("metrics_listen", "off");
+  daemon->m_mining_address = written.value("mining_listen", "off");
   return daemon;
 }
 

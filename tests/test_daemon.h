@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ class DaemonProcess {
   const std::string& peer_address() const { return m_peer_address; }
   // The monitoring listener (/metrics, /status.json), "off" when disabled.
   const std::string& metrics_address() const { return m_metrics_address; }
+  // Where remote workers dial in, "off" without --mining-listen.
+  const std::string& mining_address() const { return m_mining_address; }
   pid_t pid() const { return m_pid; }
   // Sends `signal`, waits for the exit; the exit code, or -1 when it had to be killed.
   int Stop(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
@@ -33,7 +36,7 @@ class DaemonProcess {
 
  private:
   pid_t m_pid = -1;
-  std::string m_dir, m_address, m_peer_address, m_metrics_address;
+  std::string m_dir, m_address, m_peer_address, m_metrics_address, m_mining_address;
 };
 
 // Any other program run in the background for a test (Prometheus), with its output in a log
@@ -45,6 +48,11 @@ class BackgroundProcess {
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
   std::string Log() const;
+  pid_t pid() const { return m_pid; }
+  // Sends `signal`, waits for the exit; the exit code, or -1 when it had to be killed.
+  int Stop(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
+  // The exit code once it has exited on its own (-1: by a signal); nullopt while it runs.
+  std::optional<int> ExitedWith();
 
  private:
   pid_t m_pid = -1;

@@ -15,6 +15,18 @@ BlockTemplate::BlockTemplate(const BlockHeader& header, BlockInfoLeaf info,
   m_header.nonce = 0;
 }
 
+BlockTemplate BlockTemplate::FromLeaf0Path(const BlockHeader& header, BlockInfoLeaf info,
+                                           std::vector<Hash256> leaf0_path) {
+  BlockTemplate t;
+  t.m_header = header;
+  t.m_header.merkle_root = Hash256{};
+  t.m_header.nonce = 0;
+  t.m_info = std::move(info);
+  t.m_leaf_count = 0;
+  t.m_leaf0_path = std::move(leaf0_path);
+  return t;
+}
+
 BlockInfoLeaf BlockTemplate::InfoForExtraNonce(uint64_t extra_nonce) const {
   BlockInfoLeaf info = m_info;
   info.extra_nonce = extra_nonce;

@@ -33,6 +33,13 @@ struct Metrics {
   Family<Gauge>& device_paused;    // rowchain_device_paused{device,reason}: 1 while paused
   Family<Counter>& device_pauses;  // rowchain_device_pauses_total{device,reason}
 
+  // Remote workers (host/farm).
+  Gauge& workers_connected;
+  Family<Counter>& worker_shares;      // rowchain_worker_shares_total{worker,outcome}
+  Family<Gauge>& worker_hash_rate;     // rowchain_worker_hash_rate{worker}: from verified shares, 60 s
+  Family<Counter>& worker_disconnects; // {reason}: misbehaviour, flood, replaced, ...
+  Histogram& worker_job_switch_seconds;  // a tip change to each worker hashing the next job
+
   // Chain.
   Gauge& chain_height;
   Counter& blocks_connected;

@@ -20,6 +20,8 @@ struct BackendInfo {
 std::vector<BackendInfo> ListBackends();
 
 BackendInfo CudaBackendInfo();
+// The ordinals of the GPUs the cuda backend can use here (empty without one).
+std::vector<int> UsableCudaOrdinals();
 // Precondition: CudaBackendInfo().usable.
 StatusOr<MinerChoice> CreateCudaMiner(const MinerOptions& options);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "consensus/block.h"
+#include "consensus/block_template.h"
 #include "mining/miner.h"
 
 namespace rowchain::mining {
@@ -23,6 +24,12 @@ struct BlockSpec {
   std::vector<consensus::Leaf> rows;  // row-operation leaves, in block order
   uint64_t first_extra_nonce = 0;
 };
+
+// The template a spec describes (extra-nonce 0 in leaf 0).
+consensus::BlockTemplate TemplateOf(const BlockSpec& spec);
+// The whole block once a header of `block_template` met its target with `extra_nonce`.
+consensus::Block SealedBlock(const consensus::BlockTemplate& block_template, const consensus::BlockHeader& sealed_header,
+                             uint64_t extra_nonce, const std::vector<consensus::Leaf>& rows);
 
 // The sealed block; nullopt when `stop` was requested first. INVALID_ARGUMENT when bits are
 // unusable under pow_limit.

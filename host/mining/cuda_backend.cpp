@@ -15,6 +15,15 @@ BackendInfo CudaBackendInfo() {
   return {"cuda", /*compiled=*/true, /*usable=*/true, ""};
 }
 
+std::vector<int> UsableCudaOrdinals() {
+  std::vector<int> ordinals;
+  StatusOr<std::vector<cuda::DeviceInfo>> devices = cuda::ListUsableDevices();
+  if (devices.ok()) {
+    for (const cuda::DeviceInfo& d : *devices) ordinals.push_back(d.ordinal);
+  }
+  return ordinals;
+}
+
 StatusOr<MinerChoice> CreateCudaMiner(const MinerOptions& options) {
   StatusOr<std::vector<cuda::DeviceInfo>> devices = cuda::ListUsableDevices();
   if (!devices.ok()) return FailedPreconditionError("cuda backend unavailable: " + devices.status().message());

@@ -8,6 +8,8 @@ BackendInfo CudaBackendInfo() {
           "this binary was built without CUDA (no CUDA toolkit at configure time)"};
 }
 
+std::vector<int> UsableCudaOrdinals() { return {}; }
+
 StatusOr<MinerChoice> CreateCudaMiner(const MinerOptions&) {
   return FailedPreconditionError("cuda backend unavailable: " + CudaBackendInfo().reason);
 }

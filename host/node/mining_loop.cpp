@@ -184,6 +184,7 @@ void MiningLoop::WakeUp() {
 }
 
 void MiningLoop::NoteTipChanged(const Hash256& tip) {
+  m_searcher.NoteTipChanged(tip);  // remote workers drop the old tip's jobs before anything else
   {
     std::lock_guard lock(m_mutex);
     m_tip_hash = tip;

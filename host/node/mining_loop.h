@@ -20,6 +20,7 @@
 
 #include "consensus/block.h"
 #include "mining/block_assembly.h"
+#include "mining/job_searcher.h"
 #include "node/template_builder.h"
 #include "store/chain_store.h"
 
@@ -41,14 +42,8 @@ class MiningHost {
   virtual bool CommitOwnBlock(const consensus::Block& block) = 0;
 };
 
-// Who searches a template's nonce space: the node's own miner today. A second consumer of jobs
-// (remote workers) implements this too; the loop does not change.
-class JobSearcher {
- public:
-  virtual ~JobSearcher() = default;
-  // The sealed block, or nullopt when `stop` came first.
-  virtual StatusOr<std::optional<consensus::Block>> Search(const mining::BlockSpec& spec, std::stop_token stop) = 0;
-};
+using mining::JobSearcher;
+using mining::LocalSearcher;
 
 struct MiningStats {
   uint64_t templates = 0;
@@ -131,19 +126,6 @@ class MiningLoop {
   std::set<consensus::BatchId> m_announced;  // batches told "mining" for the previous template
 
   std::jthread m_thread;
-};
-
-// The node's own miner as a job searcher.
-class LocalSearcher final : public JobSearcher {
- public:
-  LocalSearcher(mining::Miner& miner, const consensus::U256& pow_limit) : m_miner(miner), m_pow_limit(pow_limit) {}
-  StatusOr<std::optional<consensus::Block>> Search(const mining::BlockSpec& spec, std::stop_token stop) override {
-    return mining::MineBlock(m_miner, spec, m_pow_limit, stop);
-  }
-
- private:
-  mining::Miner& m_miner;
-  consensus::U256 m_pow_limit;
 };
 
 }  // namespace rowchain::node

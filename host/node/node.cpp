@@ -68,23 +68,37 @@ StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   node->m_node_id = HexEncode(id);
   spdlog::info("chain {}: tip height {} hash {}, {} pending batches", node->m_params.name, tip.height,
                ToDisplayHex(tip.hash), node->m_pending_batches.load());
-  if (node->m_options.miner) {
-    auto choice = mining::CreateMiner(*node->m_options.miner);
-    if (!choice.ok()) return choice.status();
-    node->m_miner = std::move(choice->miner);
-    node->m_miner_description = node->m_miner->Describe();
-    spdlog::info("mining with {}: {}", node->m_miner_description, choice->reason);
-    node->m_searcher = std::make_unique<LocalSearcher>(*node->m_miner, node->m_params.PowLimit());
-    MiningHost& host = *node;  // a private base: only Node hands itself out
-    node->m_mining = std::make_unique<MiningLoop>(host, *node->m_searcher, tip.hash);
-    node->m_mining->Start();
-  } else {
-    spdlog::info("miner off: this node validates and serves, and never mines");
-  }
+  if (Status s = node->StartMining(tip.hash); !s.ok()) return s;
   return node;
 }
 
 Node::~Node() { Stop(); }
+
+Status Node::StartMining(const Hash256& tip) {
+  JobSearcher* searcher = m_options.workers;
+  if (m_options.miner) {
+    auto choice = mining::CreateMiner(*m_options.miner);
+    if (!choice.ok()) return choice.status();
+    m_miner = std::move(choice->miner);
+    spdlog::info("mining with {}: {}", m_miner->Describe(), choice->reason);
+    m_local_searcher = std::make_unique<LocalSearcher>(*m_miner, m_params.PowLimit());
+    searcher = m_local_searcher.get();
+    if (m_options.workers) {
+      m_both_searchers = std::make_unique<mining::FirstOfSearchers>(*m_local_searcher, *m_options.workers);
+      searcher = m_both_searchers.get();
+    }
+  }
+  if (searcher == nullptr) {
+    spdlog::info("miner off: this node validates and serves, and never mines");
+    return OkStatus();
+  }
+  m_miner_description = m_miner ? m_miner->Describe() : "";
+  if (m_options.workers) m_miner_description += m_miner ? " + remote workers" : "remote workers";
+  MiningHost& host = *this;  // a private base: only Node hands itself out
+  m_mining = std::make_unique<MiningLoop>(host, *searcher, tip);
+  m_mining->Start();
+  return OkStatus();
+}
 
 void Node::ScanLedgerKeys(std::stop_token stop) {
   const auto start = std::chrono::steady_clock::now();

@@ -41,6 +41,9 @@ struct NodeOptions {
   consensus::ChainParams params;
   // nullopt: a validation-only node that never mines.
   std::optional<mining::MinerOptions> miner;
+  // Remote workers (farm::JobServer), not owned; outlives the node. With a miner too, both
+  // search each template; alone, the node is a pure job server.
+  mining::JobSearcher* workers = nullptr;
   std::string miner_id = "rowchaind";
   // Past this many pending rows, SubmitBatch is RESOURCE_EXHAUSTED.
   uint64_t max_pending_rows = 1'000'000;
@@ -154,7 +157,7 @@ class Node final : private MiningHost {
   const store::MysqlUri& mysql() const { return m_options.mysql; }
   MiningStats mining_stats() const;
   const consensus::ChainParams& params() const { return m_params; }
-  // "cpu (avx512, 2 threads)" or "off".
+  // "cpu (avx512, 2 threads)", "remote workers", both joined by " + ", or "off".
   const std::string& miner_description() const { return m_miner_description; }
   bool stopping() const { return m_stopping.load(); }
   // True once the ledger's keys are scanned into the key filter that templates consult.
@@ -164,6 +167,8 @@ class Node final : private MiningHost {
   explicit Node(NodeOptions options);
   // Fills m_ledger_keys with what the ledger tables hold, then trusts it.
   void ScanLedgerKeys(std::stop_token stop);
+  // The local miner, the remote workers or both, and the mining loop over them; none: no loop.
+  Status StartMining(const consensus::Hash256& tip);
   // MiningHost: what the mining loop asks of the node.
   store::NextBlockContext NextBlock() override;
   std::optional<store::NextBlockContext> NextBlockAfter(const consensus::BlockHeader& child_of_tip) override;
@@ -186,7 +191,8 @@ class Node final : private MiningHost {
   NodeOptions m_options;
   std::string m_miner_description = "off";
   std::unique_ptr<mining::Miner> m_miner;
-  std::unique_ptr<LocalSearcher> m_searcher;
+  std::unique_ptr<LocalSearcher> m_local_searcher;
+  std::unique_ptr<mining::FirstOfSearchers> m_both_searchers;
 
   std::mutex m_store_mutex;
   // Held while events are published; taken while m_store_mutex is held, never the other way.

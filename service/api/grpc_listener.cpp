@@ -39,6 +39,11 @@ StatusOr<std::unique_ptr<GrpcListener>> GrpcListener::Start(const ListenerOption
   int port = 0;
   builder.AddListeningPort(options.listen, *credentials, &port);
   for (grpc::Service* service : options.services) builder.RegisterService(service);
+  if (options.keepalive) {
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options.keepalive->count() * 1000));
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  }
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   builder.SetMaxSendMessageSize(128 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

@@ -21,6 +21,9 @@ struct ListenerOptions {
   std::optional<TlsFiles> tls;
   int max_request_bytes = 8 << 20;
   std::vector<grpc::Service*> services;  // not owned; must outlive the listener
+  // Pings a quiet connection this often and drops it when a ping goes unanswered for 10 s (a
+  // worker's host that died without closing its socket). None: gRPC's default (no pings).
+  std::optional<std::chrono::seconds> keepalive;
 };
 
 class GrpcListener {

@@ -30,6 +30,8 @@ void AddStatusCommand(CLI::App& app, int* exit_code);
 void AddCompletionCommand(CLI::App& app, int* exit_code);
 // peers: the node's peer links and bans (cmd_peers.cpp).
 void AddPeersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
+// workers: the remote workers mining for the node (cmd_workers.cpp).
+void AddWorkersCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 // load-test: many writers and watchers, then what the node stored (cmd_load_test.cpp).
 void AddLoadTestCommand(CLI::App& app, const NodeFlags* node, int* exit_code);
 void AddBenchNodeCommand(CLI::App& app, const NodeFlags* node, int* exit_code);

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   AddFollowCommands(app, &node_flags, &exit_code);
   AddStatusCommand(app, &exit_code);
   AddPeersCommand(app, &node_flags, &exit_code);
+  AddWorkersCommand(app, &node_flags, &exit_code);
   AddLoadTestCommand(app, &node_flags, &exit_code);
   AddBenchNodeCommand(app, &node_flags, &exit_code);
   AddBenchPeersCommand(app, &node_flags, &exit_code);

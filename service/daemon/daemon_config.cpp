@@ -53,23 +53,30 @@ Status ReadTls(const toml::table& root, const std::string& path, const chain::Ta
   return OkStatus();
 }
 
-Status ReadTokens(const toml::table& root, const std::string& path, const chain::TableReader& reader,
-                  DaemonConfig* config) {
-  const toml::node* tokens = root.get("tokens");
-  if (tokens == nullptr) return OkStatus();
-  const toml::array* array = tokens->as_array();
-  if (array == nullptr) return reader.Error(*tokens, "tokens", "expected [[tokens]] tables");
-  config->tokens.clear();
+// [[tokens]] (writers, with tables) or [[workers]] (mining workers: name and token only).
+Status ReadGrants(const toml::table& root, const std::string& path, const chain::TableReader& reader, const char* key,
+                  std::vector<api::TokenGrant>* grants) {
+  const toml::node* node = root.get(key);
+  if (node == nullptr) return OkStatus();
+  const toml::array* array = node->as_array();
+  const std::string expected = fmt::format("expected [[{}]] tables", key);
+  if (array == nullptr) return reader.Error(*node, key, expected);
+  const bool with_tables = std::string_view(key) == "tokens";
+  grants->clear();
   for (size_t i = 0; i < array->size(); ++i) {
     const toml::table* table = array->get(i)->as_table();
-    if (table == nullptr) return reader.Error(*array->get(i), "tokens", "expected [[tokens]] tables");
-    chain::TableReader token_reader(*table, path, fmt::format("tokens[{}].", i));
-    ROWCHAIN_RETURN_IF_ERROR(token_reader.RejectUnknown({"name", "token", "tables"}));
+    if (table == nullptr) return reader.Error(*array->get(i), key, expected);
+    chain::TableReader grant_reader(*table, path, fmt::format("{}[{}].", key, i));
+    if (with_tables) {
+      ROWCHAIN_RETURN_IF_ERROR(grant_reader.RejectUnknown({"name", "token", "tables"}));
+    } else {
+      ROWCHAIN_RETURN_IF_ERROR(grant_reader.RejectUnknown({"name", "token"}));
+    }
     api::TokenGrant grant;
-    ROWCHAIN_RETURN_IF_ERROR(token_reader.String("name", &grant.name));
-    ROWCHAIN_RETURN_IF_ERROR(token_reader.String("token", &grant.token, true));
-    ROWCHAIN_RETURN_IF_ERROR(token_reader.StringList("tables", &grant.tables));
-    config->tokens.push_back(std::move(grant));
+    ROWCHAIN_RETURN_IF_ERROR(grant_reader.String("name", &grant.name, !with_tables));
+    ROWCHAIN_RETURN_IF_ERROR(grant_reader.String("token", &grant.token, true));
+    if (with_tables) ROWCHAIN_RETURN_IF_ERROR(grant_reader.StringList("tables", &grant.tables));
+    grants->push_back(std::move(grant));
   }
   return OkStatus();
 }
@@ -90,34 +97,56 @@ Status ParseDaemonConfig(std::string_view text, const std::string& source, Daemo
     return InvalidArgumentError(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
   }
   chain::TableReader reader(root, source, "");
-  std::set<std::string_view> known = {"tls", "tokens", "kafka"};
+  std::set<std::string_view> known = {"tls", "tokens", "workers", "kafka"};
   for (const Setting& setting : DaemonSettings()) known.insert(setting.key);
   ROWCHAIN_RETURN_IF_ERROR(reader.RejectUnknown(known));
   ROWCHAIN_RETURN_IF_ERROR(ReadSettings(reader, root, config));
   ROWCHAIN_RETURN_IF_ERROR(ReadKafkaProperties(root, reader, config));
   ROWCHAIN_RETURN_IF_ERROR(ReadTls(root, source, reader, config));
-  return ReadTokens(root, source, reader, config);
+  ROWCHAIN_RETURN_IF_ERROR(ReadGrants(root, source, reader, "tokens", &config->tokens));
+  return ReadGrants(root, source, reader, "workers", &config->workers);
 }
 
-StatusOr<std::vector<int>> ParseDeviceList(const std::string& text) {
-  std::vector<int> devices;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view part(text.data() + start, end - start);
-    int v = -1;
-    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
-    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || v < 0) {
-      return InvalidArgumentError(fmt::format("--devices: '{}' is not a list of GPU ordinals like 0,2", text));
-    }
-    devices.push_back(v);
-    start = end + 1;
-  }
-  return devices;
+bool IsLoopbackListen(const std::string& listen) {
+  if (listen == "off") return true;  // nobody can dial in
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host.starts_with("127.") || host == "[::1]";
 }
+
+namespace {
+
+Status ValidateMining(const DaemonConfig& config) {
+  if (config.mining_listen == "off") {
+    if (!config.workers.empty()) return InvalidArgumentError("[[workers]] are configured but --mining-listen is off");
+    return OkStatus();
+  }
+  if (config.mining_listen.rfind(':') == std::string::npos) {
+    return InvalidArgumentError(fmt::format("--mining-listen must be HOST:PORT or off, not '{}'", config.mining_listen));
+  }
+  if (!config.mining_listen.ends_with(":0") &&
+      (config.mining_listen == config.listen || config.mining_listen == config.peer_listen ||
+       config.mining_listen == config.metrics_listen)) {
+    return InvalidArgumentError("--mining-listen must differ from the other listen addresses");
+  }
+  const bool mutual_tls = config.tls && !config.tls->ca.empty();
+  if (!IsLoopbackListen(config.mining_listen) && config.workers.empty() && !mutual_tls) {
+    return InvalidArgumentError(fmt::format(
+        "--mining-listen {} is reachable from other hosts: configure [[workers]] tokens or --tls-ca client certificates",
+        config.mining_listen));
+  }
+  if (config.worker_share_interval_ms < 10 || config.worker_share_interval_ms > 600'000) {
+    return InvalidArgumentError("--worker-share-interval-ms must be between 10 and 600000");
+  }
+  if (config.max_workers == 0 || config.max_workers > 100'000) {
+    return InvalidArgumentError("--max-workers must be between 1 and 100000");
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 Status ValidateDaemonConfig(const DaemonConfig& config) {
+  ROWCHAIN_RETURN_IF_ERROR(ValidateMining(config));
   if (config.mysql.empty()) return InvalidArgumentError("--mysql is required (mysql://user:password@host:port/db)");
   if (config.miner != "auto" && config.miner != "cpu" && config.miner != "cuda" && config.miner != "off") {
     return InvalidArgumentError(fmt::format("--miner must be auto, cpu, cuda or off, not '{}'", config.miner));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/node_server.h"
+#include "util/device_list.h"
 #include "util/status.h"
 
 namespace rowchain::daemon {
@@ -35,7 +36,12 @@ struct DaemonConfig {
   std::string log_format = "text";  // text | json (one JSON object per line, for log shippers)
   std::string metrics_listen = "127.0.0.1:9373";  // /metrics and the status page; "off": none
   uint32_t max_gpu_temp = 0;  // a GPU above this (C) pauses until 5 C below; 0: no limit
-  std::string ready_file;  // written (JSON: listen, peer_listen, metrics_listen, pid) once the node serves
+  // Remote workers (docs/farm.md): their listener, the share rate vardiff aims at, how many.
+  std::string mining_listen = "off";
+  uint32_t worker_share_interval_ms = 5000;
+  uint32_t max_workers = 256;
+  std::vector<api::TokenGrant> workers;  // [[workers]] name/token (tables unused)
+  std::string ready_file;  // written (JSON: listen, peer_listen, metrics_listen, mining_listen, pid) once the node serves
   std::optional<TlsFiles> tls;
   std::vector<api::TokenGrant> tokens;
   // The Kafka change feed (docs/kafka.md): on when brokers are given.
@@ -46,12 +52,13 @@ struct DaemonConfig {
 };
 
 // Reads the config file over `config` (keys as the flags, without dashes, with '_' for '-';
-// [tls] cert/key/ca; [[tokens]] name/token/tables; [kafka] librdkafka properties).
+// [tls] cert/key/ca; [[tokens]] name/token/tables; [[workers]] name/token; [kafka] librdkafka
+// properties).
 Status LoadDaemonConfigFile(const std::string& path, DaemonConfig* config);
 // The same from the file's text; `source` names it in errors.
 Status ParseDaemonConfig(std::string_view text, const std::string& source, DaemonConfig* config);
-// "0,2" -> {0, 2}; INVALID_ARGUMENT otherwise.
-StatusOr<std::vector<int>> ParseDeviceList(const std::string& text);
+// A listen address on loopback (or "off"): nothing off this host can dial it.
+bool IsLoopbackListen(const std::string& listen);
 // Ranges and combinations: the miner name, the listen addresses, sizes, the miner id.
 Status ValidateDaemonConfig(const DaemonConfig& config);
 

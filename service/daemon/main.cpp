@@ -19,6 +19,7 @@
 #include "chain/chain_config.h"
 #include "daemon/daemon_config.h"
 #include "daemon/daemon_settings.h"
+#include "daemon/farm_setup.h"
 #include "daemon/json_log.h"
 #include "daemon/monitoring.h"
 #include "node/node.h"
@@ -26,6 +27,7 @@
 #include "api/node_server.h"
 #include "feed/outbox_publisher.h"
 #include "feed/topic_ingester.h"
+#include "farm/farm_admin_service.h"
 #include "peer/peer_admin_service.h"
 #include "peer/peer_links.h"
 #include "store/mysql_uri.h"
@@ -56,8 +58,10 @@ using rowchain::StatusOr;
 using rowchain::daemon::DaemonConfig;
 
 rowchain::node::NodeOptions NodeOptionsOf(const DaemonConfig& config, rowchain::store::MysqlUri uri,
-                                          rowchain::consensus::ChainParams params, bool reindex) {
+                                          rowchain::consensus::ChainParams params, bool reindex,
+                                          rowchain::farm::JobServer* workers) {
   rowchain::node::NodeOptions options;
+  options.workers = workers;
   options.mysql = std::move(uri);
   options.params = std::move(params);
   options.miner_id = config.miner_id;
@@ -101,12 +105,12 @@ StatusOr<Feed> StartFeed(const DaemonConfig& config, rowchain::node::Node& node)
 }
 
 // Bans kept in MySQL: a restart does not free a peer that cheated.
-std::unique_ptr<rowchain::peer::BanList> BansOf(rowchain::node::Node& node) {
+std::unique_ptr<rowchain::BanList> BansOf(rowchain::node::Node& node) {
   auto persist = [&node](const std::string& key, std::chrono::seconds duration, const std::string& reason) {
     const int64_t until = static_cast<int64_t>(std::time(nullptr)) + duration.count();
     if (Status s = node.RecordPeerBan({key, until, reason}); !s.ok()) spdlog::warn("ban not recorded: {}", s.message());
   };
-  auto bans = std::make_unique<rowchain::peer::BanList>(std::chrono::minutes(10), rowchain::SystemSteadyClock(), persist);
+  auto bans = std::make_unique<rowchain::BanList>(std::chrono::minutes(10), rowchain::SystemSteadyClock(), persist);
   auto saved = node.PeerBans();
   if (!saved.ok()) {
     spdlog::warn("bans from before the restart not read: {}", saved.status().message());
@@ -118,27 +122,22 @@ std::unique_ptr<rowchain::peer::BanList> BansOf(rowchain::node::Node& node) {
   return bans;
 }
 
-bool IsLoopback(const std::string& listen) {
-  if (listen == "off") return true;  // nobody can dial in
-  const std::string host = listen.substr(0, listen.rfind(':'));
-  return host == "localhost" || host.starts_with("127.") || host == "[::1]";
-}
-
 rowchain::peer::PeerConfig PeerConfigOf(const DaemonConfig& config) {
   rowchain::peer::PeerConfig peers;
   peers.request_timeout = std::chrono::seconds(config.peer_timeout_s);
   peers.network_secret = config.peer_secret;
   peers.mutual_tls = config.tls && !config.tls->ca.empty();
   // Unauthenticated links only where nothing is protected: a development node on loopback.
-  peers.require_authentication = !IsLoopback(config.peer_listen) || !config.tokens.empty() ||
+  peers.require_authentication = !rowchain::daemon::IsLoopbackListen(config.peer_listen) || !config.tokens.empty() ||
                                  !config.peer_secret.empty() || peers.mutual_tls;
   return peers;
 }
 
 void WriteReadyFile(const std::string& path, const std::string& address, const std::string& peer_address,
-                    const std::string& metrics_address) {
+                    const std::string& metrics_address, const std::string& mining_address) {
   std::ofstream ready(path + ".tmp");
-  ready << nlohmann::json{{"listen", address}, {"peer_listen", peer_address}, {"metrics_listen", metrics_address},
+  ready << nlohmann::json{{"listen", address},          {"peer_listen", peer_address},
+                          {"metrics_listen", metrics_address}, {"mining_listen", mining_address},
                           {"pid", ::getpid()}}
                 .dump()
         << "\n";
@@ -185,7 +184,7 @@ StatusOr<std::unique_ptr<rowchain::api::GrpcListener>> StartPeerListener(const D
 
 // Everything of the peer network, built before the API so `rowchain peers` can see it.
 struct Peers {
-  std::unique_ptr<rowchain::peer::BanList> bans;
+  std::unique_ptr<rowchain::BanList> bans;
   rowchain::peer::DownloadBook downloads;
   rowchain::peer::LinkRegistry links;
   rowchain::peer::PeerConfig config;
@@ -223,19 +222,22 @@ rowchain::peer::PeerAdminService::Authorize AuthorizeWith(rowchain::api::AuthPol
 
 // Serves until SIGTERM or SIGINT, then stops in order: no new peers or ingested batches, no
 // more mining, the feed's acknowledged events recorded, the API closed.
-int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, rowchain::api::AuthPolicy auth,
-          const sigset_t& stop_signals) {
+int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, rowchain::daemon::Farm& farm,
+          rowchain::api::AuthPolicy auth, const sigset_t& stop_signals) {
   Peers peers;
   if (Status s = StartPeers(config, node, peers); !s.ok()) return Fail(kExitFailure, s.message());
+  if (Status s = rowchain::daemon::StartMiningListener(config, farm); !s.ok()) return Fail(ExitCodeFor(s), s.message());
   auto monitoring = rowchain::daemon::StartMonitoring(config, node);
   if (!monitoring.ok()) return Fail(kExitFailure, monitoring.status().message());
   rowchain::peer::PeerAdminService peer_admin(peers.links, *peers.bans, peers.address, AuthorizeWith(auth));
+  rowchain::farm::FarmAdminService farm_admin(farm.jobs.get(), farm.address(), AuthorizeWith(auth));
   rowchain::api::NodeServerOptions server_options;
   server_options.listen = config.listen;
   server_options.tls = config.tls;
   server_options.max_request_bytes = static_cast<int>(config.max_request_bytes);
   server_options.service.auth = std::move(auth);
   server_options.extra_services.push_back(&peer_admin);
+  server_options.extra_services.push_back(&farm_admin);
   auto server = rowchain::api::NodeServer::Start(node, std::move(server_options));
   if (!server.ok()) return Fail(kExitFailure, server.status().message());
   spdlog::info("listening on {}{}{}", (*server)->address(), config.tls ? " (TLS)" : "",
@@ -245,7 +247,7 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   rowchain::peer::PeerDialer dialer(peers.Network(node), config.peers, peer_tls);
   if (!config.peers.empty()) spdlog::info("dialling {} peers", config.peers.size());
   if (!config.ready_file.empty()) {
-    WriteReadyFile(config.ready_file, (*server)->address(), peers.address, (*monitoring)->address());
+    WriteReadyFile(config.ready_file, (*server)->address(), peers.address, (*monitoring)->address(), farm.address());
   }
 
   int signal_number = 0;
@@ -255,6 +257,7 @@ int Serve(const DaemonConfig& config, rowchain::node::Node& node, Feed feed, row
   dialer.Stop();
   monitoring->reset();  // the status page reads the node: it goes first
   if (peers.listener) CloseWithDeadline("peer listener", [&] { peers.listener->Shutdown(std::chrono::seconds(1)); });
+  CloseWithDeadline("mining listener", [&] { farm.Stop(); });
   if (feed.ingester) feed.ingester->Stop();  // an unstored message's offset stays uncommitted
   spdlog::info("stopping: peers and ingest stopped; stopping the node");
   node.Stop();
@@ -275,14 +278,18 @@ int Run(const DaemonConfig& config, bool reindex, const sigset_t& stop_signals) 
   if (!auth.ok()) return Fail(kExitUsage, auth.status().message());
   spdlog::info("rowchaind starting: chain {}, mysql {}, miner {}", config.chain, uri->Redacted(), config.miner);
   if (reindex) spdlog::info("reindex: rebuilding the ledger of {} from its stored blocks", uri->Redacted());
-  auto node = rowchain::node::Node::Start(NodeOptionsOf(config, *uri, std::move(*params), reindex));
+  auto jobs = rowchain::daemon::MakeJobServer(config, *params);
+  if (!jobs.ok()) return Fail(ExitCodeFor(jobs.status()), jobs.status().message());
+  rowchain::daemon::Farm farm{.jobs = std::move(*jobs)};
+  auto node = rowchain::node::Node::Start(NodeOptionsOf(config, *uri, std::move(*params), reindex, farm.jobs.get()));
   if (!node.ok()) return Fail(ExitCodeFor(node.status()), node.status().message());
   auto feed = StartFeed(config, **node);
   if (!feed.ok()) {
     (*node)->Stop();
     return Fail(ExitCodeFor(feed.status()), feed.status().message());
   }
-  const int code = Serve(config, **node, std::move(*feed), std::move(*auth), stop_signals);
+  const int code = Serve(config, **node, std::move(*feed), farm, std::move(*auth), stop_signals);
+  farm.Stop();  // also when serving failed to start: the mining loop must not wait on workers
   (*node)->Stop();
   node->reset();
   if (code == 0) spdlog::info("stopped");

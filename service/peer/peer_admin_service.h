@@ -7,7 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "peer/ban_list.h"
+#include "util/ban_list.h"
 #include "peer/link_registry.h"
 #include "rowchain/v1/peer.grpc.pb.h"
 #include "util/status.h"

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "node/node.h"
-#include "peer/ban_list.h"
+#include "util/ban_list.h"
 #include "peer/download_book.h"
 #include "peer/link_registry.h"
 #include "peer/peer_config.h"

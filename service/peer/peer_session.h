@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "peer/ban_list.h"
+#include "util/ban_list.h"
 #include "peer/download_book.h"
 #include "peer/peer_config.h"
 #include "peer/peer_network.h"

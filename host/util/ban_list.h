@@ -10,7 +10,7 @@
 
 #include "util/clock.h"
 
-namespace rowchain::peer {
+namespace rowchain {
 
 // The ban key of a gRPC peer address ("ipv4:10.1.2.3:5555" -> "ipv4:10.1.2.3"): the port is
 // the peer's to choose, the address is not. Empty for loopback addresses: one local cheat would
@@ -49,4 +49,4 @@ class BanList {
   std::map<std::string, Entry> m_bans;  // at most one entry per misbehaving link: two keys
 };
 
-}  // namespace rowchain::peer
+}  // namespace rowchain

@@ -1,8 +1,8 @@
-#include "peer/ban_list.h"
+#include "util/ban_list.h"
 
 #include "metrics/metrics.h"
 
-namespace rowchain::peer {
+namespace rowchain {
 
 std::string BanKeyOfAddress(const std::string& grpc_peer) {
   const size_t colon = grpc_peer.rfind(':');
@@ -54,4 +54,4 @@ std::vector<BanInfo> BanList::List() {
   return bans;
 }
 
-}  // namespace rowchain::peer
+}  // namespace rowchain
