@@ -29,6 +29,7 @@ set(CPACK_COMPONENTS_ALL rowchain rowchain-worker)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_ROWCHAIN_PACKAGE_NAME rowchain)
 set(CPACK_DEBIAN_ROWCHAIN_DESCRIPTION "rowchain node and CLI: a proof-of-work ledger for MySQL")

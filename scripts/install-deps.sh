@@ -13,6 +13,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librdkafka-dev kcat
   prometheus-cpp-dev prometheus chromium curl
+  systemd dpkg-dev
 )
 
 missing=()

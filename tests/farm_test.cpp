@@ -112,7 +112,7 @@ struct Searching {
   }
   ~Searching() {
     stop.request_stop();
-    result.wait();
+    if (result.valid()) result.wait();
   }
 };
 
@@ -129,12 +129,12 @@ TEST(ShareDifficultyTest, TargetsFollowHashesPerShareAndNeverPassTheBlockTarget)
 }
 
 TEST(ShareDifficultyTest, VardiffMovesTowardTheIntervalAtMostFourfoldAStep) {
-  VardiffRules rules{.share_interval = std::chrono::milliseconds(5000)};
+  VardiffRules rules{.share_interval = std::chrono::milliseconds(5000), .min_hashes_per_share = 1};
   EXPECT_FALSE(VardiffDue({.shares = 3, .elapsed = std::chrono::seconds(2)}, rules));
   EXPECT_TRUE(VardiffDue({.shares = 12, .elapsed = std::chrono::seconds(1)}, rules));
   EXPECT_TRUE(VardiffDue({.shares = 0, .elapsed = std::chrono::seconds(15)}, rules));
-  // 12 shares of 1,000 hashes in 12 s: 1,000 H/s, so 5,000 hashes a share.
-  EXPECT_EQ(NextHashesPerShare(1000, {.shares = 12, .elapsed = std::chrono::seconds(12)}, rules), 5000u);
+  // 12 shares of 1,000 hashes in 24 s: 500 H/s, so 2,500 hashes a share.
+  EXPECT_EQ(NextHashesPerShare(1000, {.shares = 12, .elapsed = std::chrono::seconds(24)}, rules), 2500u);
   // 100x too easy: only 4x a step.
   EXPECT_EQ(NextHashesPerShare(1000, {.shares = 12, .elapsed = std::chrono::milliseconds(120)}, rules), 4000u);
   // Nothing in 15 s: 4x easier.

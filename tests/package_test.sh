@@ -14,14 +14,14 @@ node_deb=$(ls "$work"/out/rowchain_*.deb)
 worker_deb=$(ls "$work"/out/rowchain-worker_*.deb)
 
 expect_entry() {  # deb, mode prefix, path
-  dpkg-deb -c "$1" | awk '{print $1, $6}' | grep -qx "$2.* \./$3" || { dpkg-deb -c "$1"; fail "$(basename "$1") lacks $2 $3"; }
+  dpkg-deb -c "$1" | awk '{print $1, $6}' | grep -qx -e "$2.* \./$3" || { dpkg-deb -c "$1"; fail "$(basename "$1") lacks $2 $3"; }
 }
 expect_entry "$node_deb" "-rwxr-xr-x" usr/bin/rowchaind
 expect_entry "$node_deb" "-rwxr-xr-x" usr/bin/rowchain
-expect_entry "$node_deb" "-rw-r--r--" lib/systemd/system/rowchaind.service
+expect_entry "$node_deb" "-rw-r--r--" usr/lib/systemd/system/rowchaind.service
 expect_entry "$node_deb" "-rw-------" etc/rowchain/rowchaind.toml
 expect_entry "$worker_deb" "-rwxr-xr-x" usr/bin/rowchain-worker
-expect_entry "$worker_deb" "-rw-r--r--" lib/systemd/system/rowchain-worker.service
+expect_entry "$worker_deb" "-rw-r--r--" usr/lib/systemd/system/rowchain-worker.service
 expect_entry "$worker_deb" "-rw-------" etc/rowchain/rowchain-worker.env
 if dpkg-deb -c "$worker_deb" | grep -q 'rowchaind'; then fail "the worker package carries the node"; fi
 depends=$(dpkg-deb -f "$worker_deb" Depends)
@@ -35,14 +35,17 @@ for deb in "$node_deb" "$worker_deb"; do
 done
 
 root="$work/root"
+# The scratch root gets this host's systemd units (the targets ours hook into), then ours.
+mkdir -p "$root/usr/lib/systemd/system"
+cp -a /usr/lib/systemd/system/. "$root/usr/lib/systemd/system/"
 dpkg-deb -x "$node_deb" "$root"
 dpkg-deb -x "$worker_deb" "$root"
 # The units as systemd reads them, against the binaries they name, inside the scratch root.
 for unit in rowchaind.service rowchain-worker.service; do
-  grep -q '^NoNewPrivileges=yes' "$root/lib/systemd/system/$unit" || fail "$unit lacks NoNewPrivileges"
-  grep -q '^ProtectSystem=strict' "$root/lib/systemd/system/$unit" || fail "$unit lacks ProtectSystem=strict"
-  grep -q '^DeviceAllow=char-nvidia-frontend rw' "$root/lib/systemd/system/$unit" || fail "$unit does not allow the GPUs"
-  if ! out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --root="$root" "/lib/systemd/system/$unit" 2>&1); then
+  grep -q '^NoNewPrivileges=yes' "$root/usr/lib/systemd/system/$unit" || fail "$unit lacks NoNewPrivileges"
+  grep -q '^ProtectSystem=strict' "$root/usr/lib/systemd/system/$unit" || fail "$unit lacks ProtectSystem=strict"
+  grep -q '^DeviceAllow=char-nvidia-frontend rw' "$root/usr/lib/systemd/system/$unit" || fail "$unit does not allow the GPUs"
+  if ! out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no --root="$root" "/usr/lib/systemd/system/$unit" 2>&1); then
     echo "$out" >&2
     fail "systemd-analyze verify $unit failed"
   fi

@@ -295,6 +295,7 @@ void JobServer::TakeSolutionLocked(const ShareSubmission& share, const Hash256& 
   header.nonce = share.nonce;
   m_solution = mining::SealedBlock(m_job->block_template, header, share.extra_nonce, m_job->spec->rows);
   spdlog::info("block {} found by a worker (job {})", consensus::ToDisplayHex(hash), m_job->id);
+  m_own_block = hash;
   // Everyone stops hashing the solved job now: the next job builds on this block.
   BroadcastNewPrevHashLocked(hash);
   EndJobLocked();
@@ -382,11 +383,15 @@ StatusOr<std::optional<consensus::Block>> JobServer::Search(const mining::BlockS
 void JobServer::NoteTipChanged(const Hash256& tip) {
   std::lock_guard lock(m_mutex);
   m_tip = tip;
-  if (!m_job || m_job->voided || m_job->block_template.header().prev_hash == tip) return;
-  m_job->voided = true;
+  if (tip == m_own_block) return;  // a worker's block: the next job is on it already
+  // A tip from elsewhere (a peer, a reorg): every worker's switch to a job on it is timed,
+  // also when the search had already stopped (a peer's headers pause mining while its blocks
+  // come in: docs/peers.md).
   ++m_switch_generation;
   m_switch_started = m_options.clock();
   m_switch_tip = tip;
+  if (!m_job || m_job->voided || m_job->block_template.header().prev_hash == tip) return;
+  m_job->voided = true;
   BroadcastNewPrevHashLocked(tip);
 }
 

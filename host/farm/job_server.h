@@ -144,6 +144,7 @@ class JobServer final : public mining::JobSearcher {
   std::deque<std::pair<uint64_t, TimePoint>> m_ended_jobs;  // recent jobs and when they ended
   std::optional<consensus::Block> m_solution;
   consensus::Hash256 m_tip{};
+  consensus::Hash256 m_own_block{};  // the last block a worker found
   // The last tip change that voided a job: the switch latency runs from here.
   uint64_t m_switch_generation = 0;
   TimePoint m_switch_started{};

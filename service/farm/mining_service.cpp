@@ -52,6 +52,8 @@ StatusOr<WorkerHello> MiningService::ReadHello(grpc::ServerContext* context,
   // A worker that connects and says nothing is cut off at the deadline.
   auto read = std::async(std::launch::async, [&] { return stream->Read(&first); });
   if (read.wait_for(m_hello_deadline) != std::future_status::ready) {
+    // The sync API cannot end a blocked read with a status of its own: the worker sees CANCELLED.
+    spdlog::warn("worker at {} said no hello within {} ms: disconnected", context->peer(), m_hello_deadline.count());
     context->TryCancel();
     read.wait();
     return DeadlineExceededError(fmt::format("no hello within {} ms", m_hello_deadline.count()));
