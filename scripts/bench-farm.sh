@@ -15,13 +15,7 @@ source scripts/bench-lib.sh
 start_bench_mariadb
 run=$(date +%s)
 db_uri() { echo "${uri/\/rowchain\?//bench_farm_${run}_$1?}"; }
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  scripts/mariadb.sh stop "$dir" >/dev/null
-}
-trap cleanup EXIT
+trap stop_bench EXIT
 start_node() {  # name miner extra-args...
   local name=$1 miner=$2; shift 2
   build/bin/rowchaind --metrics-listen 127.0.0.1:0 --mysql "$(db_uri "$name")" --chain dev --miner "$miner" --threads 1 \

@@ -7,3 +7,12 @@ start_bench_mariadb() {
   scripts/mariadb.sh start "$dir" >/dev/null
   uri=$(scripts/mariadb.sh uri "$dir")
 }
+
+# Processes a benchmark starts (append their pids); stop_bench, the scripts' EXIT trap, ends them
+# with SIGTERM, waits, and stops the MariaDB.
+pids=()
+stop_bench() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  scripts/mariadb.sh stop "$dir" >/dev/null
+}

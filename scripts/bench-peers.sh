@@ -13,13 +13,7 @@ start_bench_mariadb
 run=$(date +%s)
 db_uri() { echo "${uri/\/rowchain\?//bench_peers_${run}_$1?}"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  scripts/mariadb.sh stop "$dir" >/dev/null
-}
-trap cleanup EXIT
+trap stop_bench EXIT
 start_node() {  # name port peer-port chain miner peers...
   local name=$1 port=$2 peer_port=$3 chain=$4 miner=$5; shift 5
   local peers=()

@@ -32,12 +32,6 @@ namespace {
 namespace pb = ::rowchain::v1;
 using namespace std::chrono_literals;
 
-std::string UsersJson(int from, int count) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (int i = from; i < from + count; ++i) rows.push_back({{"id", i}, {"name", fmt::format("user {}", i)}, {"age", 20 + i % 50}});
-  return rows.dump();
-}
-
 pb::Row UserRow(int64_t id, const std::string& name, int64_t age) {
   pb::Row row;
   (*row.mutable_columns())["id"].set_int_value(id);

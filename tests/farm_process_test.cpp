@@ -29,12 +29,6 @@ namespace {
 namespace pb = ::rowchain::v1;
 using namespace std::chrono_literals;
 
-std::string UsersJson(int from, int count) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (int i = from; i < from + count; ++i) rows.push_back({{"id", i}, {"name", fmt::format("user {}", i)}, {"age", 30}});
-  return rows.dump();
-}
-
 class FarmTest : public ::testing::Test {
  protected:
   void SetUp() override { m_dir = MakeTempDir("farm-test"); }

@@ -60,6 +60,19 @@ int WaitForExit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
   }
 }
 
+// Sends `signal`, waits for the exit (SIGKILL after `timeout`); the exit code or -1. Clears pid.
+int StopProcess(pid_t& pid, int signal, std::chrono::seconds timeout) {
+  if (pid <= 0) return -1;
+  kill(pid, signal);
+  int code = WaitForExit(pid, std::chrono::steady_clock::now() + timeout);
+  if (code == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  pid = -1;
+  return code;
+}
+
 }  // namespace
 
 int FreePort() {
@@ -110,17 +123,7 @@ BackgroundProcess::~BackgroundProcess() {
 
 std::string BackgroundProcess::Log() const { return Slurp(m_dir + "/log"); }
 
-int BackgroundProcess::Stop(int signal, std::chrono::seconds timeout) {
-  if (m_pid <= 0) return -1;
-  kill(m_pid, signal);
-  int code = WaitForExit(m_pid, std::chrono::steady_clock::now() + timeout);
-  if (code == -1) {
-    kill(m_pid, SIGKILL);
-    waitpid(m_pid, nullptr, 0);
-  }
-  m_pid = -1;
-  return code;
-}
+int BackgroundProcess::Stop(int signal, std::chrono::seconds timeout) { return StopProcess(m_pid, signal, timeout); }
 
 std::optional<int> BackgroundProcess::ExitedWith() {
   if (m_pid <= 0) return std::nullopt;
@@ -181,17 +184,7 @@ DaemonProcess::~DaemonProcess() {
   }
 }
 
-int DaemonProcess::Stop(int signal, std::chrono::seconds timeout) {
-  if (m_pid <= 0) return -1;
-  kill(m_pid, signal);
-  int code = WaitForExit(m_pid, std::chrono::steady_clock::now() + timeout);
-  if (code == -1) {
-    kill(m_pid, SIGKILL);
-    waitpid(m_pid, nullptr, 0);
-  }
-  m_pid = -1;
-  return code;
-}
+int DaemonProcess::Stop(int signal, std::chrono::seconds timeout) { return StopProcess(m_pid, signal, timeout); }
 
 std::string DaemonProcess::Log() const { return Slurp(m_dir + "/log"); }
 

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "util/file_io.h"
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace rowchain::testing {
@@ -77,6 +79,12 @@ std::vector<nlohmann::json> JsonLines(const std::string& out) {
     if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
   }
   return lines;
+}
+
+std::string UsersJson(int from, int count) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (int i = from; i < from + count; ++i) rows.push_back({{"id", i}, {"name", fmt::format("user {}", i)}, {"age", 20 + i % 50}});
+  return rows.dump();
 }
 
 }  // namespace rowchain::testing

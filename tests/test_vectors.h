@@ -37,5 +37,7 @@ CommandResult RunCliFor(const std::string& args, int seconds);
 CommandResult RunShell(const std::string& command);
 // One JSON object per non-empty line of `out` (--json output of node commands).
 std::vector<nlohmann::json> JsonLines(const std::string& out);
+// Rows of the chains' `users` table as a JSON rows file: ids from..from+count-1.
+std::string UsersJson(int from, int count);
 
 }  // namespace rowchain::testing

@@ -31,6 +31,7 @@
 #include "peer/peer_admin_service.h"
 #include "peer/peer_links.h"
 #include "store/mysql_uri.h"
+#include "util/process_start.h"
 
 namespace {
 
@@ -299,16 +300,8 @@ int Run(const DaemonConfig& config, bool reindex, const sigset_t& stop_signals) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Every thread inherits this mask, so the stop signals reach only sigwait in Run.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // CUDA numbers GPUs fastest first unless told otherwise; NVML (telemetry, the temperature
-  // limit) numbers them in PCI bus order. The same order on both sides: a paused GPU is the one
-  // that is hot. An operator's own setting wins.
-  setenv("CUDA_DEVICE_ORDER", "PCI_BUS_ID", 0);
+  const sigset_t stop_signals = rowchain::BlockStopSignals();  // only sigwait in Run receives them
+  rowchain::NumberGpusByPciBus();
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("rowchaind"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");

@@ -15,6 +15,7 @@
 #include "worker/node_link.h"
 #include "worker/worker_devices.h"
 #include "worker/worker_report.h"
+#include "util/process_start.h"
 
 namespace {
 
@@ -84,12 +85,8 @@ int Run(Flags flags, const sigset_t& stop_signals) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  setenv("CUDA_DEVICE_ORDER", "PCI_BUS_ID", 0);
+  const sigset_t stop_signals = rowchain::BlockStopSignals();  // only sigwait in Run receives them
+  rowchain::NumberGpusByPciBus();
   spdlog::set_default_logger(spdlog::stderr_color_mt("rowchain-worker"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
