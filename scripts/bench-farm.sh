@@ -14,11 +14,14 @@ worker_args=${WORKER_ARGS:---backend cpu --threads $threads}
 source scripts/bench-lib.sh
 start_bench_mariadb
 run=$(date +%s)
+# The dev chain, mining empty blocks too: the workers always hold a job, as in a loaded farm.
+chain_file="build/bench-$run-farm-chain.toml"
+build/bin/rowchain chain --chain dev --toml | sed 's/^mine_empty_blocks = false/mine_empty_blocks = true/' > "$chain_file"
 db_uri() { echo "${uri/\/rowchain\?//bench_farm_${run}_$1?}"; }
 trap stop_bench EXIT
 start_node() {  # name miner extra-args...
   local name=$1 miner=$2; shift 2
-  build/bin/rowchaind --metrics-listen 127.0.0.1:0 --mysql "$(db_uri "$name")" --chain dev --miner "$miner" --threads 1 \
+  build/bin/rowchaind --metrics-listen 127.0.0.1:0 --mysql "$(db_uri "$name")" --chain "$chain_file" --miner "$miner" --threads 1 \
     --miner-id "$name" --listen 127.0.0.1:0 --peer-listen 127.0.0.1:0 --log-level warn \
     --ready-file "build/bench-$run-$name.ready" "$@" &
   pids+=($!)
@@ -27,14 +30,6 @@ start_node() {  # name miner extra-args...
 }
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "build/bench-$run-$1.ready" "$2"; }
 cpu_seconds() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
-feed() {  # keeps a batch pending so the workers always hold a job
-  local node=$1 base=$2 i=0
-  while true; do
-    echo "[{\"id\": $((base + i)), \"name\": \"u\", \"age\": 1}]" > "build/bench-$run-feed-$base.json"
-    build/bin/rowchain --node "$node" submit --table users --rows "build/bench-$run-feed-$base.json" >/dev/null 2>&1 || true
-    i=$((i + 1)); sleep 0.1
-  done
-}
 workers_json() { build/bin/rowchain --node "$1" workers --json; }
 
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
@@ -50,7 +45,6 @@ done
 start_node farm off --mining-listen 127.0.0.1:0 --worker-share-interval-ms 50
 farm=$(field farm listen)
 mining=$(field farm mining_listen)
-feed "$farm" 1000000 & pids+=($!)
 for w in $(seq 1 "$workers"); do
   build/bin/rowchain-worker --node "$mining" $worker_args --name "w$w" --report-s 60 2>/dev/null & pids+=($!)
 done
@@ -75,7 +69,6 @@ PY
 # (2) a peer mining the same chain: each of its blocks switches every worker.
 start_node peer cpu --peer "$(field farm peer_listen)"
 peer=$(field peer listen)
-feed "$peer" 2000000 & pids+=($!)
 sleep 90
 workers_json "$farm" | python3 -c '
 import json, sys

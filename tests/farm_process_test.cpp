@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 #include <atomic>
 #include <thread>
 
@@ -357,6 +358,46 @@ TEST_F(FarmTest, WithWorkerTokensAWorkerWithoutTheRightOneIsUnauthenticated) {
   auto open = RunDaemonToExit({"--mysql", m_db.text(), "--chain", "dev", "--mining-listen", "0.0.0.0:0"});
   EXPECT_EQ(open.exit_code, 2);
   EXPECT_NE(open.err.find("--mining-listen"), std::string::npos) << open.err;
+}
+
+TEST_F(FarmTest, WithMutualTlsTheCertificatesCommonNameNamesTheWorker) {
+  const std::string cert = m_dir + "/node.crt", key = m_dir + "/node.key";
+  ASSERT_EQ(std::system(fmt::format("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
+                                    "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout {} -out {} >/dev/null 2>&1",
+                                    key, cert).c_str()),
+            0);
+  auto node = StartNode(m_db, {"--tls-cert", cert, "--tls-key", key, "--tls-ca", cert});
+  ASSERT_TRUE(node);
+  auto with_cert = StartWorker(*node, "ignored", {"--tls-ca", cert, "--tls-cert", cert, "--tls-key", key});
+  auto without = StartWorker(*node, "no-cert", {"--tls-ca", cert});
+  const std::string tls = fmt::format("--tls-ca {} --tls-cert {} --tls-key {}", cert, cert, key);
+  std::string last_error;
+  auto names = [&] {
+    auto r = RunCli(fmt::format("--node {} {} workers --json", node->address(), tls));
+    std::set<std::string> out;
+    last_error = fmt::format("exit {}: {}{}", r.exit_code, r.err, r.out);
+    if (r.exit_code != 0) return out;
+    const nlohmann::json list = nlohmann::json::parse(r.out);  // kept: the loop reads into it
+    for (const auto& w : list["workers"]) out.insert(w["name"].get<std::string>());
+    return out;
+  };
+  ASSERT_TRUE(Eventually([&] { return names().contains("localhost"); }, 30s)) << last_error << with_cert->Log();
+  EXPECT_EQ(names(), std::set<std::string>{"localhost"});  // the one without a certificate never got in
+  EXPECT_NE(without->Log().find("retrying"), std::string::npos) << without->Log();
+}
+
+TEST_F(FarmTest, TheNodesOwnMinerAndItsWorkersSearchTheSameTemplatesTogether) {
+  auto node = DaemonProcess::Start({"--mysql", m_db.text(), "--chain", "dev", "--miner", "cpu", "--threads", "1",
+                                    "--mining-listen", "127.0.0.1:0", "--worker-share-interval-ms", "250"});
+  ASSERT_TRUE(node);
+  auto worker = StartWorker(*node, "helper");
+  {
+    Feeder feeder(*this, *node, 1);
+    ASSERT_TRUE(Eventually([&] { return Accepted(*node, "helper") >= 3 && Info(*node).height() >= 3; }, 90s))
+        << node->Log();
+  }
+  EXPECT_NE(Info(*node).miner().find("remote workers"), std::string::npos) << Info(*node).miner();
+  EXPECT_EQ(Find(Workers(*node), "helper")->rejected(), 0u);
 }
 
 TEST_F(FarmTest, ANewTipFromAPeerSwitchesEveryWorkerToTheNextJob) {

@@ -14,7 +14,10 @@
 #include "farm/farm_wire.h"
 #include "farm/job_server.h"
 #include "farm/share_search.h"
+#include "metrics/metrics.h"
 #include "mining/miner.h"
+
+#include <fmt/format.h>
 
 namespace rowchain::farm {
 namespace {
@@ -322,6 +325,25 @@ TEST(JobServerTest, MaxWorkersIsABound) {
   ASSERT_TRUE(server.Attach(Hello("a"), a).ok());
   ASSERT_TRUE(server.Attach(Hello("b"), b).ok());
   EXPECT_EQ(server.Attach(Hello("c"), c).status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(JobServerTest, NamesOfWorkersGoneLongestAreForgottenPastABound) {
+  FarmOptions options = SmallShares();
+  options.max_workers = 2;
+  JobServer server(options);
+  for (int i = 0; i < 20; ++i) {
+    RecordingLink link;
+    auto session = server.Attach(Hello(fmt::format("name-{}", i)), link);
+    ASSERT_TRUE(session.ok());
+    ASSERT_TRUE(server.OnShare(*session, {999, 0, 0}).ok());  // its series now exist
+    server.Detach(*session);
+  }
+  EXPECT_NE(metrics::Exposition().find("name-19\""), std::string::npos);
+  auto views = server.Workers();
+  EXPECT_EQ(views.size(), 8u);  // 4 x max_workers
+  EXPECT_TRUE(std::any_of(views.begin(), views.end(), [](auto& v) { return v.name == "name-19"; }));
+  EXPECT_FALSE(std::any_of(views.begin(), views.end(), [](auto& v) { return v.name == "name-0"; }));
+  EXPECT_EQ(metrics::Exposition().find("name-0\""), std::string::npos);
 }
 
 TEST(ShareSearchTest, TheWorkersSearchFindsSharesTheNodeAccepts) {

@@ -33,6 +33,21 @@ bool IsBad(ShareOutcome outcome) {
 
 std::string WorkerBanKey(std::string_view name) { return fmt::format("worker:{}", name); }
 
+constexpr ShareOutcome kOutcomes[] = {ShareOutcome::kAccepted,   ShareOutcome::kBlock,      ShareOutcome::kStale,
+                                      ShareOutcome::kUnknownJob, ShareOutcome::kOutOfRange, ShareOutcome::kHighHash,
+                                      ShareOutcome::kDuplicate};
+
+// A forgotten worker's series go too: worker names (in open mode, chosen by workers) must not
+// grow the registry without bound.
+void ForgetMetrics(const std::string& name) {
+  auto& m = metrics::Get();
+  m.worker_hash_rate.Remove(&m.worker_hash_rate.Add({{"worker", name}}));
+  for (ShareOutcome o : kOutcomes) {
+    auto& counter = m.worker_shares.Add({{"worker", name}, {"outcome", std::string(ShareOutcomeName(o))}});
+    m.worker_shares.Remove(&counter);
+  }
+}
+
 }  // namespace
 
 std::string_view ShareOutcomeName(ShareOutcome outcome) {
@@ -110,7 +125,10 @@ JobServer::Record& JobServer::RecordOfLocked(const std::string& name) {
         oldest = it;
       }
     }
-    if (oldest != m_records.end()) m_records.erase(oldest);
+    if (oldest != m_records.end()) {
+      ForgetMetrics(oldest->first);
+      m_records.erase(oldest);
+    }
   }
   std::set<uint32_t> used;
   for (const auto& [n, record] : m_records) used.insert(record->slot);
