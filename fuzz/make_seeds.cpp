@@ -1,6 +1,6 @@
 // Writes the seed corpora under DIR (fuzz/corpus/<target>/) from the project's own encoders:
 // a regtest block with a row, its body, its packed leaves, a peer message carrying it, a proof
-// of its row, preset chain files, and typical text inputs. Run by hand when a format changes:
+// of its row, a worker's job, preset chain files, and typical text inputs. Run by hand when a format changes:
 //   build-fuzz/bin/fuzz_make_seeds fuzz/corpus
 #include <google/protobuf/util/json_util.h>
 
@@ -18,7 +18,9 @@
 #include "consensus/merkle.h"
 #include "consensus/row_operation.h"
 #include "digest_key.h"
+#include "farm/farm_wire.h"
 #include "rowchain/v1/ledger.pb.h"
+#include "rowchain/v1/mining.pb.h"
 #include "rowchain/v1/peer.pb.h"
 #include "store/packed_leaves.h"
 #include "util/hex.h"
@@ -109,6 +111,14 @@ int main(int argc, char** argv) {
   message.mutable_headers()->add_headers(std::string(header.begin(), header.end()));
   Write("peer_message", "headers", message.SerializeAsString());
   Write("proof_file", "proof.json", ProofJson(block));
+  farm::WorkerJob job{.id = 3, .header = block.header, .height = 1, .miner_id = "rowchaind",
+                      .leaf0_path = {consensus::Hash256{1}, consensus::Hash256{2}},
+                      .share_target = consensus::U256(1) << 230,
+                      .extra_nonce_first = farm::FirstExtraNonceOfSlot(0),
+                      .extra_nonce_count = farm::kWorkerExtraNonceSpan};
+  v1::NodeMessage node_message;
+  *node_message.mutable_job() = farm::JobToProto(job);
+  Write("farm_message", "job", node_message.SerializeAsString());
   const cli::TipDigest digest{.tip = {.chain_name = "regtest", .genesis = consensus::MakeGenesisBlock(params).Hash(),
                                       .height = 1, .hash = block.Hash(), .block_time = block.header.time},
                               .created = 1764670000};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -99,7 +100,12 @@ struct JobServer::Worker {
 };
 
 JobServer::JobServer(FarmOptions options)
-    : m_options(std::move(options)), m_bans(m_options.ban_duration, m_options.clock) {}
+    : m_options(std::move(options)), m_bans(m_options.ban_duration, m_options.clock) {
+  // Job ids start at a random point: a worker that held job N of this node's previous process
+  // must not take a new job N for the one it hashed (its shares would all be high-hash).
+  std::random_device random;
+  m_next_job_id = ((uint64_t{random()} << 32) | random()) >> 2;
+}
 
 JobServer::~JobServer() { Shutdown(); }
 

@@ -23,7 +23,9 @@ Hashers::~Hashers() {
 
 void Hashers::SetJob(const farm::WorkerJob& job) {
   std::lock_guard lock(m_mutex);
-  if (m_job && m_job->id == job.id) {  // the same job after a reconnect: keep hashing it
+  const bool same = m_job && m_job->id == job.id && m_job->header.Serialize() == job.header.Serialize() &&
+                    m_job->leaf0_path == job.leaf0_path && m_job->extra_nonce_first == job.extra_nonce_first;
+  if (same) {  // the same job after a reconnect: keep hashing it
     m_target->Set(job.share_target);
     return;
   }
