@@ -1,7 +1,12 @@
 // The mining farm as an operator runs it: a real rowchaind with --mining-listen and real
 // rowchain-worker processes on loopback; a hostile worker scripted here over the real protocol
 // (not the worker's own code); tokens; a peer's new tip and every worker's switch to it.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -12,6 +17,7 @@
 #include <algorithm>
 #include <set>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "consensus/block_template.h"
@@ -398,6 +404,122 @@ TEST_F(FarmTest, TheNodesOwnMinerAndItsWorkersSearchTheSameTemplatesTogether) {
   }
   EXPECT_NE(Info(*node).miner().find("remote workers"), std::string::npos) << Info(*node).miner();
   EXPECT_EQ(Find(Workers(*node), "helper")->rejected(), 0u);
+}
+
+// A TCP relay on loopback that the test can cut: Cut closes every connection through it and
+// refuses new ones until Restore. Stands between a worker and its node.
+class CuttableRelay {
+ public:
+  explicit CuttableRelay(const std::string& target) : m_target_port(std::stoi(target.substr(target.rfind(':') + 1))) {
+    m_listen = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    getsockname(m_listen, reinterpret_cast<sockaddr*>(&addr), &len);
+    m_port = ntohs(addr.sin_port);
+    listen(m_listen, 16);
+    m_acceptor = std::jthread([this](std::stop_token stop) { Accept(stop); });
+  }
+  ~CuttableRelay() {
+    m_acceptor.request_stop();
+    shutdown(m_listen, SHUT_RDWR);
+    close(m_listen);
+    Cut();
+    m_acceptor = {};
+    m_pumps.clear();
+  }
+  std::string address() const { return fmt::format("127.0.0.1:{}", m_port); }
+  void Cut() {
+    std::lock_guard lock(m_mutex);
+    m_down = true;
+    for (int fd : m_open) shutdown(fd, SHUT_RDWR);
+  }
+  void Restore() {
+    std::lock_guard lock(m_mutex);
+    m_down = false;
+  }
+
+ private:
+  void Accept(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      int client = accept(m_listen, nullptr, nullptr);
+      if (client < 0) return;
+      std::lock_guard lock(m_mutex);
+      if (m_down) {
+        close(client);
+        continue;
+      }
+      int upstream = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<uint16_t>(m_target_port));
+      if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+        close(client);
+        close(upstream);
+        continue;
+      }
+      m_open.insert(m_open.end(), {client, upstream});
+      m_pumps.emplace_back([client, upstream] { Pump(client, upstream); });
+    }
+  }
+  // Both directions until either side closes.
+  static void Pump(int a, int b) {
+    pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
+    char buffer[16384];
+    while (poll(fds, 2, 200) >= 0) {
+      bool done = false;
+      for (int i = 0; i < 2 && !done; ++i) {
+        if (fds[i].revents == 0) continue;
+        const ssize_t n = read(fds[i].fd, buffer, sizeof(buffer));
+        done = n <= 0 || write(fds[1 - i].fd, buffer, static_cast<size_t>(n)) != n;
+      }
+      if (done) break;
+    }
+    close(a);
+    close(b);
+  }
+
+  int m_target_port;
+  int m_listen = -1;
+  int m_port = 0;
+  std::mutex m_mutex;
+  bool m_down = false;
+  std::vector<int> m_open;
+  std::vector<std::jthread> m_pumps;
+  std::jthread m_acceptor;
+};
+
+TEST_F(FarmTest, AWorkerKeepsHashingItsJobThroughAShortDisconnectionAndItsSharesCountAfter) {
+  auto node = StartNode(m_db);
+  ASSERT_TRUE(node);
+  ASSERT_EQ(Submit(*node, 1, 1, false).exit_code, 0);  // one job, and no block ends it quickly:
+  CuttableRelay relay(node->mining_address());         // the node's chain is 2^26 hashes a block
+  std::vector<std::string> args = {"--node", relay.address(), "--backend", "cpu", "--threads", "1", "--name", "roamer",
+                                   "--report-s", "1"};
+  BackgroundProcess worker(ROWCHAIN_WORKER_PATH, args);
+  ASSERT_TRUE(Eventually([&] { return Accepted(*node, "roamer") >= 1; }, 60s)) << worker.Log();
+  if (Info(*node).pending_batches() == 0) GTEST_SKIP() << "the worker sealed the batch before the cut";
+  relay.Cut();
+  ASSERT_TRUE(Eventually([&] { return worker.Log().find("retrying") != std::string::npos; }, 30s)) << worker.Log();
+  const size_t cut_at = worker.Log().find("retrying");
+  // Two report lines while cut off: still hashing the job it holds.
+  ASSERT_TRUE(Eventually([&] {
+    const std::string after = worker.Log().substr(cut_at);
+    size_t lines = 0;
+    for (size_t at = after.find("total "); at != std::string::npos; at = after.find("total ", at + 1)) ++lines;
+    return lines >= 2;
+  }, 30s)) << worker.Log();
+  const std::string during = worker.Log().substr(cut_at);
+  EXPECT_EQ(during.find("total 0.00 MH/s"), std::string::npos) << during;
+  EXPECT_EQ(during.find("no job"), std::string::npos) << during;
+  const uint64_t before = Accepted(*node, "roamer");
+  relay.Restore();
+  ASSERT_TRUE(Eventually([&] { return Accepted(*node, "roamer") > before || Info(*node).pending_batches() == 0; }, 60s))
+      << worker.Log();
+  EXPECT_EQ(Find(Workers(*node), "roamer")->rejected(), 0u);  // nothing it sent after was refused
 }
 
 TEST_F(FarmTest, ANewTipFromAPeerSwitchesEveryWorkerToTheNextJob) {
