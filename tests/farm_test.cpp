@@ -371,6 +371,10 @@ TEST(ShareSearchTest, TheWorkersSearchFindsSharesTheNodeAccepts) {
   for (const FoundShare& s : found) ASSERT_TRUE(server.OnShare(*session, {s.job_id, s.extra_nonce, s.nonce}).ok());
   for (ShareOutcome o : link.Outcomes()) EXPECT_EQ(o, ShareOutcome::kAccepted);
   EXPECT_EQ(server.Workers()[0].accepted, 5u);
+  const std::string exposition = metrics::Exposition();
+  EXPECT_NE(exposition.find("rowchain_worker_last_share_timestamp_seconds{worker=\"cpu\"}"), std::string::npos);
+  EXPECT_NE(exposition.find("rowchain_worker_shares_total{outcome=\"accepted\",worker=\"cpu\"} 5"), std::string::npos)
+      << exposition;
   EXPECT_GT(hashes.load(), 0u);
   EXPECT_EQ(SliceOfRange(job, 1, 3).first, job.extra_nonce_first + job.extra_nonce_count / 3);
   EXPECT_EQ(SliceOfRange(job, 2, 3).first + SliceOfRange(job, 2, 3).second, job.extra_nonce_first + job.extra_nonce_count);

@@ -43,6 +43,7 @@ constexpr ShareOutcome kOutcomes[] = {ShareOutcome::kAccepted,   ShareOutcome::k
 void ForgetMetrics(const std::string& name) {
   auto& m = metrics::Get();
   m.worker_hash_rate.Remove(&m.worker_hash_rate.Add({{"worker", name}}));
+  m.worker_last_share.Remove(&m.worker_last_share.Add({{"worker", name}}));
   for (ShareOutcome o : kOutcomes) {
     auto& counter = m.worker_shares.Add({{"worker", name}, {"outcome", std::string(ShareOutcomeName(o))}});
     m.worker_shares.Remove(&counter);
@@ -298,7 +299,9 @@ void JobServer::CountLocked(Worker& worker, const ShareSubmission& share, ShareO
   const TimePoint now = m_options.clock();
   m.worker_hash_rate.Add({{"worker", record.name}}).Set(record.rate.PerSecond(now, std::chrono::seconds(60)));
   worker.link->SendShareResult(share, outcome);
-  if (outcome == ShareOutcome::kAccepted || outcome == ShareOutcome::kBlock) RetargetLocked(worker, now, false);
+  if (outcome != ShareOutcome::kAccepted && outcome != ShareOutcome::kBlock) return;
+  m.worker_last_share.Add({{"worker", record.name}}).Set(static_cast<double>(record.last_share_unix_ms) / 1000);
+  RetargetLocked(worker, now, false);
 }
 
 Status JobServer::PoliceLocked(Worker& worker, ShareOutcome outcome) {

@@ -44,6 +44,8 @@ Metrics::Metrics()
       worker_shares(CounterFamily(registry, "rowchain_worker_shares_total", "Worker shares, by worker and outcome")),
       worker_hash_rate(GaugeFamily(registry, "rowchain_worker_hash_rate",
                                    "Hashes per second of each worker over 60 s, from verified shares")),
+      worker_last_share(GaugeFamily(registry, "rowchain_worker_last_share_timestamp_seconds",
+                                    "Unix time of each worker's last accepted share")),
       worker_disconnects(CounterFamily(registry, "rowchain_worker_disconnects_total",
                                        "Workers disconnected by the node, by reason")),
       worker_job_switch_seconds(OneHistogram(registry, "rowchain_worker_job_switch_seconds",

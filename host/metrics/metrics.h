@@ -37,6 +37,7 @@ struct Metrics {
   Gauge& workers_connected;
   Family<Counter>& worker_shares;      // rowchain_worker_shares_total{worker,outcome}
   Family<Gauge>& worker_hash_rate;     // rowchain_worker_hash_rate{worker}: from verified shares, 60 s
+  Family<Gauge>& worker_last_share;    // rowchain_worker_last_share_timestamp_seconds{worker}
   Family<Counter>& worker_disconnects; // {reason}: misbehaviour, flood, replaced, ...
   Histogram& worker_job_switch_seconds;  // a tip change to each worker hashing the next job
 
