@@ -71,6 +71,10 @@ class RecordingLink final : public WorkerLink {
   std::mutex m_mutex;
 };
 
+// For a worker attached to a server that outlives a test's own locals: links must outlive the
+// server that holds them (it closes every link when it is destroyed).
+RecordingLink g_long_lived_link;
+
 FarmOptions SmallShares() {
   FarmOptions options;
   options.pow_limit = consensus::DecodeCompact(kTrivialBits).target;
@@ -165,8 +169,8 @@ TEST(ShareRateTest, WindowsSumTheWorkOfTheirSeconds) {
 }
 
 TEST(JobServerTest, EveryWorkerGetsTheJobWithARangeOfItsOwn) {
-  JobServer server(SmallShares());
   RecordingLink a, b;
+  JobServer server(SmallShares());
   auto sa = server.Attach(Hello("a"), a);
   auto sb = server.Attach(Hello("b"), b);
   ASSERT_TRUE(sa.ok() && sb.ok());
@@ -184,8 +188,8 @@ TEST(JobServerTest, EveryWorkerGetsTheJobWithARangeOfItsOwn) {
 }
 
 TEST(JobServerTest, EachKindOfBadShareIsRefusedAndCounted) {
-  JobServer server(SmallShares());
   RecordingLink link;
+  JobServer server(SmallShares());
   auto session = server.Attach(Hello("w"), link);
   ASSERT_TRUE(session.ok());
   Searching search(server, Spec(kDevBits));
@@ -228,7 +232,7 @@ TEST(JobServerTest, PastTheAllowanceTheWorkerIsDisconnectedAndAfterThreeTimesBan
     ASSERT_TRUE(link.closed.has_value());
     EXPECT_EQ(server.OnShare(*session, {job.id, job.extra_nonce_first, 0}).code(), StatusCode::kCancelled);
   }
-  RecordingLink again;
+  RecordingLink& again = g_long_lived_link;  // outlives the server, which closes it at the end
   auto banned = server.Attach(Hello("cheat"), again);
   EXPECT_EQ(banned.status().code(), StatusCode::kPermissionDenied);
   // The ban covers the address too, not only the name.
@@ -241,8 +245,8 @@ TEST(JobServerTest, PastTheAllowanceTheWorkerIsDisconnectedAndAfterThreeTimesBan
 TEST(JobServerTest, AFloodIsCutOffWithResourceExhausted) {
   FarmOptions options = SmallShares();
   options.max_messages_per_second = 10;
-  JobServer server(options);
   RecordingLink link;
+  JobServer server(options);
   auto session = server.Attach(Hello("flood"), link);
   ASSERT_TRUE(session.ok());
   Status last = OkStatus();
@@ -254,8 +258,8 @@ TEST(JobServerTest, AFloodIsCutOffWithResourceExhausted) {
 }
 
 TEST(JobServerTest, ASolutionIsCheckedAndSealsTheBlockAndWorkersHearTheNewPrevHash) {
-  JobServer server(SmallShares());
   RecordingLink finder, other;
+  JobServer server(SmallShares());
   auto session = server.Attach(Hello("finder"), finder);
   ASSERT_TRUE(server.Attach(Hello("other"), other).ok());
   mining::BlockSpec spec = Spec(kTrivialBits);
@@ -280,8 +284,8 @@ TEST(JobServerTest, ASolutionIsCheckedAndSealsTheBlockAndWorkersHearTheNewPrevHa
 }
 
 TEST(JobServerTest, ANewTipVoidsTheJobAtOnceAndTheSwitchIsTimed) {
-  JobServer server(SmallShares());
   RecordingLink link;
+  JobServer server(SmallShares());
   auto session = server.Attach(Hello("w"), link);
   mining::BlockSpec first = Spec(kDevBits);
   auto searching = std::make_unique<Searching>(server, first);
@@ -303,8 +307,8 @@ TEST(JobServerTest, ANewTipVoidsTheJobAtOnceAndTheSwitchIsTimed) {
 }
 
 TEST(JobServerTest, ANewerConnectionUnderTheSameNameReplacesTheOlder) {
-  JobServer server(SmallShares());
   RecordingLink old_link, new_link;
+  JobServer server(SmallShares());
   auto old_session = server.Attach(Hello("same"), old_link);
   auto new_session = server.Attach(Hello("same"), new_link);
   ASSERT_TRUE(old_session.ok() && new_session.ok());
@@ -320,8 +324,8 @@ TEST(JobServerTest, ANewerConnectionUnderTheSameNameReplacesTheOlder) {
 TEST(JobServerTest, MaxWorkersIsABound) {
   FarmOptions options = SmallShares();
   options.max_workers = 2;
-  JobServer server(options);
   RecordingLink a, b, c;
+  JobServer server(options);
   ASSERT_TRUE(server.Attach(Hello("a"), a).ok());
   ASSERT_TRUE(server.Attach(Hello("b"), b).ok());
   EXPECT_EQ(server.Attach(Hello("c"), c).status().code(), StatusCode::kResourceExhausted);
@@ -347,8 +351,8 @@ TEST(JobServerTest, NamesOfWorkersGoneLongestAreForgottenPastABound) {
 }
 
 TEST(ShareSearchTest, TheWorkersSearchFindsSharesTheNodeAccepts) {
-  JobServer server(SmallShares());
   RecordingLink link;
+  JobServer server(SmallShares());
   auto session = server.Attach(Hello("cpu", 4096), link);
   Searching search(server, Spec(kDevBits));
   ASSERT_TRUE(Eventually([&] { return link.LastJob().has_value(); }));
