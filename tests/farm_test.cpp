@@ -321,6 +321,25 @@ TEST(JobServerTest, ANewerConnectionUnderTheSameNameReplacesTheOlder) {
   EXPECT_EQ(new_link.LastJob()->extra_nonce_first, FirstExtraNonceOfSlot(0));
 }
 
+TEST(JobServerTest, AReconnectingWorkerKeepsItsTargetAndCannotBeCreditedTwiceForAShare) {
+  RecordingLink first, second;
+  JobServer server(SmallShares());
+  auto s1 = server.Attach(Hello("w", 256), first);
+  Searching search(server, Spec(kDevBits));
+  ASSERT_TRUE(Eventually([&] { return first.LastJob().has_value(); }));
+  const WorkerJob job = *first.LastJob();
+  const uint32_t good = FindNonce(job, job.extra_nonce_first, 0, true);
+  ASSERT_TRUE(server.OnShare(*s1, {job.id, job.extra_nonce_first, good}).ok());
+  server.Detach(*s1);
+  // Back with another claim: the target it holds stays, and the same share is a duplicate.
+  auto s2 = server.Attach(Hello("w", 1e9), second);
+  ASSERT_TRUE(Eventually([&] { return second.LastJob().has_value(); }));
+  EXPECT_EQ(second.LastJob()->share_target, job.share_target);
+  ASSERT_TRUE(server.OnShare(*s2, {job.id, job.extra_nonce_first, good}).ok());
+  EXPECT_EQ(second.Outcomes().back(), ShareOutcome::kDuplicate);
+  EXPECT_EQ(server.Workers()[0].accepted, 1u);
+}
+
 TEST(JobServerTest, MaxWorkersIsABound) {
   FarmOptions options = SmallShares();
   options.max_workers = 2;

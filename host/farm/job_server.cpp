@@ -74,7 +74,14 @@ struct JobServer::Record {
   bool connected = false;
   uint64_t accepted = 0, rejected = 0, stale = 0, blocks = 0;
   int64_t last_share_unix_ms = 0;
+  // The share target last told, and the one before: a worker that reconnects keeps hashing
+  // with what it holds, so its next connection starts from there, not from its hello.
   uint64_t hashes_per_share = 0;
+  uint64_t previous_hashes_per_share = 0;
+  // (extra-nonce, nonce) accepted for seen_job, by name: a share is credited once, also
+  // across the worker's connections.
+  uint64_t seen_job = 0;
+  std::set<std::pair<uint64_t, uint32_t>> seen;
   std::optional<uint64_t> lowest_extra_nonce, highest_extra_nonce;
   ShareRate rate;
   TimePoint last_seen;
@@ -91,8 +98,6 @@ struct JobServer::Worker {
   TimePoint target_changed_at{};
   TimePoint window_start{};
   uint64_t window_shares = 0;
-  uint64_t seen_job = 0;
-  std::set<std::pair<uint64_t, uint32_t>> seen;  // (extra-nonce, nonce) accepted for seen_job
   double bad_score = 0;
   TimePoint bad_updated{};
   double tokens = 0;
@@ -170,9 +175,12 @@ StatusOr<uint64_t> JobServer::Attach(WorkerHello hello, WorkerLink& link) {
   worker->record->address = hello.address;
   worker->record->devices = hello.devices;
   worker->record->last_seen = now;
-  worker->hashes_per_share = InitialHashesPerShare(hello.nominal_hash_rate, m_options.vardiff);
-  worker->record->hashes_per_share = worker->hashes_per_share;
-  worker->window_start = worker->tokens_updated = worker->bad_updated = now;
+  if (worker->record->hashes_per_share == 0) {  // first seen: its claim sets the first target
+    worker->record->hashes_per_share = InitialHashesPerShare(hello.nominal_hash_rate, m_options.vardiff);
+  }
+  worker->hashes_per_share = worker->record->hashes_per_share;
+  worker->previous_hashes_per_share = worker->record->previous_hashes_per_share;
+  worker->window_start = worker->tokens_updated = worker->bad_updated = worker->target_changed_at = now;
   worker->tokens = 4.0 * m_options.max_messages_per_second;
   const uint64_t first = FirstExtraNonceOfSlot(worker->record->slot);
   spdlog::info("worker '{}' ({}) connected: extra-nonces [{}, {}), devices {}", hello.name, hello.address, first,
@@ -268,11 +276,12 @@ ShareOutcome JobServer::JudgeLocked(Worker& worker, const ShareSubmission& share
       return ShareOutcome::kHighHash;
     }
   }
-  if (worker.seen_job != m_job->id) {
-    worker.seen.clear();
-    worker.seen_job = m_job->id;
+  Record& record = *worker.record;
+  if (record.seen_job != m_job->id) {
+    record.seen.clear();
+    record.seen_job = m_job->id;
   }
-  if (worker.seen.size() >= m_options.max_shares_per_job || !worker.seen.emplace(share.extra_nonce, share.nonce).second) {
+  if (record.seen.size() >= m_options.max_shares_per_job || !record.seen.emplace(share.extra_nonce, share.nonce).second) {
     return ShareOutcome::kDuplicate;
   }
   worker.record->rate.Add(m_options.clock(), static_cast<double>(credited));
@@ -366,7 +375,7 @@ void JobServer::RetargetLocked(Worker& worker, TimePoint now, bool force) {
   worker.window_start = now;
   worker.window_shares = 0;
   if (next == worker.hashes_per_share) return;
-  worker.previous_hashes_per_share = worker.hashes_per_share;
+  worker.previous_hashes_per_share = worker.record->previous_hashes_per_share = worker.hashes_per_share;
   worker.hashes_per_share = worker.record->hashes_per_share = next;
   worker.target_changed_at = now;
   if (m_job) worker.link->SendShareTarget(m_job->id, ShareTargetFor(next, m_job->block_target));
