@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "api/client_credentials.h"
 #include "util/file_io.h"
 
 namespace rowchain::cli {
@@ -27,29 +28,14 @@ void AddNodeFlags(CLI::App& app, NodeFlags* flags) {
 }
 
 StatusOr<NodeClient> NodeClient::Connect(const NodeFlags& flags) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  if (!flags.tls_ca.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    auto ca = ReadFileToString(flags.tls_ca, "TLS CA file");
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
-    if (!flags.tls_cert.empty()) {
-      auto cert = ReadFileToString(flags.tls_cert, "TLS certificate");
-      if (!cert.ok()) return cert.status();
-      auto key = ReadFileToString(flags.tls_key, "TLS key");
-      if (!key.ok()) return key.status();
-      ssl.pem_cert_chain = *cert;
-      ssl.pem_private_key = *key;
-    }
-    credentials = grpc::SslCredentials(ssl);
-    if (!flags.tls_server_name.empty()) args.SetSslTargetNameOverride(flags.tls_server_name);
-  } else if (!flags.tls_cert.empty()) {
-    return InvalidArgumentError("--tls-cert needs --tls-ca");
-  }
+  auto credentials = api::ClientCredentials(flags.tls_ca, flags.tls_cert, flags.tls_key);
+  if (!credentials.ok()) return credentials.status();
+  if (flags.tls_ca.empty() && !flags.tls_cert.empty()) return InvalidArgumentError("--tls-cert needs --tls-ca");
+  if (!flags.tls_ca.empty() && !flags.tls_server_name.empty()) args.SetSslTargetNameOverride(flags.tls_server_name);
   NodeClient client;
-  client.m_channel = grpc::CreateCustomChannel(flags.node, credentials, args);
+  client.m_channel = grpc::CreateCustomChannel(flags.node, *credentials, args);
   client.m_stub = v1::Ledger::NewStub(client.m_channel);
   client.m_token = flags.token;
   client.m_address = flags.node;

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/client_credentials.h"
 #include "farm/farm_wire.h"
-#include "util/file_io.h"
 
 namespace rowchain::worker {
 
@@ -19,23 +19,9 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(30'000);
 }  // namespace
 
 StatusOr<std::unique_ptr<NodeLink>> NodeLink::Create(LinkOptions options) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!options.tls_ca.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    auto ca = ReadFileToString(options.tls_ca, "TLS CA file");
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
-    if (!options.tls_cert.empty()) {
-      auto cert = ReadFileToString(options.tls_cert, "TLS certificate file");
-      if (!cert.ok()) return cert.status();
-      auto key = ReadFileToString(options.tls_key, "TLS key file");
-      if (!key.ok()) return key.status();
-      ssl.pem_cert_chain = *cert;
-      ssl.pem_private_key = *key;
-    }
-    credentials = grpc::SslCredentials(ssl);
-  }
-  return std::unique_ptr<NodeLink>(new NodeLink(std::move(options), std::move(credentials)));
+  auto credentials = api::ClientCredentials(options.tls_ca, options.tls_cert, options.tls_key);
+  if (!credentials.ok()) return credentials.status();
+  return std::unique_ptr<NodeLink>(new NodeLink(std::move(options), std::move(*credentials)));
 }
 
 Status NodeLink::Run() {
